@@ -1,0 +1,104 @@
+// Tensor: an element type, a shape and shared host memory; copies are cheap handles.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tandem/element_type.h"
+#include "tandem/error.h"
+
+namespace tandem {
+
+using Shape = std::vector<int64_t>;
+
+/// Number of elements of a shape (1 for a scalar).
+int64_t shape_size(const Shape& shape);
+
+/// A tensor handle. Copying a Tensor shares its memory (like a shared_ptr); use clone() for a
+/// deep copy. Strings are stored as std::string elements. Not thread-safe for concurrent writes.
+class Tensor {
+ public:
+  /// An empty handle: no type, no memory.
+  Tensor() = default;
+  /// Allocates zero-initialised memory for shape (strings are empty).
+  Tensor(ElementType type, Shape shape);
+  /// A view of memory the caller keeps alive through owner (may be null if the caller guarantees
+  /// the memory outlives every copy of the handle). No bytes are copied.
+  static Tensor wrap(ElementType type, Shape shape, void* data, std::shared_ptr<const void> owner);
+  /// A tensor holding values (shape defaults to 1-D of values.size()).
+  template <class T>
+  static Tensor from(std::vector<T> values, Shape shape = {});
+  template <class T>
+  static Tensor scalar(T value) {
+    return from<T>({value}, Shape{});
+  }
+
+  bool is_valid() const { return type_ != ElementType::Undefined; }
+  ElementType element_type() const { return type_; }
+  const Shape& shape() const { return shape_; }
+  size_t rank() const { return shape_.size(); }
+  int64_t size() const { return size_; }
+  size_t byte_size() const { return size_t(size_) * element_size(type_); }
+
+  void* data() { return data_; }
+  const void* data() const { return data_; }
+  template <class T>
+  T* data() {
+    check_type(element_type_of<T>());
+    return static_cast<T*>(data_);
+  }
+  template <class T>
+  const T* data() const {
+    check_type(element_type_of<std::remove_const_t<T>>());
+    return static_cast<const T*>(data_);
+  }
+  template <class T>
+  std::span<T> span() {
+    return {data<std::remove_const_t<T>>(), size_t(size_)};
+  }
+  template <class T>
+  std::span<const T> span() const {
+    return {data<std::remove_const_t<T>>(), size_t(size_)};
+  }
+  /// The single element of a one-element tensor, converted to T (numeric types only).
+  template <class T>
+  T scalar() const;
+  /// Every element converted to int64 (integer and bool tensors only); for axes, shapes, indices.
+  std::vector<int64_t> to_int64() const;
+  /// Every element converted to double (numeric tensors only).
+  std::vector<double> to_double() const;
+
+  /// A deep copy with its own memory.
+  Tensor clone() const;
+  /// The same memory with another shape of equal size.
+  Tensor reshaped(Shape shape) const;
+
+ private:
+  void check_type(ElementType expected) const;
+
+  ElementType type_ = ElementType::Undefined;
+  Shape shape_;
+  int64_t size_ = 0;
+  void* data_ = nullptr;
+  std::shared_ptr<const void> owner_;
+};
+
+/// "f32[1,3,224,224]".
+std::string describe(const Tensor& tensor);
+
+template <class T>
+Tensor Tensor::from(std::vector<T> values, Shape shape) {
+  if (shape.empty() && values.size() != 1) shape = {int64_t(values.size())};
+  Tensor t(element_type_of<T>(), shape);
+  if (size_t(t.size()) != values.size())
+    throw Error(ErrorKind::InvalidArgument, "Tensor::from: " + std::to_string(values.size()) +
+                                                " values do not fill the shape");
+  auto out = t.span<T>();
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
+  return t;
+}
+
+}  // namespace tandem

@@ -1,0 +1,141 @@
+// Tensor storage: aligned zeroed bytes for numbers, constructed std::string elements for text.
+#include "tandem/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "tandem/shape.h"
+
+namespace tandem {
+namespace {
+// 64 bytes: a cache line and the widest vector register, so kernels may use aligned loads.
+constexpr size_t kAlignment = 64;
+
+std::shared_ptr<void> allocate(ElementType type, int64_t count) {
+  if (type == ElementType::String) return std::shared_ptr<std::string[]>(new std::string[size_t(count)]);
+  size_t bytes = size_t(count) * element_size(type);
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded ? rounded : kAlignment);
+  if (!p) throw std::bad_alloc();
+  std::memset(p, 0, bytes);
+  return std::shared_ptr<void>(p, std::free);
+}
+
+template <class T>
+T convert_scalar(const Tensor& t, int64_t i) {
+  const void* p = t.data();
+  switch (t.element_type()) {
+    case ElementType::F32: return T(static_cast<const float*>(p)[i]);
+    case ElementType::F64: return T(static_cast<const double*>(p)[i]);
+    case ElementType::F16: return T(float(static_cast<const float16*>(p)[i]));
+    case ElementType::BF16: return T(float(static_cast<const bfloat16*>(p)[i]));
+    case ElementType::I8: return T(static_cast<const int8_t*>(p)[i]);
+    case ElementType::I16: return T(static_cast<const int16_t*>(p)[i]);
+    case ElementType::I32: return T(static_cast<const int32_t*>(p)[i]);
+    case ElementType::I64: return T(static_cast<const int64_t*>(p)[i]);
+    case ElementType::U8: return T(static_cast<const uint8_t*>(p)[i]);
+    case ElementType::U16: return T(static_cast<const uint16_t*>(p)[i]);
+    case ElementType::U32: return T(static_cast<const uint32_t*>(p)[i]);
+    case ElementType::U64: return T(static_cast<const uint64_t*>(p)[i]);
+    case ElementType::Bool: return T(static_cast<const bool*>(p)[i]);
+    default:
+      throw Error(ErrorKind::InvalidArgument,
+                  "cannot read a " + std::string(to_string(t.element_type())) + " tensor as a number");
+  }
+}
+}  // namespace
+
+int64_t shape_size(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error(ErrorKind::InvalidArgument, "negative dimension in shape " + to_string(shape));
+    n *= d;
+  }
+  return n;
+}
+
+Tensor::Tensor(ElementType type, Shape shape) : type_(type), shape_(std::move(shape)) {
+  if (element_size(type) == 0)
+    throw Error(ErrorKind::Unsupported, "cannot allocate a tensor of element type " +
+                                            std::string(to_string(type)));
+  size_ = shape_size(shape_);
+  if (size_ > std::numeric_limits<int64_t>::max() / 16)
+    throw Error(ErrorKind::InvalidArgument, "tensor shape " + to_string(shape_) + " is too large");
+  auto memory = allocate(type, size_);
+  data_ = memory.get();
+  owner_ = std::move(memory);
+}
+
+Tensor Tensor::wrap(ElementType type, Shape shape, void* data, std::shared_ptr<const void> owner) {
+  Tensor t;
+  t.type_ = type;
+  t.shape_ = std::move(shape);
+  t.size_ = shape_size(t.shape_);
+  t.data_ = data;
+  t.owner_ = std::move(owner);
+  return t;
+}
+
+void Tensor::check_type(ElementType expected) const {
+  if (expected != type_)
+    throw Error(ErrorKind::InvalidArgument, "tensor of type " + std::string(to_string(type_)) +
+                                                " accessed as " + std::string(to_string(expected)));
+}
+
+template <class T>
+T Tensor::scalar() const {
+  if (size_ != 1)
+    throw Error(ErrorKind::InvalidArgument, "expected a single value, got shape " + to_string(shape_));
+  return convert_scalar<T>(*this, 0);
+}
+template float Tensor::scalar<float>() const;
+template double Tensor::scalar<double>() const;
+template int64_t Tensor::scalar<int64_t>() const;
+template int32_t Tensor::scalar<int32_t>() const;
+template bool Tensor::scalar<bool>() const;
+
+std::vector<int64_t> Tensor::to_int64() const {
+  if (type_ == ElementType::F32 || type_ == ElementType::F64 || type_ == ElementType::F16 ||
+      type_ == ElementType::BF16 || type_ == ElementType::String)
+    throw Error(ErrorKind::InvalidArgument,
+                "expected an integer tensor, got " + std::string(to_string(type_)));
+  std::vector<int64_t> out(static_cast<size_t>(size_));
+  for (int64_t i = 0; i < size_; ++i) out[i] = convert_scalar<int64_t>(*this, i);
+  return out;
+}
+
+std::vector<double> Tensor::to_double() const {
+  std::vector<double> out(static_cast<size_t>(size_));
+  for (int64_t i = 0; i < size_; ++i) out[i] = convert_scalar<double>(*this, i);
+  return out;
+}
+
+Tensor Tensor::clone() const {
+  if (!is_valid()) return {};
+  Tensor t(type_, shape_);
+  if (type_ == ElementType::String) {
+    auto src = span<std::string>();
+    auto dst = t.span<std::string>();
+    for (size_t i = 0; i < src.size(); ++i) dst[i] = src[i];
+  } else if (size_ > 0) {
+    std::memcpy(t.data_, data_, byte_size());
+  }
+  return t;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  if (shape_size(shape) != size_)
+    throw Error(ErrorKind::InvalidArgument,
+                "cannot reshape " + to_string(shape_) + " to " + to_string(shape));
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+std::string describe(const Tensor& tensor) {
+  return std::string(to_string(tensor.element_type())) + to_string(tensor.shape());
+}
+
+}  // namespace tandem

@@ -1,0 +1,96 @@
+// Core, Model, CompiledModel and InferRequest: the public API's thin layer over the runtime.
+#include "tandem/core.h"
+
+#include <fmt/format.h>
+
+#include "frontend/onnx/reader.h"
+#include "runtime/compiled_state.h"
+
+namespace tandem {
+namespace {
+
+void count_ops(const ir::Graph& graph, std::map<std::string, int>& histogram, size_t& nodes) {
+  for (const ir::Node& node : graph.nodes) {
+    ++histogram[node.domain.empty() || node.domain == "ai.onnx" ? node.op_type : node.domain + "." + node.op_type];
+    ++nodes;
+    for (const auto& [key, attribute] : node.attributes) {
+      if (const auto* g = std::get_if<ir::GraphPtr>(&attribute))
+        if (*g) count_ops(**g, histogram, nodes);
+      if (const auto* gs = std::get_if<std::vector<ir::GraphPtr>>(&attribute))
+        for (const auto& g : *gs)
+          if (g) count_ops(*g, histogram, nodes);
+    }
+  }
+}
+
+}  // namespace
+
+Model::Model(std::shared_ptr<const ir::Model> model) : model_(std::move(model)) {}
+const std::vector<Port>& Model::inputs() const { return model_->graph->inputs; }
+const std::vector<Port>& Model::outputs() const { return model_->graph->outputs; }
+std::map<std::string, int> Model::opsets() const { return {model_->opsets.begin(), model_->opsets.end()}; }
+std::string Model::producer() const { return model_->producer; }
+std::string Model::path() const { return model_->path; }
+
+std::map<std::string, int> Model::op_histogram() const {
+  std::map<std::string, int> histogram;
+  size_t nodes = 0;
+  count_ops(*model_->graph, histogram, nodes);
+  return histogram;
+}
+
+size_t Model::node_count() const {
+  std::map<std::string, int> histogram;
+  size_t nodes = 0;
+  count_ops(*model_->graph, histogram, nodes);
+  return nodes;
+}
+
+Model Core::read_model(const std::string& path) const { return Model(onnx_frontend::read_model(path)); }
+
+CompiledModel Core::compile_model(const Model& model, const std::string& device, const AnyMap& properties) const {
+  if (device != "CPU") {
+    auto devices = available_devices();
+    throw Error(ErrorKind::DeviceUnavailable,
+                fmt::format("compile_model: device '{}' is not available; available devices: {}", device,
+                            fmt::join(devices, ", ")));
+  }
+  if (!properties.empty())
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("compile_model: property '{}' is not supported by device {}", properties.begin()->first,
+                            device));
+  return CompiledModel(std::make_shared<const runtime::CompiledState>(model.ir(), device));
+}
+
+CompiledModel Core::compile_model(const std::string& path, const std::string& device,
+                                  const AnyMap& properties) const {
+  return compile_model(read_model(path), device, properties);
+}
+
+std::vector<std::string> Core::available_devices() const { return {"CPU"}; }
+
+CompiledModel::CompiledModel(std::shared_ptr<const runtime::CompiledState> state) : state_(std::move(state)) {}
+InferRequest CompiledModel::create_infer_request() const {
+  return InferRequest(std::make_shared<runtime::RequestState>(state_));
+}
+const std::vector<Port>& CompiledModel::inputs() const { return state_->inputs(); }
+const std::vector<Port>& CompiledModel::outputs() const { return state_->outputs(); }
+std::string CompiledModel::device() const { return state_->device(); }
+
+InferRequest::InferRequest(std::shared_ptr<runtime::RequestState> state) : state_(std::move(state)) {}
+void InferRequest::set_tensor(const std::string& name, const Tensor& tensor) {
+  state_->set_input(name, Value(tensor), "set_tensor");
+}
+Tensor InferRequest::get_tensor(const std::string& name) const {
+  Value v = state_->get(name, "get_tensor");
+  if (!v.is_tensor())
+    throw Error(ErrorKind::InvalidArgument, fmt::format("get_tensor: '{}' holds no tensor; use get_value", name));
+  return v.tensor();
+}
+void InferRequest::set_value(const std::string& name, const Value& value) {
+  state_->set_input(name, value, "set_value");
+}
+Value InferRequest::get_value(const std::string& name) const { return state_->get(name, "get_value"); }
+void InferRequest::infer() { state_->infer(); }
+
+}  // namespace tandem

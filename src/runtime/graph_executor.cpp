@@ -1,0 +1,109 @@
+// The host executor: infer the node's output shapes from actual inputs, run its kernel, free dead values.
+#include "runtime/graph_executor.h"
+
+#include <fmt/format.h>
+
+namespace tandem::runtime {
+namespace {
+
+// Lets kernels of control-flow ops run their subgraphs inside the current frame.
+class FrameRunner : public ops::SubgraphRunner {
+ public:
+  explicit FrameRunner(const Frame& frame) : frame_(frame) {}
+  std::vector<Value> run(const ir::Graph& graph, std::vector<Value> inputs) override {
+    return execute(frame_.plan.subplan(graph), std::move(inputs), &frame_);
+  }
+
+ private:
+  const Frame& frame_;
+};
+
+bool has_prefix(const std::string& message, const std::string& prefix) {
+  return message.compare(0, prefix.size(), prefix) == 0;
+}
+
+void run_step(const Step& step, Frame& frame, FrameRunner& runner) {
+  const ir::Node& node = *step.node;
+  std::vector<const Value*> values(step.inputs.size(), nullptr);
+  std::vector<ValueType> types(step.inputs.size());
+  std::vector<const ValueType*> type_ptrs(step.inputs.size(), nullptr);
+  for (size_t i = 0; i < step.inputs.size(); ++i) {
+    int slot = step.inputs[i];
+    if (slot < 0) continue;
+    values[i] = &frame.slots[slot];
+    types[i] = type_of(*values[i], frame.plan.slot_type(slot));
+    type_ptrs[i] = &types[i];
+  }
+  std::vector<ValueType> output_types = step.output_types;
+  if (step.def->infer) {
+    ops::InferContext infer(node, step.opset, type_ptrs, values);
+    step.def->infer(infer);
+    output_types = infer.outputs();
+  }
+  ops::KernelContext kernel(node, step.opset, values, output_types, &runner);
+  step.def->reference(kernel);
+  std::vector<Value>& results = kernel.results();
+  for (size_t i = 0; i < step.outputs.size(); ++i)
+    if (step.outputs[i] >= 0) frame.slots[step.outputs[i]] = std::move(results[i]);
+}
+
+}  // namespace
+
+const Value* Frame::lookup(const std::string& name) const {
+  for (const Frame* f = this; f; f = f->parent)
+    if (int slot = f->plan.find_slot(name); slot >= 0) return &f->slots[slot];
+  return nullptr;
+}
+
+ValueType type_of(const Value& value, const ValueType& declared) {
+  switch (value.kind()) {
+    case ValueKind::Tensor:
+      return ValueType::tensor(value.tensor().element_type(), PartialShape(value.tensor().shape()));
+    case ValueKind::Sequence: {
+      ValueType element = declared.kind == ValueType::Kind::Sequence && declared.element
+                              ? *declared.element
+                              : ValueType::tensor(value.sequence_element_type(), PartialShape());
+      if (element.element_type == ElementType::Undefined) element.element_type = value.sequence_element_type();
+      return ValueType::sequence_of(element);
+    }
+    case ValueKind::None:
+      return declared.kind == ValueType::Kind::Optional ? declared : ValueType::optional_of(declared);
+  }
+  return declared;
+}
+
+std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, const Frame* parent) {
+  const auto& input_slots = plan.input_slots();
+  if (inputs.size() > input_slots.size())
+    throw Error(ErrorKind::InvalidArgument, fmt::format("graph '{}' takes {} inputs, got {}",
+                                                        plan.graph().name, input_slots.size(), inputs.size()));
+  Frame frame{plan, std::vector<Value>(plan.slot_count()), parent};
+  for (size_t i = 0; i < inputs.size(); ++i) frame.slots[input_slots[i]] = std::move(inputs[i]);
+  for (const auto& [slot, value] : plan.constants()) frame.slots[slot] = value;
+  for (const auto& [name, slot] : plan.captures()) {
+    const Value* v = parent ? parent->lookup(name) : nullptr;
+    if (!v) throw Error(ErrorKind::Runtime, fmt::format("subgraph '{}' reads '{}', which is not available",
+                                                        plan.graph().name, name));
+    frame.slots[slot] = *v;
+  }
+  FrameRunner runner(frame);
+  for (const Step& step : plan.steps()) {
+    const std::string where = ir::describe_node(*step.node, step.opset);
+    try {
+      run_step(step, frame, runner);
+    } catch (const Error& e) {
+      if (has_prefix(e.what(), "node '")) throw;
+      throw Error(e.kind(), where + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorKind::Runtime, where + ": out of memory");
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::Runtime, where + ": " + e.what());
+    }
+    for (int slot : step.release) frame.slots[slot] = Value();
+  }
+  std::vector<Value> outputs;
+  for (int slot : plan.output_slots()) outputs.push_back(frame.slots[slot]);
+  return outputs;
+}
+
+}  // namespace tandem::runtime

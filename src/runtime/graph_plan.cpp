@@ -1,0 +1,176 @@
+// Planning a graph: op resolution, value numbering, static type inference, value lifetimes.
+#include "runtime/graph_plan.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "ops/registry.h"
+
+namespace tandem::runtime {
+namespace {
+
+std::string domain_name(const std::string& domain) { return domain.empty() ? "ai.onnx" : domain; }
+
+std::string where_prefix(const std::string& where) { return where.empty() ? "" : where + ": "; }
+
+}  // namespace
+
+GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
+                     const std::string& where)
+    : graph_(graph), where_(where) {
+  auto add_slot = [&](const std::string& name, ValueType type) {
+    if (slots_.contains(name))
+      throw Error(ErrorKind::InvalidModel,
+                  fmt::format("{}value '{}' is defined more than once", where_prefix(where_), name));
+    slots_[name] = int(slot_names_.size());
+    slot_names_.push_back(name);
+    slot_types_.push_back(std::move(type));
+    return int(slot_names_.size()) - 1;
+  };
+  for (const Port& input : graph.inputs) input_slots_.push_back(add_slot(input.name, input.type));
+  for (const auto& [name, tensor] : graph.initializers) {
+    if (slots_.contains(name)) continue;  // an input whose default is the initializer
+    int slot = add_slot(name, ValueType::tensor(tensor.element_type(), PartialShape(tensor.shape())));
+    constants_.emplace_back(slot, Value(tensor));
+  }
+  for (const auto& [slot, value] : constants_) constant_index_[slot] = &value;
+  for (const ir::Node& node : graph.nodes) plan_node(node, opsets, outer);
+  for (const Port& output : graph.outputs) output_slots_.push_back(slot_of(output.name, outer, "graph output"));
+  plan_lifetimes();
+}
+
+int GraphPlan::find_slot(const std::string& name) const {
+  auto it = slots_.find(name);
+  return it == slots_.end() ? -1 : it->second;
+}
+
+const GraphPlan& GraphPlan::subplan(const ir::Graph& graph) const {
+  auto it = subplans_.find(&graph);
+  if (it == subplans_.end())
+    throw Error(ErrorKind::Runtime, fmt::format("subgraph '{}' was not planned", graph.name));
+  return *it->second;
+}
+
+int GraphPlan::slot_of(const std::string& name, const OuterScope& outer, const std::string& reader) {
+  if (int slot = find_slot(name); slot >= 0) return slot;
+  auto it = outer.find(name);
+  if (it == outer.end())
+    throw Error(ErrorKind::InvalidModel,
+                fmt::format("{}{} reads value '{}', which no node, graph input or initializer produces",
+                            where_prefix(where_), reader, name));
+  // A value of an enclosing graph: copied into a slot of ours when the subgraph starts.
+  int slot = int(slot_names_.size());
+  slots_[name] = slot;
+  slot_names_.push_back(name);
+  slot_types_.push_back(it->second);
+  captures_.emplace_back(name, slot);
+  return slot;
+}
+
+void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer) {
+  Step step;
+  step.node = &node;
+  auto opset_it = opsets.find(node.domain == "ai.onnx" ? "" : node.domain);
+  step.opset = opset_it == opsets.end() ? 0 : opset_it->second;
+  const std::string who = where_prefix(where_) + ir::describe_node(node, step.opset);
+  if (opset_it == opsets.end())
+    throw Error(ErrorKind::InvalidModel,
+                fmt::format("{}: domain '{}' is not imported by the model", who, domain_name(node.domain)));
+  step.def = ops::Registry::global().find(node.domain, node.op_type);
+  if (!step.def || !step.def->reference)
+    throw Error(ErrorKind::Unsupported, fmt::format("{}: op {} of domain '{}' is not supported by tandem",
+                                                    who, node.op_type, domain_name(node.domain)));
+  if (step.def->since_version(step.opset) == 0)
+    throw Error(ErrorKind::InvalidModel, fmt::format("{}: {} does not exist in opset {} of domain '{}'",
+                                                     who, node.op_type, step.opset, domain_name(node.domain)));
+
+  std::vector<const ValueType*> input_types;
+  std::vector<const Value*> input_values;
+  for (const std::string& name : node.inputs) {
+    int slot = name.empty() ? -1 : slot_of(name, outer, ir::describe_node(node, step.opset));
+    step.inputs.push_back(slot);
+    input_types.push_back(slot < 0 ? nullptr : &slot_types_[slot]);
+    auto known = constant_index_.find(slot);
+    input_values.push_back(known == constant_index_.end() ? nullptr : known->second);
+  }
+  plan_subgraphs(node, opsets, outer);
+
+  step.output_types.resize(node.outputs.size());
+  if (step.def->infer) {
+    ops::InferContext ctx(node, step.opset, input_types, input_values);
+    try {
+      step.def->infer(ctx);
+    } catch (const Error& e) {
+      throw Error(e.kind(), where_prefix(where_) + e.what());
+    }
+    step.output_types = ctx.outputs();
+  }
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    const std::string& name = node.outputs[i];
+    if (name.empty()) {
+      step.outputs.push_back(-1);
+      continue;
+    }
+    ValueType type = step.output_types[i];
+    auto declared = graph_.value_types.find(name);
+    if (type.kind == ValueType::Kind::Unknown && declared != graph_.value_types.end()) type = declared->second;
+    step.outputs.push_back(0);
+    step.outputs.back() = [&] {
+      if (slots_.contains(name))
+        throw Error(ErrorKind::InvalidModel,
+                    fmt::format("{}: output '{}' is already produced elsewhere", who, name));
+      slots_[name] = int(slot_names_.size());
+      slot_names_.push_back(name);
+      slot_types_.push_back(type);
+      return int(slot_names_.size()) - 1;
+    }();
+  }
+  steps_.push_back(std::move(step));
+}
+
+void GraphPlan::plan_subgraphs(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer) {
+  std::vector<const ir::Graph*> graphs;
+  for (const auto& [key, attribute] : node.attributes) {
+    if (const auto* g = std::get_if<ir::GraphPtr>(&attribute)) graphs.push_back(g->get());
+    if (const auto* gs = std::get_if<std::vector<ir::GraphPtr>>(&attribute))
+      for (const auto& g : *gs) graphs.push_back(g.get());
+  }
+  if (graphs.empty()) return;
+  // A subgraph sees every value defined so far here and in the enclosing graphs.
+  OuterScope scope = outer;
+  for (const auto& [name, slot] : slots_) scope[name] = slot_types_[slot];
+  for (const ir::Graph* g : graphs) {
+    if (!g) continue;
+    std::string where = fmt::format("{}{}'s subgraph '{}'", where_prefix(where_), node.name, g->name);
+    subplans_[g] = std::make_unique<GraphPlan>(*g, opsets, scope, where);
+    // Values the subgraph captures from this graph must stay alive until this node runs.
+    for (const auto& [name, slot] : subplans_[g]->captures())
+      if (slots_.contains(name) || outer.contains(name)) slot_of(name, outer, node.name);
+  }
+}
+
+void GraphPlan::plan_lifetimes() {
+  std::vector<int> last_use(slot_names_.size(), -1);
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    for (int slot : steps_[s].inputs)
+      if (slot >= 0) last_use[slot] = int(s);
+    // A subgraph reads captured values by name when its node runs.
+    for (const auto& [key, attribute] : steps_[s].node->attributes) {
+      std::vector<const ir::Graph*> graphs;
+      if (const auto* g = std::get_if<ir::GraphPtr>(&attribute)) graphs.push_back(g->get());
+      if (const auto* gs = std::get_if<std::vector<ir::GraphPtr>>(&attribute))
+        for (const auto& g : *gs) graphs.push_back(g.get());
+      for (const ir::Graph* g : graphs)
+        if (g)
+          for (const auto& [name, ignored] : subplan(*g).captures())
+            if (int slot = find_slot(name); slot >= 0) last_use[slot] = int(s);
+    }
+  }
+  std::set<int> kept(output_slots_.begin(), output_slots_.end());
+  for (const auto& [slot, value] : constants_) kept.insert(slot);
+  for (size_t slot = 0; slot < last_use.size(); ++slot)
+    if (last_use[slot] >= 0 && !kept.contains(int(slot))) steps_[last_use[slot]].release.push_back(int(slot));
+}
+
+}  // namespace tandem::runtime

@@ -1,0 +1,69 @@
+// A graph compiled for execution: ops resolved, values numbered, types inferred, lifetimes known.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+#include "ops/op.h"
+#include "tandem/value.h"
+
+namespace tandem::runtime {
+
+/// Names visible to a graph from its enclosing graphs, with their types (for subgraphs).
+using OuterScope = std::unordered_map<std::string, ValueType>;
+
+struct Step {
+  const ir::Node* node = nullptr;
+  const ops::OpDef* def = nullptr;
+  int opset = 0;
+  std::vector<int> inputs;   // slot per input, -1 where omitted
+  std::vector<int> outputs;  // slot per output, -1 where omitted
+  std::vector<int> release;  // slots read for the last time here, freed after the step
+  std::vector<ValueType> output_types;  // as inferred at compile time (may be partial)
+};
+
+/// Immutable once built; shared by every request. Subgraphs are planned with their parent.
+class GraphPlan {
+ public:
+  /// Resolves every node's op, checks that every value read is produced before it is read, and
+  /// infers types. Throws InvalidModel or Unsupported naming the node. `where` prefixes messages.
+  GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
+            const std::string& where);
+
+  const ir::Graph& graph() const { return graph_; }
+  const std::vector<Step>& steps() const { return steps_; }
+  size_t slot_count() const { return slot_names_.size(); }
+  const std::vector<int>& input_slots() const { return input_slots_; }
+  const std::vector<int>& output_slots() const { return output_slots_; }
+  /// Initializers by slot (a handle copy per run, never a byte copy).
+  const std::vector<std::pair<int, Value>>& constants() const { return constants_; }
+  /// Names read from enclosing graphs, with the slot they are copied into.
+  const std::vector<std::pair<std::string, int>>& captures() const { return captures_; }
+  const ValueType& slot_type(int slot) const { return slot_types_[slot]; }
+  int find_slot(const std::string& name) const;
+  const GraphPlan& subplan(const ir::Graph& graph) const;
+
+ private:
+  int slot_of(const std::string& name, const OuterScope& outer, const std::string& reader);
+  void plan_node(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer);
+  void plan_subgraphs(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer);
+  void plan_lifetimes();
+
+  const ir::Graph& graph_;
+  std::string where_;
+  std::vector<Step> steps_;
+  std::vector<std::string> slot_names_;
+  std::vector<ValueType> slot_types_;
+  std::unordered_map<std::string, int> slots_;
+  std::vector<int> input_slots_, output_slots_;
+  std::vector<std::pair<int, Value>> constants_;
+  std::unordered_map<int, const Value*> constant_index_;
+  std::vector<std::pair<std::string, int>> captures_;
+  std::map<const ir::Graph*, std::unique_ptr<GraphPlan>> subplans_;
+};
+
+}  // namespace tandem::runtime

@@ -1,0 +1,76 @@
+// The public request API: binding checks, clear errors, and a request that stays usable after them.
+#include <gtest/gtest.h>
+
+#include "ir/graph.h"
+#include "ops/op_case.h"
+#include "tandem/tandem.h"
+
+namespace tandem {
+namespace {
+
+// y = Identity(x) with x: f32[2,3], or a node of another op if asked.
+Model one_node_model(const std::string& op = "Identity", const std::string& input = "x",
+                     const std::string& domain = "") {
+  auto model = std::make_shared<ir::Model>();
+  model->graph = std::make_shared<ir::Graph>();
+  model->opsets[""] = 13;
+  if (!domain.empty()) model->opsets[domain] = 1;
+  model->path = "test.onnx";
+  ir::Graph& g = *model->graph;
+  g.inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, PartialShape({2, 3}))});
+  g.outputs.push_back(Port{"y", ValueType::tensor(ElementType::F32, PartialShape({2, 3}))});
+  g.nodes.push_back(ir::Node{"n0", op, domain, {input}, {"y"}, {}});
+  return Model(model);
+}
+
+TEST(InferRequest, RunsAndReturnsOutputs) {
+  InferRequest request = Core().compile_model(one_node_model()).create_infer_request();
+  Tensor x = Tensor::from<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  request.set_tensor("x", x);
+  request.infer();
+  testing::expect_tensor<float>(request.get_tensor("y"), {2, 3}, {1, 2, 3, 4, 5, 6});
+}
+
+TEST(InferRequest, StaticInputsArePreallocated) {
+  InferRequest request = Core().compile_model(one_node_model()).create_infer_request();
+  Tensor x = request.get_tensor("x");
+  EXPECT_EQ(x.shape(), (Shape{2, 3}));
+  x.data<float>()[0] = 7;
+  request.infer();
+  EXPECT_EQ(request.get_tensor("y").data<float>()[0], 7);
+}
+
+TEST(InferRequest, WrongNameTypeOrShapeIsAClearErrorAndTheRequestStaysUsable) {
+  InferRequest request = Core().compile_model(one_node_model()).create_infer_request();
+  Tensor good = Tensor::from<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  EXPECT_THROW_KIND(request.set_tensor("images", good), ErrorKind::InvalidArgument,
+                    "the model has no input 'images'; its inputs are 'x'");
+  EXPECT_THROW_KIND(request.set_tensor("x", Tensor(ElementType::I64, {2, 3})), ErrorKind::InvalidArgument,
+                    "set_tensor: input 'x' expects f32[2,3], got i64[2,3]");
+  EXPECT_THROW_KIND(request.set_tensor("x", Tensor(ElementType::F32, {3, 2})), ErrorKind::InvalidArgument,
+                    "expects f32[2,3], got f32[3,2]");
+  EXPECT_THROW_KIND(request.get_tensor("z"), ErrorKind::InvalidArgument, "no input or output 'z'");
+  request.set_tensor("x", good);
+  request.infer();
+  testing::expect_tensor<float>(request.get_tensor("y"), {2, 3}, {1, 2, 3, 4, 5, 6});
+}
+
+TEST(CompileModel, ValueNobodyProducesIsInvalidModel) {
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model("Identity", "ghost")), ErrorKind::InvalidModel,
+                    "test.onnx: node 'n0' (Identity, opset 13) reads value 'ghost', which no node, graph "
+                    "input or initializer produces");
+}
+
+TEST(CompileModel, UnknownOpNamesNodeOpDomainAndOpset) {
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model("FancyOp", "x", "com.example")), ErrorKind::Unsupported,
+                    "node 'n0' (com.example.FancyOp, opset 1): op FancyOp of domain 'com.example' is not "
+                    "supported by tandem");
+}
+
+TEST(CompileModel, UnknownDeviceIsDeviceUnavailable) {
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model(), "NPU"), ErrorKind::DeviceUnavailable,
+                    "device 'NPU' is not available; available devices: CPU");
+}
+
+}  // namespace
+}  // namespace tandem
