@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ class PartialShape {
   PartialShape() = default;
   PartialShape(std::vector<Dimension> dims) : dims_(std::move(dims)) {}  // NOLINT
   PartialShape(const std::vector<int64_t>& dims);                          // NOLINT
+  PartialShape(std::initializer_list<int64_t> dims) : PartialShape(std::vector<int64_t>(dims)) {}
   static PartialShape of_rank(size_t rank) { return PartialShape(std::vector<Dimension>(rank)); }
 
   bool rank_known() const { return dims_.has_value(); }

@@ -98,13 +98,15 @@ std::string run_test(const fs::path& dir) {
       if (inputs.size() > model.inputs().size())
         return fmt::format("{} input files for {} model inputs", inputs.size(), model.inputs().size());
       for (size_t k = 0; k < inputs.size(); ++k)
-        request.set_value(model.inputs()[k].name, load_value(inputs[k].string()));
+        request.set_value(model.inputs()[k].name, load_value(inputs[k].string(), model.inputs()[k].type));
       request.infer();
       auto outputs = numbered_files(set, "output");
       for (size_t k = 0; k < outputs.size() && k < model.outputs().size(); ++k) {
-        std::string why = compare_values(request.get_value(model.outputs()[k].name), load_value(outputs[k].string()));
+        const Port& port = model.outputs()[k];
+        std::string why =
+            compare_values(request.get_value(port.name), load_value(outputs[k].string(), port.type));
         if (!why.empty())
-          return fmt::format("{}: output '{}': {}", set.filename().string(), model.outputs()[k].name, why);
+          return fmt::format("{}: output '{}': {}", set.filename().string(), port.name, why);
       }
     }
     return "";

@@ -11,7 +11,7 @@ OpCase::OpCase(std::string op, int opset, std::string domain) : opset_(opset) {
   node_.domain = std::move(domain);
 }
 
-OpCase& OpCase::attr(const std::string& name, ir::Attribute value) {
+OpCase& OpCase::set_attr(const std::string& name, ir::Attribute value) {
   node_.attributes[name] = std::move(value);
   return *this;
 }

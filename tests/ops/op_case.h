@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ir/graph.h"
@@ -19,10 +20,19 @@ class OpCase {
  public:
   OpCase(std::string op, int opset, std::string domain = "");
 
-  OpCase& attr(const std::string& name, ir::Attribute value);
-  OpCase& attr(const std::string& name, int value) { return attr(name, int64_t(value)); }
-  OpCase& attr(const std::string& name, double value) { return attr(name, float(value)); }
-  OpCase& attr(const std::string& name, const char* value) { return attr(name, std::string(value)); }
+  /// Integers become int attributes, floating-point numbers float ones, text string ones.
+  template <class T>
+  OpCase& attr(const std::string& name, T value) {
+    if constexpr (std::is_integral_v<T>)
+      return set_attr(name, int64_t(value));
+    else if constexpr (std::is_floating_point_v<T>)
+      return set_attr(name, float(value));
+    else if constexpr (std::is_convertible_v<T, std::string>)
+      return set_attr(name, std::string(value));
+    else
+      return set_attr(name, ir::Attribute(std::move(value)));
+  }
+  OpCase& set_attr(const std::string& name, ir::Attribute value);
   /// Appends an input (a tensor, a sequence or an empty optional).
   OpCase& input(Value value);
   template <class T>

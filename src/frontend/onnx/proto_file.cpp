@@ -1,0 +1,56 @@
+// Protobuf file IO over a memory map: the file's bytes are parsed in place, not read into a buffer.
+#include "frontend/onnx/proto_file.h"
+
+#include <climits>
+#include <fstream>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "frontend/onnx/mapped_file.h"
+
+namespace tandem::onnx_frontend {
+
+bool parse_proto_bytes(const void* data, size_t size, google::protobuf::Message& message) {
+  if (size > size_t(INT_MAX)) return false;
+  google::protobuf::io::ArrayInputStream stream(data, int(size));
+  google::protobuf::io::CodedInputStream coded(&stream);
+  coded.SetTotalBytesLimit(INT_MAX);
+  return message.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+}
+
+void parse_proto_file(const std::string& path, google::protobuf::Message& message, ErrorKind kind) {
+  auto file = MappedFile::open(path, kind);
+  if (file->size() > size_t(INT_MAX))
+    throw Error(kind, path + ": the file is over 2 GiB, more than protobuf can read; store the "
+                             "weights as external data");
+  if (!parse_proto_bytes(file->bytes().data(), file->size(), message))
+    throw Error(kind, path + ": not a valid " + message.GetTypeName() +
+                          " (the file is truncated or not in protobuf format)");
+}
+
+void write_proto_file(const std::string& path, const google::protobuf::Message& message) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(ErrorKind::InvalidArgument, path + ": cannot open for writing");
+  if (!message.SerializeToOstream(&out) || !out.flush())
+    throw Error(ErrorKind::InvalidArgument, path + ": cannot write " + message.GetTypeName());
+}
+
+bool has_unknown_fields(const google::protobuf::Message& message) {
+  const auto* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) return true;
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const auto* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i)
+        if (has_unknown_fields(reflection->GetRepeatedMessage(message, field, i))) return true;
+    } else if (has_unknown_fields(reflection->GetMessage(message, field))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace tandem::onnx_frontend

@@ -1,0 +1,153 @@
+// Value protos. SequenceProto and OptionalProto number their fields alike (1 name, 2 elem_type,
+// 3 tensor, 5 sequence), so detection relies on elem_type and on which fields are present.
+#include "frontend/onnx/value_proto.h"
+
+#include <fmt/format.h>
+#include <onnx/onnx-data_pb.h>  // onnx-data.pb.h after onnx_pb.h, which defines ONNX_API
+
+#include "frontend/onnx/external_data.h"
+#include "frontend/onnx/mapped_file.h"
+#include "frontend/onnx/proto_file.h"
+#include "frontend/onnx/tensor_proto.h"
+
+namespace tandem::onnx_frontend {
+namespace {
+using onnx::OptionalProto;
+using onnx::SequenceProto;
+
+class ValueReader {
+ public:
+  explicit ValueReader(const std::string& path)
+      : path_(path), external_(path, ErrorKind::InvalidArgument),
+        source_{path, ErrorKind::InvalidArgument, &external_} {}
+
+  Value read(const ValueType* expected) {
+    auto file = MappedFile::open(path_, ErrorKind::InvalidArgument);
+    if (file->size() == 0) throw error("the file is empty");
+    const void* data = file->bytes().data();
+    size_t size = file->size();
+    ValueType::Kind kind = expected ? expected->kind : ValueType::Kind::Unknown;
+    if (kind == ValueType::Kind::Tensor) return read_tensor(data, size);
+    if (kind == ValueType::Kind::Sequence) {
+      SequenceProto seq;
+      if (!parse_proto_bytes(data, size, seq)) throw error("not a valid SequenceProto");
+      return sequence(seq, expected->element.get());
+    }
+    if (kind == ValueType::Kind::Optional) {
+      OptionalProto opt;
+      if (!parse_proto_bytes(data, size, opt)) throw error("not a valid OptionalProto");
+      return optional(opt, expected->element.get());
+    }
+    SequenceProto seq;
+    if (parse_proto_bytes(data, size, seq) && !has_unknown_fields(seq) && is_tensor_sequence(seq))
+      return sequence(seq, nullptr);
+    OptionalProto opt;
+    if (parse_proto_bytes(data, size, opt) && !has_unknown_fields(opt) && is_optional(opt))
+      return optional(opt, nullptr);
+    return read_tensor(data, size);
+  }
+
+ private:
+  template <class... Args>
+  Error error(fmt::format_string<Args...> format, Args&&... args) const {
+    return Error(ErrorKind::InvalidArgument,
+                 fmt::format("{}: {}", path_, fmt::format(format, std::forward<Args>(args)...)));
+  }
+
+  static bool is_tensor_sequence(const SequenceProto& seq) {
+    if (!seq.has_elem_type() || seq.elem_type() != SequenceProto::TENSOR) return false;
+    if (seq.sparse_tensor_values_size() || seq.sequence_values_size() || seq.map_values_size() ||
+        seq.optional_values_size())
+      return false;
+    for (const auto& t : seq.tensor_values())
+      if (t.data_type() == onnx::TensorProto::UNDEFINED) return false;
+    return true;
+  }
+
+  static bool is_optional(const OptionalProto& opt) {
+    if (!opt.has_elem_type() || opt.has_sparse_tensor_value() || opt.has_map_value()) return false;
+    int present = opt.has_tensor_value() + opt.has_sequence_value() + opt.has_optional_value();
+    switch (opt.elem_type()) {
+      case OptionalProto::UNDEFINED: return present == 0;
+      case OptionalProto::TENSOR:
+        return !opt.has_sequence_value() && !opt.has_optional_value() &&
+               (!opt.has_tensor_value() || opt.tensor_value().data_type() != onnx::TensorProto::UNDEFINED);
+      case OptionalProto::SEQUENCE:
+        return !opt.has_tensor_value() && !opt.has_optional_value() &&
+               (!opt.has_sequence_value() || is_tensor_sequence(opt.sequence_value()));
+      case OptionalProto::OPTIONAL:
+        return present == 0 || (opt.has_optional_value() && present == 1 && is_optional(opt.optional_value()));
+      default: return false;
+    }
+  }
+
+  Value read_tensor(const void* data, size_t size) {
+    onnx::TensorProto proto;
+    if (!parse_proto_bytes(data, size, proto)) throw error("not a valid TensorProto, SequenceProto or OptionalProto");
+    if (proto.data_type() == onnx::TensorProto::UNDEFINED)
+      throw error("not a TensorProto, SequenceProto or OptionalProto (no element type)");
+    return tensor_from_proto(proto, source_);
+  }
+
+  Value sequence(SequenceProto& seq, const ValueType* element) {
+    if (seq.has_elem_type() && seq.elem_type() != SequenceProto::TENSOR &&
+        seq.elem_type() != SequenceProto::UNDEFINED)
+      throw Error(ErrorKind::Unsupported,
+                  fmt::format("{}: sequences of element kind {} are not supported", path_, int(seq.elem_type())));
+    ElementType type = element && element->is_tensor() ? element->element_type : ElementType::Undefined;
+    std::vector<Tensor> items;
+    for (int i = 0; i < seq.tensor_values_size(); ++i) {
+      Tensor t = tensor_from_proto(*seq.mutable_tensor_values(i), source_, fmt::format("sequence item {}", i));
+      if (type != ElementType::Undefined && t.element_type() != type)
+        throw error("sequence item {} is {}, expected {}", i, to_string(t.element_type()), to_string(type));
+      type = t.element_type();
+      items.push_back(std::move(t));
+    }
+    return Value::sequence(std::move(items), type);
+  }
+
+  Value optional(OptionalProto& opt, const ValueType* element) {
+    if (opt.has_tensor_value()) return tensor_from_proto(*opt.mutable_tensor_value(), source_, "optional's tensor");
+    if (opt.has_sequence_value())
+      return sequence(*opt.mutable_sequence_value(), element && element->element ? element->element.get() : nullptr);
+    if (opt.has_optional_value()) return optional(*opt.mutable_optional_value(), element);
+    if (opt.has_sparse_tensor_value() || opt.has_map_value())
+      throw Error(ErrorKind::Unsupported, path_ + ": optionals of sparse tensors or maps are not supported");
+    return Value::none();
+  }
+
+  std::string path_;
+  ExternalData external_;
+  TensorSource source_;
+};
+
+SequenceProto sequence_to_proto(const Value& value, const std::string& name) {
+  SequenceProto seq;
+  if (!name.empty()) seq.set_name(name);
+  seq.set_elem_type(SequenceProto::TENSOR);
+  for (const Tensor& t : value.items()) *seq.add_tensor_values() = tensor_to_proto(t);
+  return seq;
+}
+}  // namespace
+
+Value read_value_file(const std::string& path, const ValueType* expected) {
+  return ValueReader(path).read(expected);
+}
+
+void write_value_file(const std::string& path, const Value& value, bool as_optional, const std::string& name) {
+  if (value.is_tensor() && !as_optional) return write_proto_file(path, tensor_to_proto(value.tensor(), name));
+  if (value.is_sequence() && !as_optional) return write_proto_file(path, sequence_to_proto(value, name));
+  OptionalProto opt;
+  if (!name.empty()) opt.set_name(name);
+  opt.set_elem_type(OptionalProto::UNDEFINED);
+  if (value.is_tensor()) {
+    opt.set_elem_type(OptionalProto::TENSOR);
+    *opt.mutable_tensor_value() = tensor_to_proto(value.tensor());
+  } else if (value.is_sequence()) {
+    opt.set_elem_type(OptionalProto::SEQUENCE);
+    *opt.mutable_sequence_value() = sequence_to_proto(value, "");
+  }
+  write_proto_file(path, opt);
+}
+
+}  // namespace tandem::onnx_frontend

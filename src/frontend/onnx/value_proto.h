@@ -1,0 +1,23 @@
+// .pb files of values: a TensorProto, SequenceProto or OptionalProto, as ONNX test data holds them.
+#pragma once
+
+#include <string>
+
+#include "tandem/value.h"
+
+namespace tandem::onnx_frontend {
+
+/// Reads a .pb file. The files carry no marker of their message type, so it is told from the
+/// fields: a SequenceProto of tensors, else an OptionalProto, else a TensorProto. The bytes of an
+/// optional tensor and of a one-tensor sequence are identical (the two messages share field
+/// numbers); without expected that reads as a sequence. Pass the declared type of the input or
+/// output (expected) to settle it. Throws InvalidArgument naming the file on malformed contents.
+Value read_value_file(const std::string& path, const ValueType* expected = nullptr);
+
+/// Writes a tensor as TensorProto and a sequence as SequenceProto; with as_optional, or for an
+/// empty value, an OptionalProto around them. Throws InvalidArgument when the file cannot be
+/// written.
+void write_value_file(const std::string& path, const Value& value, bool as_optional = false,
+                      const std::string& name = "");
+
+}  // namespace tandem::onnx_frontend

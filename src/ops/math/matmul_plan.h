@@ -1,0 +1,28 @@
+// numpy matmul semantics shared by MatMul, MatMulInteger and QLinearMatMul: 1-D operands promoted
+// and their unit dimension dropped again, batch dimensions broadcast.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ops/node_context.h"
+#include "tandem/shape.h"
+#include "tandem/tensor.h"
+
+namespace tandem::ops {
+
+struct MatMulPlan {
+  int64_t m = 0, n = 0, k = 0;
+  Shape out;
+  /// Per output matrix, the element offsets of its A and B matrices.
+  std::vector<int64_t> a_offsets, b_offsets;
+  /// Every output matrix reads the same B and consecutive A matrices: the batch folds into m.
+  bool folds_into_m = false;
+};
+
+/// Throws InvalidModel when the inner dimensions differ or the batch dimensions do not broadcast.
+MatMulPlan plan_matmul(const NodeContext& ctx, const Shape& a, const Shape& b);
+/// The output shape from partial input shapes.
+PartialShape matmul_shape(const NodeContext& ctx, const PartialShape& a, const PartialShape& b);
+
+}  // namespace tandem::ops

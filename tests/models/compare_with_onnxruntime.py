@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Runs one exported model through `tandem run` and compares its output with ONNX Runtime's.
+
+  compare_with_onnxruntime.py --tandem build/tools/tandem/tandem --models models resnet50
+
+Passes when max|tandem - ort| / max|ort| <= --rtol (1e-4). Exits 77 (CTest's skip code here)
+when the model was not exported. Run with the repository's .venv/bin/python.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+
+SKIP = 77
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def file_stem(name):
+    """As tandem run names its output files (tools/tandem/cmd_run.cpp)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "output"
+    return "output" if stem in (".", "..") else stem
+
+
+def ensure_reference(models, name):
+    """Makes the input and ONNX Runtime output if only the model is there."""
+    stem = os.path.join(models, name)
+    if os.path.exists(stem + ".input.npy") and os.path.exists(stem + ".ort.npy"):
+        return
+    sys.path.insert(0, os.path.join(REPO, "scripts"))
+    import make_reference_outputs
+    make_reference_outputs.make_reference(stem + ".onnx", force=False)
+
+
+def compare(actual, expected):
+    """The figures a reader needs to judge a difference, and whether it is within tolerance."""
+    a = actual.astype(np.float64)
+    b = expected.astype(np.float64)
+    max_abs_diff = float(np.max(np.abs(a - b))) if b.size else 0.0
+    scale = float(np.max(np.abs(b))) if b.size else 0.0
+    return {
+        "max_abs_diff": max_abs_diff,
+        "max_abs_ort": scale,
+        "relative": max_abs_diff / scale if scale > 0 else max_abs_diff,
+        "mean_abs_diff": float(np.mean(np.abs(a - b))) if b.size else 0.0,
+        "nan_mismatch": int(np.sum(np.isnan(a) != np.isnan(b))),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tandem", required=True, help="path to the tandem command")
+    parser.add_argument("--models", default=os.path.join(REPO, "models"))
+    parser.add_argument("--device", default="CPU")
+    parser.add_argument("--rtol", type=float, default=1e-4,
+                        help="tolerance on max|a-b| / max|b| (default 1e-4)")
+    parser.add_argument("--quiet", action="store_true", help="do not echo tandem's output")
+    parser.add_argument("name", help="model name: models/<name>.onnx")
+    args = parser.parse_args()
+
+    model_path = os.path.join(args.models, args.name + ".onnx")
+    if not os.path.exists(model_path):
+        print(f"SKIP: {model_path} is absent; run scripts/make_models to export it")
+        return SKIP
+    ensure_reference(args.models, args.name)
+    input_path = os.path.join(args.models, args.name + ".input.npy")
+    expected = np.load(os.path.join(args.models, args.name + ".ort.npy"))
+
+    model = onnx.load(model_path, load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    input_name = [i.name for i in model.graph.input if i.name not in initializers][0]
+    output_name = model.graph.output[0].name
+
+    with tempfile.TemporaryDirectory(prefix=f"tandem-{args.name}-") as out_dir:
+        command = [args.tandem, "run", model_path, "-d", args.device,
+                   "-i", f"{input_name}={input_path}", "-o", out_dir]
+        print("$ " + " ".join(command), flush=True)
+        start = time.time()
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        elapsed = time.time() - start
+        if not args.quiet or result.returncode != 0:
+            print(result.stdout, end="", flush=True)
+        if result.returncode != 0:
+            how = (f"killed by signal {-result.returncode}" if result.returncode < 0 else
+                   f"exit code {result.returncode}")
+            print(f"FAIL: {args.name}: tandem run failed ({how}) after {elapsed:.1f} s")
+            return 1
+        output_path = os.path.join(out_dir, file_stem(output_name) + ".npy")
+        if not os.path.exists(output_path):
+            print(f"FAIL: {args.name}: tandem wrote no {output_path}")
+            return 1
+        actual = np.load(output_path)
+
+    if actual.shape != expected.shape or actual.dtype != expected.dtype:
+        print(f"FAIL: {args.name}: output '{output_name}' is {actual.dtype}{list(actual.shape)}, "
+              f"ONNX Runtime's is {expected.dtype}{list(expected.shape)}")
+        return 1
+    figures = compare(actual, expected)
+    ok = figures["nan_mismatch"] == 0 and figures["relative"] <= args.rtol
+    line = (f"{args.name}: output '{output_name}' {actual.dtype}{list(actual.shape)}: "
+            f"max |tandem - ort| = {figures['max_abs_diff']:.3g}, max |ort| = "
+            f"{figures['max_abs_ort']:.3g}, relative {figures['relative']:.3g} "
+            f"(tolerance {args.rtol:g}), mean |diff| {figures['mean_abs_diff']:.3g}")
+    if figures["nan_mismatch"]:
+        line += f", {figures['nan_mismatch']} NaN mismatches"
+    if expected.ndim in (1, 2) and expected.size == expected.shape[-1] and expected.size > 1:
+        top_tandem, top_ort = int(np.argmax(actual)), int(np.argmax(expected))
+        line += f"; top-1 tandem {top_tandem}, ort {top_ort}"
+    print(f"{'PASS' if ok else 'FAIL'}: {line}; tandem run took {elapsed:.1f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

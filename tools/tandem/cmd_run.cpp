@@ -1,0 +1,368 @@
+// tandem run: read a model, compile it for a device, run it once on given or random inputs,
+// and show what came out, where it ran and how long each step took.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "commands.h"
+
+namespace tandem::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// splitmix64: tiny, and the same numbers on every platform and standard library, so a seed
+// names the same inputs everywhere.
+class Random {
+ public:
+  explicit Random(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return double(next() >> 11) * 0x1.0p-53; }  // [0, 1)
+
+ private:
+  uint64_t state_;
+};
+
+// Integers stay small and non-negative so that they are valid indices, token ids and counts.
+constexpr int64_t kRandomIntLimit = 10;
+
+template <class T>
+void fill_random(Tensor& tensor, Random& random) {
+  for (T& x : tensor.span<T>()) {
+    if constexpr (std::is_same_v<T, bool>)
+      x = random.next() & 1;
+    else if constexpr (std::is_same_v<T, std::string>)
+      x = std::to_string(random.next() % kRandomIntLimit);
+    else if constexpr (std::is_integral_v<T>)
+      x = T(random.next() % kRandomIntLimit);
+    else
+      x = T(float(2.0 * random.uniform() - 1.0));  // [-1, 1)
+  }
+}
+
+void fill_random(Tensor& tensor, Random& random) {
+  switch (tensor.element_type()) {
+    case ElementType::F32: return fill_random<float>(tensor, random);
+    case ElementType::F64: return fill_random<double>(tensor, random);
+    case ElementType::F16: return fill_random<float16>(tensor, random);
+    case ElementType::BF16: return fill_random<bfloat16>(tensor, random);
+    case ElementType::I8: return fill_random<int8_t>(tensor, random);
+    case ElementType::I16: return fill_random<int16_t>(tensor, random);
+    case ElementType::I32: return fill_random<int32_t>(tensor, random);
+    case ElementType::I64: return fill_random<int64_t>(tensor, random);
+    case ElementType::U8: return fill_random<uint8_t>(tensor, random);
+    case ElementType::U16: return fill_random<uint16_t>(tensor, random);
+    case ElementType::U32: return fill_random<uint32_t>(tensor, random);
+    case ElementType::U64: return fill_random<uint64_t>(tensor, random);
+    case ElementType::Bool: return fill_random<bool>(tensor, random);
+    case ElementType::String: return fill_random<std::string>(tensor, random);
+    default:
+      throw Error(ErrorKind::Unsupported,
+                  fmt::format("cannot make random {} values; give the input with --input",
+                              to_string(tensor.element_type())));
+  }
+}
+
+std::vector<int64_t> parse_dims(const std::string& name, const std::string& text) {
+  std::vector<int64_t> dims;
+  std::string item;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != ',' && text[i] != 'x') {
+      item += text[i];
+      continue;
+    }
+    if (item.empty() && text.empty()) break;  // "NAME=" is a scalar
+    try {
+      size_t used = 0;
+      long long value = std::stoll(item, &used);
+      if (used != item.size() || value < 0) throw std::invalid_argument(item);
+      dims.push_back(value);
+    } catch (const std::exception&) {
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("--shape {}: '{}' is not a list of sizes such as 1,3,224,224", name,
+                              text));
+    }
+    item.clear();
+  }
+  return dims;
+}
+
+const Port* find_port(const std::vector<Port>& ports, const std::string& name) {
+  for (const Port& port : ports)
+    if (port.name == name) return &port;
+  return nullptr;
+}
+
+std::string port_names(const std::vector<Port>& ports) {
+  std::string names;
+  for (const Port& port : ports) names += (names.empty() ? "'" : ", '") + port.name + "'";
+  return names.empty() ? "none" : names;
+}
+
+// The shape of a random tensor: the declared one, dynamic dimensions at 1 unless --shape says.
+Shape random_shape(const Port& port, const ValueType& type,
+                   const std::map<std::string, Shape>& shapes) {
+  if (auto it = shapes.find(port.name); it != shapes.end()) return it->second;
+  if (!type.shape.rank_known())
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("input '{}' has an unknown rank; give it with --input or --shape",
+                            port.name));
+  Shape shape;
+  for (const Dimension& d : type.shape.dims()) shape.push_back(d.is_static() ? d.value : 1);
+  return shape;
+}
+
+Value random_value(const Port& port, const std::map<std::string, Shape>& shapes, Random& random) {
+  const ValueType* type = &port.type;
+  bool sequence = false;
+  while (type->kind == ValueType::Kind::Optional || type->kind == ValueType::Kind::Sequence) {
+    sequence = sequence || type->kind == ValueType::Kind::Sequence;
+    if (!type->element) break;
+    type = type->element.get();
+  }
+  if (type->kind != ValueType::Kind::Tensor)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("cannot make a random value for input '{}' of type {}; give it with "
+                            "--input",
+                            port.name, to_string(port.type)));
+  Tensor tensor(type->element_type, random_shape(port, *type, shapes));
+  fill_random(tensor, random);
+  if (sequence) return Value::sequence({tensor}, type->element_type);
+  return Value(tensor);
+}
+
+bool is_numeric(ElementType type) {
+  return type != ElementType::String && type != ElementType::Undefined;
+}
+
+bool is_floating(ElementType type) {
+  return type == ElementType::F32 || type == ElementType::F64 || type == ElementType::F16 ||
+         type == ElementType::BF16;
+}
+
+std::vector<double> as_doubles(const Tensor& tensor) {
+  if (tensor.element_type() == ElementType::Bool) {
+    auto ints = tensor.to_int64();
+    return {ints.begin(), ints.end()};
+  }
+  return tensor.to_double();
+}
+
+void print_statistics(const Tensor& tensor, int top_k) {
+  if (!is_numeric(tensor.element_type()) || tensor.size() == 0) return;
+  std::vector<double> values = as_doubles(tensor);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
+  int64_t non_finite = 0;
+  for (double v : values) {
+    if (!std::isfinite(v)) {
+      ++non_finite;
+      continue;
+    }
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    sum += v;
+  }
+  int64_t finite = int64_t(values.size()) - non_finite;
+  if (finite > 0)
+    fmt::print("    min {:.6g}  max {:.6g}  mean {:.6g}\n", lo, hi, sum / double(finite));
+  if (non_finite > 0) fmt::print("    non-finite values: {} of {}\n", non_finite, values.size());
+
+  // A score vector ([N] or [1,N]): show the best classes.
+  const Shape& shape = tensor.shape();
+  bool scores = is_floating(tensor.element_type()) && values.size() > 1 &&
+                (shape.size() == 1 || (shape.size() == 2 && shape[0] == 1));
+  if (!scores || top_k <= 0) return;
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), 0);
+  size_t k = std::min(order.size(), size_t(top_k));
+  // NaN sorts last, so a broken output does not crowd out the real scores.
+  std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](size_t a, size_t b) {
+    if (std::isnan(values[a]) != std::isnan(values[b])) return std::isnan(values[b]);
+    return values[a] > values[b];
+  });
+  fmt::print("    top-{}:", k);
+  for (size_t i = 0; i < k; ++i) fmt::print(" {} ({:.6g}){}", order[i], values[order[i]], i + 1 < k ? "," : "");
+  fmt::print("\n");
+}
+
+void print_value(const Port& port, const Value& value, int top_k) {
+  if (value.is_none()) {
+    fmt::print("  {}: none (an empty optional)\n", port.name);
+    return;
+  }
+  if (value.is_tensor()) {
+    fmt::print("  {}: {}\n", port.name, describe(value.tensor()));
+    print_statistics(value.tensor(), top_k);
+    return;
+  }
+  fmt::print("  {}: sequence of {} {} tensors\n", port.name, value.items().size(),
+             to_string(value.sequence_element_type()));
+  for (size_t i = 0; i < value.items().size(); ++i) {
+    fmt::print("   [{}] {}\n", i, describe(value.items()[i]));
+    print_statistics(value.items()[i], 0);
+  }
+}
+
+// File names come from tensor names, which may hold '/' or ':' (e.g. "resnet/conv1:0").
+std::string file_stem(const std::string& name) {
+  std::string stem = name.empty() ? "output" : name;
+  for (char& c : stem)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  if (stem == "." || stem == "..") stem = "output";
+  return stem;
+}
+
+std::string save_output(const std::string& dir, const Port& port, const Value& value) {
+  namespace fs = std::filesystem;
+  std::string stem = (fs::path(dir) / file_stem(port.name)).string();
+  if (value.is_tensor() && port.type.kind != ValueType::Kind::Optional) {
+    save_npy(stem + ".npy", value.tensor());
+    return stem + ".npy";
+  }
+  save_pb(stem + ".pb", value, port.type.kind == ValueType::Kind::Optional, port.name);
+  return stem + ".pb";
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> split_assignment(const std::string& text, const char* what) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("{} '{}': expected NAME=VALUE", what, text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+void add_run_command(CLI::App& app, RunOptions& options) {
+  CLI::App* cmd = app.add_subcommand("run", "Compile a model for a device and run it once");
+  cmd->add_option("model", options.model, "ONNX model file")->required();
+  cmd->add_option("-d,--device", options.device, "Device to compile for (CPU, VNPU, GPU, AUTO, ...)")
+      ->capture_default_str();
+  cmd->add_option("-i,--input", options.inputs,
+                  "Input from a file: NAME=FILE (.npy or .pb), or FILE when the model has one "
+                  "input; inputs not given are random");
+  cmd->add_option("-s,--shape", options.shapes,
+                  "Shape of a random input: NAME=1,3,224,224 (dynamic dimensions are 1 otherwise)");
+  cmd->add_option("-p,--property", options.properties,
+                  "Compile property KEY=VALUE, e.g. PERFORMANCE_HINT=LATENCY");
+  cmd->add_option("-o,--output-dir", options.output_dir,
+                  "Write each output to DIR/<name>.npy (.pb for sequences and optionals)");
+  cmd->add_option("--seed", options.seed, "Seed for random inputs")->capture_default_str();
+  cmd->add_option("--top", options.top_k, "How many top scores to show for a score vector")
+      ->capture_default_str();
+}
+
+int run_run(const RunOptions& options) {
+  Core core;
+  AnyMap properties;
+  for (const std::string& p : options.properties) {
+    auto [key, value] = split_assignment(p, "--property");
+    properties[key] = value;
+  }
+
+  auto start = Clock::now();
+  Model model = core.read_model(options.model);
+  double read_ms = ms_since(start);
+  start = Clock::now();
+  CompiledModel compiled = core.compile_model(model, options.device, properties);
+  double compile_ms = ms_since(start);
+  InferRequest request = compiled.create_infer_request();
+  const std::vector<Port>& inputs = compiled.inputs();
+
+  // Files first (NAME=FILE, or FILE alone for a one-input model), then random for the rest.
+  std::map<std::string, std::string> files;
+  for (const std::string& text : options.inputs) {
+    size_t eq = text.find('=');
+    std::string name = eq == std::string::npos ? "" : text.substr(0, eq);
+    if (eq != std::string::npos && find_port(inputs, name)) {
+      files[name] = text.substr(eq + 1);
+    } else if (inputs.size() == 1 && (eq == std::string::npos || !find_port(inputs, name))) {
+      if (eq != std::string::npos && !std::filesystem::exists(text))
+        throw Error(ErrorKind::InvalidArgument,
+                    fmt::format("--input {}: the model has no input '{}'; its input is '{}'", text,
+                                name, inputs[0].name));
+      files[inputs[0].name] = text;
+    } else {
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("--input {}: name the input as NAME=FILE; the model's inputs are {}",
+                              text, port_names(inputs)));
+    }
+  }
+  std::map<std::string, Shape> shapes;
+  for (const std::string& text : options.shapes) {
+    auto [name, dims] = split_assignment(text, "--shape");
+    if (!find_port(inputs, name))
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("--shape {}: the model has no input '{}'; its inputs are {}", text,
+                              name, port_names(inputs)));
+    shapes[name] = parse_dims(name, dims);
+  }
+
+  Random random(options.seed);
+  fmt::print("model   {}\n", options.model);
+  fmt::print("inputs\n");
+  for (const Port& port : inputs) {
+    Value value;
+    std::string source;
+    if (auto it = files.find(port.name); it != files.end()) {
+      value = load_value(it->second);
+      source = it->second;
+    } else {
+      value = random_value(port, shapes, random);
+      source = fmt::format("random, seed {}", options.seed);
+    }
+    if (port.type.is_tensor()) {
+      if (!value.is_tensor())
+        throw Error(ErrorKind::InvalidArgument,
+                    fmt::format("input '{}' is a tensor, but {} holds a sequence or an optional",
+                                port.name, source));
+      request.set_tensor(port.name, value.tensor());
+    } else {
+      request.set_value(port.name, value);
+    }
+    std::string what = value.is_tensor()     ? describe(value.tensor())
+                       : value.is_sequence() ? fmt::format("sequence of {}", value.items().size())
+                                             : std::string("none");
+    fmt::print("  {}: {} ({})\n", port.name, what, source);
+  }
+
+  start = Clock::now();
+  request.infer();
+  double infer_ms = ms_since(start);
+
+  if (!options.output_dir.empty()) std::filesystem::create_directories(options.output_dir);
+  fmt::print("outputs\n");
+  for (const Port& port : compiled.outputs()) {
+    Value value = port.type.is_tensor() ? Value(request.get_tensor(port.name))
+                                        : request.get_value(port.name);
+    print_value(port, value, options.top_k);
+    if (!options.output_dir.empty())
+      fmt::print("    written to {}\n", save_output(options.output_dir, port, value));
+  }
+  fmt::print("device  {}\n", compiled.device());
+  fmt::print("time    read {:.1f} ms, compile {:.1f} ms, infer {:.1f} ms\n", read_ms, compile_ms,
+             infer_ms);
+  return 0;
+}
+
+}  // namespace tandem::cli
