@@ -151,17 +151,19 @@ class TinyLstm(nn.Module):
 
 
 class Branchy(nn.Module):
-    """Scripted so that the data-dependent branch exports as an If node."""
+    """Scripted so that the data-dependent branch exports as an If node. The threshold picks
+    which branch the reference input takes: both branches get tested across the two opsets."""
 
-    def __init__(self):
+    def __init__(self, threshold):
         super().__init__()
+        self.threshold = threshold
         self.conv = nn.Conv2d(3, 4, 3, padding=1)
         self.fc_pos = nn.Linear(4, 3)
         self.fc_neg = nn.Linear(4, 3)
 
     def forward(self, x):
         y = torch.relu(self.conv(x)).mean(dim=[2, 3])  # [N, 4]
-        if bool(y.sum() > 0.5 * y.shape[0]):
+        if bool(y.sum() > self.threshold * y.shape[0]):
             out = self.fc_pos(y)
         else:
             out = torch.sigmoid(self.fc_neg(y)) * 2.0
@@ -225,9 +227,9 @@ SPECS = {
                          {"input": {0: "batch", 1: "time"}, "output": {0: "batch"}}, False),
     "dynamic_lstm_op13": (TinyLstm, lambda: torch.randn(2, 7, 8), "input", "output", 13,
                           {"input": {0: "batch", 1: "time"}, "output": {0: "batch"}}, False),
-    "dynamic_if_op11": (Branchy, lambda: torch.randn(2, 3, 8, 8), "input", "output", 11,
+    "dynamic_if_op11": (lambda: Branchy(0.0), lambda: torch.randn(2, 3, 8, 8), "input", "output", 11,
                         {"input": {0: "batch"}, "output": {0: "batch"}}, True),
-    "dynamic_if_op13": (Branchy, lambda: torch.randn(2, 3, 8, 8), "input", "output", 13,
+    "dynamic_if_op13": (lambda: Branchy(1e6), lambda: torch.randn(2, 3, 8, 8), "input", "output", 13,
                         {"input": {0: "batch"}, "output": {0: "batch"}}, True),
 }
 

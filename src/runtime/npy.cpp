@@ -2,6 +2,10 @@
 // https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 #include "runtime/npy.h"
 
+#include "tandem/shape.h"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -11,10 +15,6 @@
 #include <optional>
 #include <variant>
 #include <vector>
-
-#include <fmt/format.h>
-
-#include "tandem/shape.h"
 
 namespace tandem::runtime {
 namespace {
@@ -154,7 +154,8 @@ Dtype parse_dtype(const std::string& descr, const NpyError& error) {
   Dtype d;
   size_t i = 0;
   switch (descr[0]) {
-    case '<': case '=': d.order = Order::Little, i = 1; break;
+    case '<':
+    case '=': d.order = Order::Little, i = 1; break;
     case '>': d.order = Order::Big, i = 1; break;
     case '|': i = 1; break;
     default: break;
@@ -165,12 +166,18 @@ Dtype parse_dtype(const std::string& descr, const NpyError& error) {
   if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit))
     throw error("unsupported dtype '{}'", descr);
   size_t n = std::stoul(digits);
-  struct Known { char kind; size_t size; ElementType type; };
+  struct Known {
+    char kind;
+    size_t size;
+    ElementType type;
+  };
   static constexpr Known kKnown[] = {
-      {'b', 1, ElementType::Bool}, {'i', 1, ElementType::I8},   {'i', 2, ElementType::I16},
-      {'i', 4, ElementType::I32},  {'i', 8, ElementType::I64},  {'u', 1, ElementType::U8},
-      {'u', 2, ElementType::U16},  {'u', 4, ElementType::U32},  {'u', 8, ElementType::U64},
-      {'f', 2, ElementType::F16},  {'f', 4, ElementType::F32},  {'f', 8, ElementType::F64},
+      {'b', 1, ElementType::Bool}, {'i', 1, ElementType::I8},
+      {'i', 2, ElementType::I16},  {'i', 4, ElementType::I32},
+      {'i', 8, ElementType::I64},  {'u', 1, ElementType::U8},
+      {'u', 2, ElementType::U16},  {'u', 4, ElementType::U32},
+      {'u', 8, ElementType::U64},  {'f', 2, ElementType::F16},
+      {'f', 4, ElementType::F32},  {'f', 8, ElementType::F64},
       {'c', 8, ElementType::C64},  {'c', 16, ElementType::C128},
       {'V', 2, ElementType::BF16},  // ml_dtypes' bfloat16 has no dtype string of its own
   };
@@ -248,7 +255,8 @@ void swap_bytes(char* data, size_t bytes, size_t unit) {
   for (size_t i = 0; i + unit <= bytes; i += unit) std::reverse(data + i, data + i + unit);
 }
 
-Tensor strings_from(const std::vector<char>& data, const Shape& shape, const Dtype& d, const NpyError& error) {
+Tensor strings_from(const std::vector<char>& data, const Shape& shape, const Dtype& d,
+                    const NpyError& error) {
   Tensor t(ElementType::String, shape);
   auto out = t.span<std::string>();
   for (size_t i = 0; i < out.size(); ++i) {
@@ -346,7 +354,8 @@ Tensor read_npy(const std::string& path) {
   bool direct = h.dtype.type != ElementType::String && (!h.fortran || h.shape.size() < 2);
   if (direct) {  // read straight into the tensor's memory
     Tensor t(h.dtype.type, h.shape);
-    if (needed && !in.read(static_cast<char*>(t.data()), std::streamsize(needed))) throw error("the data is truncated");
+    if (needed && !in.read(static_cast<char*>(t.data()), std::streamsize(needed)))
+      throw error("the data is truncated");
     if (h.dtype.swap_unit) swap_bytes(static_cast<char*>(t.data()), needed, h.dtype.swap_unit);
     if (t.element_type() == ElementType::Bool)
       for (auto& b : std::span(static_cast<uint8_t*>(t.data()), size_t(count))) b = b != 0;
@@ -368,10 +377,10 @@ void write_npy(const std::string& path, const Tensor& tensor) {
   NpyError error{path};
   static_assert(std::endian::native == std::endian::little, "npy data is written in host order");
   static constexpr std::pair<ElementType, const char*> kDescr[] = {
-      {ElementType::Bool, "|b1"}, {ElementType::I8, "|i1"},  {ElementType::U8, "|u1"},
-      {ElementType::I16, "<i2"},  {ElementType::U16, "<u2"}, {ElementType::I32, "<i4"},
-      {ElementType::U32, "<u4"},  {ElementType::I64, "<i8"}, {ElementType::U64, "<u8"},
-      {ElementType::F16, "<f2"},  {ElementType::F32, "<f4"}, {ElementType::F64, "<f8"},
+      {ElementType::Bool, "|b1"}, {ElementType::I8, "|i1"},    {ElementType::U8, "|u1"},
+      {ElementType::I16, "<i2"},  {ElementType::U16, "<u2"},   {ElementType::I32, "<i4"},
+      {ElementType::U32, "<u4"},  {ElementType::I64, "<i8"},   {ElementType::U64, "<u8"},
+      {ElementType::F16, "<f2"},  {ElementType::F32, "<f4"},   {ElementType::F64, "<f8"},
       {ElementType::C64, "<c8"},  {ElementType::C128, "<c16"}, {ElementType::BF16, "<V2"},
   };
   std::string descr;
@@ -399,9 +408,12 @@ void write_npy(const std::string& path, const Tensor& tensor) {
 
   std::string shape;
   for (int64_t d : tensor.shape()) shape += fmt::format("{}, ", d);
-  if (tensor.rank() > 1) shape.resize(shape.size() - 2);
-  else if (tensor.rank() == 1) shape.pop_back();  // "(3,)"
-  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", descr, shape);
+  if (tensor.rank() > 1)
+    shape.resize(shape.size() - 2);
+  else if (tensor.rank() == 1)
+    shape.pop_back();  // "(3,)"
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", descr, shape);
   // The data starts 64-byte aligned: pad with spaces, end with a newline.
   size_t prefix = 10 + header.size() + 64 > 65535 ? 12 : 10;  // version 1.0 has a 16-bit length
   header.append((64 - (prefix + header.size() + 1) % 64) % 64, ' ');
@@ -416,8 +428,10 @@ void write_npy(const std::string& path, const Tensor& tensor) {
   char len_bytes[4] = {char(len & 0xff), char((len >> 8) & 0xff), char((len >> 16) & 0xff), char(len >> 24)};
   out.write(len_bytes, std::streamsize(prefix - 8));
   out << header;
-  if (tensor.element_type() == ElementType::String) out.write(strings.data(), std::streamsize(strings.size()));
-  else out.write(static_cast<const char*>(tensor.data()), std::streamsize(tensor.byte_size()));
+  if (tensor.element_type() == ElementType::String)
+    out.write(strings.data(), std::streamsize(strings.size()));
+  else
+    out.write(static_cast<const char*>(tensor.data()), std::streamsize(tensor.byte_size()));
   if (!out.flush()) throw error("cannot write");
 }
 

@@ -2,9 +2,9 @@
 // writes it ('<V2') and unicode strings ('<U').
 #pragma once
 
-#include <string>
-
 #include "tandem/tensor.h"
+
+#include <string>
 
 namespace tandem::runtime {
 

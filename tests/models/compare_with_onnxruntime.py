@@ -79,7 +79,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix=f"tandem-{args.name}-") as out_dir:
         command = [args.tandem, "run", model_path, "-d", args.device,
                    "-i", f"{input_name}={input_path}", "-o", out_dir]
-        print("$ " + " ".join(command), flush=True)
+        if not args.quiet:
+            print("$ " + " ".join(command), flush=True)
         start = time.time()
         result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True)

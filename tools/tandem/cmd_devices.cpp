@@ -1,8 +1,8 @@
 // tandem devices: the devices present on this machine, in priority order.
+#include "commands.h"
+
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-
-#include "commands.h"
 
 namespace tandem::cli {
 

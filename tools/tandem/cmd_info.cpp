@@ -1,4 +1,6 @@
 // tandem info: what a model declares (inputs, outputs, opsets, producer) and the ops it uses.
+#include "commands.h"
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -6,8 +8,6 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-
-#include "commands.h"
 
 namespace tandem::cli {
 namespace {

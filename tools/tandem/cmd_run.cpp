@@ -1,5 +1,7 @@
 // tandem run: read a model, compile it for a device, run it once on given or random inputs,
 // and show what came out, where it ran and how long each step took.
+#include "commands.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,8 +16,6 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-
-#include "commands.h"
 
 namespace tandem::cli {
 namespace {
@@ -260,11 +260,14 @@ void add_run_command(CLI::App& app, RunOptions& options) {
       ->capture_default_str();
   cmd->add_option("-i,--input", options.inputs,
                   "Input from a file: NAME=FILE (.npy or .pb), or FILE when the model has one "
-                  "input; inputs not given are random");
+                  "input; inputs not given are random")
+      ->allow_extra_args(false);
   cmd->add_option("-s,--shape", options.shapes,
-                  "Shape of a random input: NAME=1,3,224,224 (dynamic dimensions are 1 otherwise)");
+                  "Shape of a random input: NAME=1,3,224,224 (dynamic dimensions are 1 otherwise)")
+      ->allow_extra_args(false);
   cmd->add_option("-p,--property", options.properties,
-                  "Compile property KEY=VALUE, e.g. PERFORMANCE_HINT=LATENCY");
+                  "Compile property KEY=VALUE, e.g. PERFORMANCE_HINT=LATENCY")
+      ->allow_extra_args(false);
   cmd->add_option("-o,--output-dir", options.output_dir,
                   "Write each output to DIR/<name>.npy (.pb for sequences and optionals)");
   cmd->add_option("--seed", options.seed, "Seed for random inputs")->capture_default_str();

@@ -2,9 +2,9 @@
 // which value field is present.
 #include "frontend/onnx/attributes.h"
 
-#include <fmt/format.h>
-
 #include "frontend/onnx/types.h"
+
+#include <fmt/format.h>
 
 namespace tandem::onnx_frontend {
 namespace {
@@ -36,8 +36,8 @@ ir::Attribute attribute_from_proto(AttributeProto& proto, const AttributeContext
     return Error(kind, fmt::format("{}: {}: {}", ctx.tensors.file, where, what));
   };
   if (!proto.ref_attr_name().empty())
-    throw error(ErrorKind::InvalidModel, fmt::format("refers to function attribute '{}' outside a function",
-                                                     proto.ref_attr_name()));
+    throw error(ErrorKind::InvalidModel,
+                fmt::format("refers to function attribute '{}' outside a function", proto.ref_attr_name()));
   auto tensor = [&](onnx::TensorProto& t) { return tensor_from_proto(t, ctx.tensors, where); };
   switch (kind_of(proto)) {
     case AttributeProto::FLOAT: return proto.f();

@@ -1,13 +1,13 @@
 // AttributeProto to ir::Attribute.
 #pragma once
 
-#include <functional>
-#include <string>
+#include "frontend/onnx/tensor_proto.h"
+#include "ir/attribute.h"
 
 #include <onnx/onnx_pb.h>
 
-#include "frontend/onnx/tensor_proto.h"
-#include "ir/attribute.h"
+#include <functional>
+#include <string>
 
 namespace tandem::onnx_frontend {
 

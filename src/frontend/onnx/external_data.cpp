@@ -1,9 +1,9 @@
 // External data: location/offset/length keys, checked against the model folder and the file size.
 #include "frontend/onnx/external_data.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace tandem::onnx_frontend {
 namespace fs = std::filesystem;
@@ -33,7 +33,7 @@ std::shared_ptr<MappedFile> ExternalData::map(const std::string& location, const
 }
 
 ExternalData::Bytes ExternalData::read(const onnx::TensorProto& proto, size_t needed,
-                                        const std::string& label) {
+                                       const std::string& label) {
   std::string location;
   uint64_t offset = 0, length = 0;
   bool has_length = false;
@@ -45,9 +45,12 @@ ExternalData::Bytes ExternalData::read(const onnx::TensorProto& proto, size_t ne
     return v;
   };
   for (const auto& entry : proto.external_data()) {
-    if (entry.key() == "location") location = entry.value();
-    else if (entry.key() == "offset") offset = parse_number("offset", entry.value());
-    else if (entry.key() == "length") length = parse_number("length", entry.value()), has_length = true;
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset")
+      offset = parse_number("offset", entry.value());
+    else if (entry.key() == "length")
+      length = parse_number("length", entry.value()), has_length = true;
   }
   if (location.empty()) throw error(label, "external data has no location");
   auto file = map(location, label);

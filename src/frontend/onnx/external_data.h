@@ -1,16 +1,16 @@
 // Tensor bytes stored beside the model (data_location EXTERNAL), mapped rather than read.
 #pragma once
 
+#include "frontend/onnx/mapped_file.h"
+#include "tandem/error.h"
+
+#include <onnx/onnx_pb.h>
+
 #include <cstddef>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
-
-#include <onnx/onnx_pb.h>
-
-#include "frontend/onnx/mapped_file.h"
-#include "tandem/error.h"
 
 namespace tandem::onnx_frontend {
 

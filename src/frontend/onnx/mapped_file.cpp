@@ -5,16 +5,13 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
 namespace tandem::onnx_frontend {
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, ErrorKind kind) {
-  auto fail = [&](const char* what) {
-    return Error(kind, path + ": " + what + ": " + std::strerror(errno));
-  };
+  auto fail = [&](const char* what) { return Error(kind, path + ": " + what + ": " + std::strerror(errno)); };
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw fail("cannot open");
   struct stat st {};

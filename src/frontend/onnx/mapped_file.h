@@ -1,12 +1,12 @@
 // MappedFile: a whole file mapped into memory, so large weights are read without copying them.
 #pragma once
 
+#include "tandem/error.h"
+
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
-
-#include "tandem/error.h"
 
 namespace tandem::onnx_frontend {
 

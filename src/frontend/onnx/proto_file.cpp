@@ -1,13 +1,13 @@
 // Protobuf file IO over a memory map: the file's bytes are parsed in place, not read into a buffer.
 #include "frontend/onnx/proto_file.h"
 
-#include <climits>
-#include <fstream>
+#include "frontend/onnx/mapped_file.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
-#include "frontend/onnx/mapped_file.h"
+#include <climits>
+#include <fstream>
 
 namespace tandem::onnx_frontend {
 
@@ -22,8 +22,9 @@ bool parse_proto_bytes(const void* data, size_t size, google::protobuf::Message&
 void parse_proto_file(const std::string& path, google::protobuf::Message& message, ErrorKind kind) {
   auto file = MappedFile::open(path, kind);
   if (file->size() > size_t(INT_MAX))
-    throw Error(kind, path + ": the file is over 2 GiB, more than protobuf can read; store the "
-                             "weights as external data");
+    throw Error(kind, path +
+                          ": the file is over 2 GiB, more than protobuf can read; store the "
+                          "weights as external data");
   if (!parse_proto_bytes(file->bytes().data(), file->size(), message))
     throw Error(kind, path + ": not a valid " + message.GetTypeName() +
                           " (the file is truncated or not in protobuf format)");

@@ -1,11 +1,11 @@
 // Reading and writing one protobuf message per file, with errors that name the file.
 #pragma once
 
-#include <string>
+#include "tandem/error.h"
 
 #include <google/protobuf/message.h>
 
-#include "tandem/error.h"
+#include <string>
 
 namespace tandem::onnx_frontend {
 

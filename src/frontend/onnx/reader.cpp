@@ -2,19 +2,22 @@
 // into the IR rather than being copied.
 #include "frontend/onnx/reader.h"
 
-#include <unordered_set>
-
-#include <fmt/format.h>
-
 #include "frontend/onnx/attributes.h"
 #include "frontend/onnx/external_data.h"
+#include "frontend/onnx/functions.h"
 #include "frontend/onnx/proto_file.h"
 #include "frontend/onnx/tensor_proto.h"
 #include "frontend/onnx/types.h"
 
+#include <fmt/format.h>
+
+#include <unordered_set>
+
 namespace tandem::onnx_frontend {
 namespace {
-std::string normalize_domain(const std::string& domain) { return domain == "ai.onnx" ? "" : domain; }
+std::string normalize_domain(const std::string& domain) {
+  return domain == "ai.onnx" ? "" : domain;
+}
 
 class GraphReader {
  public:
@@ -34,8 +37,7 @@ class GraphReader {
     for (const auto& output : proto.output()) graph->outputs.push_back(port(output, "output"));
     for (const auto& info : proto.value_info()) {
       if (info.name().empty() || !info.has_type()) continue;
-      graph->value_types[info.name()] =
-          value_type_from_proto(info.type(), where("value '{}'", info.name()));
+      graph->value_types[info.name()] = value_type_from_proto(info.type(), where("value '{}'", info.name()));
     }
     graph->nodes.reserve(size_t(proto.node_size()));
     for (int i = 0; i < proto.node_size(); ++i) graph->nodes.push_back(read_node(*proto.mutable_node(i), i));
@@ -60,9 +62,8 @@ class GraphReader {
       graph.initializers.emplace(name, tensor_from_proto(t, tensors_, fmt::format("initializer '{}'", name)));
     }
     if (proto.sparse_initializer_size() > 0)
-      throw Error(ErrorKind::Unsupported,
-                  where("sparse initializer '{}' is not supported",
-                        proto.sparse_initializer(0).values().name()));
+      throw Error(ErrorKind::Unsupported, where("sparse initializer '{}' is not supported",
+                                                proto.sparse_initializer(0).values().name()));
   }
 
   Port port(const onnx::ValueInfoProto& info, const char* kind) const {
@@ -100,10 +101,15 @@ ir::OpsetImports read_opsets(const onnx::ModelProto& proto, const std::string& p
   ir::OpsetImports opsets;
   for (const auto& o : proto.opset_import()) {
     if (o.version() < 1 || o.version() > 1000)
-      throw Error(ErrorKind::InvalidModel, fmt::format("{}: opset import of domain '{}' has version {}",
-                                                       path, o.domain(), o.version()));
+      throw Error(ErrorKind::InvalidModel, fmt::format("{}: opset import of domain '{}' has version {}", path,
+                                                       o.domain(), o.version()));
     opsets[normalize_domain(o.domain())] = int(o.version());
   }
+  // Domains only local functions import keep the functions' versions once inlined.
+  for (const auto& f : proto.functions())
+    for (const auto& o : f.opset_import())
+      if (o.version() >= 1 && o.version() <= 1000)
+        opsets.try_emplace(normalize_domain(o.domain()), int(o.version()));
   // IR version 1 and 2 models have no opset imports: the default domain is then at opset 1.
   opsets.try_emplace("", 1);
   return opsets;
@@ -119,10 +125,7 @@ std::shared_ptr<ir::Model> convert_model(onnx::ModelProto& proto, const std::str
   model->producer = proto.producer_name();
   if (!proto.producer_version().empty()) model->producer += " " + proto.producer_version();
   model->opsets = read_opsets(proto, path);
-  if (proto.functions_size() > 0)
-    throw Error(ErrorKind::Unsupported,
-                fmt::format("{}: model-local functions ('{}' and {} more) are not supported", path,
-                            proto.functions(0).name(), proto.functions_size() - 1));
+  inline_functions(proto, path);
   ExternalData external_data(path);
   model->graph = GraphReader(*model, external_data).read(*proto.mutable_graph());
   return model;

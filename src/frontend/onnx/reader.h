@@ -1,12 +1,12 @@
 // Reading an ONNX model file into the IR.
 #pragma once
 
-#include <memory>
-#include <string>
+#include "ir/graph.h"
 
 #include <onnx/onnx_pb.h>
 
-#include "ir/graph.h"
+#include <memory>
+#include <string>
 
 namespace tandem::onnx_frontend {
 

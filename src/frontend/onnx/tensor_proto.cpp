@@ -2,15 +2,15 @@
 // …) or in raw_data as little-endian bytes; raw_data is what exporters write for weights.
 #include "frontend/onnx/tensor_proto.h"
 
-#include <algorithm>
-#include <bit>
-#include <cstring>
-
-#include <fmt/format.h>
-
 #include "frontend/onnx/external_data.h"
 #include "frontend/onnx/types.h"
 #include "tandem/shape.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
 
 namespace tandem::onnx_frontend {
 namespace {
@@ -65,7 +65,7 @@ int field_size(const onnx::TensorProto& p, Field field) {
 }
 
 constexpr const char* field_name(Field field) {
-  constexpr const char* kNames[] = {"float_data", "int32_data", "string_data",
+  constexpr const char* kNames[] = {"float_data", "int32_data",  "string_data",
                                     "int64_data", "double_data", "uint64_data"};
   return kNames[int(field)];
 }
@@ -74,7 +74,9 @@ int values_per_element(ElementType type) {
   return type == ElementType::C64 || type == ElementType::C128 ? 2 : 1;
 }
 
-size_t alignment_of(ElementType type) { return std::min<size_t>(element_size(type), 8); }
+size_t alignment_of(ElementType type) {
+  return std::min<size_t>(element_size(type), 8);
+}
 
 std::string describe(ElementType type, const Shape& shape) {
   return std::string(to_string(type)) + to_string(shape);
@@ -106,12 +108,12 @@ Tensor from_bytes(ElementType type, const Shape& shape, int64_t count, std::byte
 }
 
 template <class Dst, class Values>
-Tensor copy_values(ElementType type, const Shape& shape, int64_t count, const Values& values,
-                   Field field, const Reader& r) {
+Tensor copy_values(ElementType type, const Shape& shape, int64_t count, const Values& values, Field field,
+                   const Reader& r) {
   int64_t needed = count * values_per_element(type);
   if (int64_t(values.size()) != needed)
-    throw r.error("{} holds {} values, {} needs {}", field_name(field), values.size(),
-                  describe(type, shape), needed);
+    throw r.error("{} holds {} values, {} needs {}", field_name(field), values.size(), describe(type, shape),
+                  needed);
   Tensor t(type, shape);
   auto* out = static_cast<Dst*>(t.data());
   for (int64_t i = 0; i < needed; ++i) out[i] = static_cast<Dst>(values[int(i)]);
@@ -139,8 +141,8 @@ Tensor from_typed_field(ElementType type, const Shape& shape, int64_t count, con
     case ElementType::Bool: return copy_values<bool>(type, shape, count, p.int32_data(), field, r);
     case ElementType::String: {
       if (p.string_data_size() != count)
-        throw r.error("string_data holds {} values, {} needs {}", p.string_data_size(),
-                      describe(type, shape), count);
+        throw r.error("string_data holds {} values, {} needs {}", p.string_data_size(), describe(type, shape),
+                      count);
       Tensor t(type, shape);
       auto out = t.span<std::string>();
       for (int64_t i = 0; i < count; ++i) out[size_t(i)] = p.string_data(int(i));
@@ -182,8 +184,8 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, const TensorSource& source, c
     if (external) {
       if (!source.external_data) throw r.error("external data is not allowed here");
       auto bytes = source.external_data->read(proto, needed, r.label);
-      return from_bytes(type, shape, count, bytes.data, bytes.size, std::move(bytes.owner),
-                        "external data", r);
+      return from_bytes(type, shape, count, bytes.data, bytes.size, std::move(bytes.owner), "external data",
+                        r);
     }
     // Moving the string keeps its heap buffer: the weights are not copied again.
     auto raw = std::make_shared<std::string>(std::move(*proto.mutable_raw_data()));

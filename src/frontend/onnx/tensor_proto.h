@@ -1,12 +1,12 @@
 // TensorProto to tandem::Tensor and back: every element type, typed fields, raw and external data.
 #pragma once
 
-#include <string>
+#include "tandem/error.h"
+#include "tandem/tensor.h"
 
 #include <onnx/onnx_pb.h>
 
-#include "tandem/error.h"
-#include "tandem/tensor.h"
+#include <string>
 
 namespace tandem::onnx_frontend {
 
@@ -24,8 +24,7 @@ struct TensorSource {
 /// they are misaligned for the element type. External data is a view of the mapped file. Throws
 /// Error(source.error_kind, "<file>: <label>: ...") when the data does not fill the shape exactly,
 /// and Unsupported for element types tandem lacks. label defaults to "tensor '<name>'".
-Tensor tensor_from_proto(onnx::TensorProto& proto, const TensorSource& source,
-                         const std::string& label = "");
+Tensor tensor_from_proto(onnx::TensorProto& proto, const TensorSource& source, const std::string& label = "");
 
 /// The proto of a tensor: raw_data for numbers, string_data for strings.
 onnx::TensorProto tensor_to_proto(const Tensor& tensor, const std::string& name = "");

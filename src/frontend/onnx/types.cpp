@@ -80,8 +80,10 @@ onnx::TypeProto value_type_to_proto(const ValueType& type) {
       auto* shape = t->mutable_shape();
       for (const Dimension& d : type.shape.dims()) {
         auto* dim = shape->add_dim();
-        if (d.is_static()) dim->set_dim_value(d.value);
-        else if (!d.symbol.empty()) dim->set_dim_param(d.symbol);
+        if (d.is_static())
+          dim->set_dim_value(d.value);
+        else if (!d.symbol.empty())
+          dim->set_dim_param(d.symbol);
       }
       break;
     }

@@ -1,12 +1,12 @@
 // ONNX TypeProto and TensorProto.DataType to tandem's ValueType and ElementType, and back.
 #pragma once
 
-#include <cstdint>
-#include <string>
+#include "tandem/value.h"
 
 #include <onnx/onnx_pb.h>
 
-#include "tandem/value.h"
+#include <cstdint>
+#include <string>
 
 namespace tandem::onnx_frontend {
 

@@ -2,13 +2,13 @@
 // 3 tensor, 5 sequence), so detection relies on elem_type and on which fields are present.
 #include "frontend/onnx/value_proto.h"
 
-#include <fmt/format.h>
-#include <onnx/onnx-data_pb.h>  // onnx-data.pb.h after onnx_pb.h, which defines ONNX_API
-
 #include "frontend/onnx/external_data.h"
 #include "frontend/onnx/mapped_file.h"
 #include "frontend/onnx/proto_file.h"
 #include "frontend/onnx/tensor_proto.h"
+
+#include <fmt/format.h>
+#include <onnx/onnx-data_pb.h>  // onnx-data.pb.h after onnx_pb.h, which defines ONNX_API
 
 namespace tandem::onnx_frontend {
 namespace {
@@ -18,7 +18,8 @@ using onnx::SequenceProto;
 class ValueReader {
  public:
   explicit ValueReader(const std::string& path)
-      : path_(path), external_(path, ErrorKind::InvalidArgument),
+      : path_(path),
+        external_(path, ErrorKind::InvalidArgument),
         source_{path, ErrorKind::InvalidArgument, &external_} {}
 
   Value read(const ValueType* expected) {
@@ -76,14 +77,16 @@ class ValueReader {
         return !opt.has_tensor_value() && !opt.has_optional_value() &&
                (!opt.has_sequence_value() || is_tensor_sequence(opt.sequence_value()));
       case OptionalProto::OPTIONAL:
-        return present == 0 || (opt.has_optional_value() && present == 1 && is_optional(opt.optional_value()));
+        return present == 0 ||
+               (opt.has_optional_value() && present == 1 && is_optional(opt.optional_value()));
       default: return false;
     }
   }
 
   Value read_tensor(const void* data, size_t size) {
     onnx::TensorProto proto;
-    if (!parse_proto_bytes(data, size, proto)) throw error("not a valid TensorProto, SequenceProto or OptionalProto");
+    if (!parse_proto_bytes(data, size, proto))
+      throw error("not a valid TensorProto, SequenceProto or OptionalProto");
     if (proto.data_type() == onnx::TensorProto::UNDEFINED)
       throw error("not a TensorProto, SequenceProto or OptionalProto (no element type)");
     return tensor_from_proto(proto, source_);
@@ -92,12 +95,13 @@ class ValueReader {
   Value sequence(SequenceProto& seq, const ValueType* element) {
     if (seq.has_elem_type() && seq.elem_type() != SequenceProto::TENSOR &&
         seq.elem_type() != SequenceProto::UNDEFINED)
-      throw Error(ErrorKind::Unsupported,
-                  fmt::format("{}: sequences of element kind {} are not supported", path_, int(seq.elem_type())));
+      throw Error(ErrorKind::Unsupported, fmt::format("{}: sequences of element kind {} are not supported",
+                                                      path_, int(seq.elem_type())));
     ElementType type = element && element->is_tensor() ? element->element_type : ElementType::Undefined;
     std::vector<Tensor> items;
     for (int i = 0; i < seq.tensor_values_size(); ++i) {
-      Tensor t = tensor_from_proto(*seq.mutable_tensor_values(i), source_, fmt::format("sequence item {}", i));
+      Tensor t =
+          tensor_from_proto(*seq.mutable_tensor_values(i), source_, fmt::format("sequence item {}", i));
       if (type != ElementType::Undefined && t.element_type() != type)
         throw error("sequence item {} is {}, expected {}", i, to_string(t.element_type()), to_string(type));
       type = t.element_type();
@@ -107,9 +111,11 @@ class ValueReader {
   }
 
   Value optional(OptionalProto& opt, const ValueType* element) {
-    if (opt.has_tensor_value()) return tensor_from_proto(*opt.mutable_tensor_value(), source_, "optional's tensor");
+    if (opt.has_tensor_value())
+      return tensor_from_proto(*opt.mutable_tensor_value(), source_, "optional's tensor");
     if (opt.has_sequence_value())
-      return sequence(*opt.mutable_sequence_value(), element && element->element ? element->element.get() : nullptr);
+      return sequence(*opt.mutable_sequence_value(),
+                      element && element->element ? element->element.get() : nullptr);
     if (opt.has_optional_value()) return optional(*opt.mutable_optional_value(), element);
     if (opt.has_sparse_tensor_value() || opt.has_map_value())
       throw Error(ErrorKind::Unsupported, path_ + ": optionals of sparse tensors or maps are not supported");
@@ -134,7 +140,8 @@ Value read_value_file(const std::string& path, const ValueType* expected) {
   return ValueReader(path).read(expected);
 }
 
-void write_value_file(const std::string& path, const Value& value, bool as_optional, const std::string& name) {
+void write_value_file(const std::string& path, const Value& value, bool as_optional,
+                      const std::string& name) {
   if (value.is_tensor() && !as_optional) return write_proto_file(path, tensor_to_proto(value.tensor(), name));
   if (value.is_sequence() && !as_optional) return write_proto_file(path, sequence_to_proto(value, name));
   OptionalProto opt;

@@ -1,9 +1,9 @@
 // .pb files of values: a TensorProto, SequenceProto or OptionalProto, as ONNX test data holds them.
 #pragma once
 
-#include <string>
-
 #include "tandem/value.h"
+
+#include <string>
 
 namespace tandem::onnx_frontend {
 

@@ -46,14 +46,17 @@ void infer(InferContext& ctx) {
   }
 }
 
-// The scan output of a loop that never ran: [0] followed by the body's declared element shape.
-Tensor empty_scan_output(const ir::Graph& body, size_t output) {
+// The scan output of a loop that never ran: [0] followed by the body's declared element shape
+// (unknown dimensions as 0: the tensor is empty either way).
+Tensor empty_scan_output(const KernelContext& ctx, const ir::Graph& body, size_t output) {
   const ValueType& element = body.outputs[output].type;
+  if (!element.is_tensor() || element.element_type == ElementType::Undefined)
+    throw ctx.error(ErrorKind::Unsupported, "the loop ran no iteration and body output '{}' declares no element type",
+                    body.outputs[output].name);
   Shape shape{0};
   if (element.shape.rank_known())
     for (const Dimension& d : element.shape.dims()) shape.push_back(d.is_static() ? d.value : 0);
-  const ElementType type = element.element_type == ElementType::Undefined ? ElementType::F32 : element.element_type;
-  return Tensor(type, shape);
+  return Tensor(element.element_type, shape);
 }
 
 void reference(KernelContext& ctx) {
@@ -94,7 +97,7 @@ void reference(KernelContext& ctx) {
   }
   for (size_t j = 0; j < n.carried; ++j) ctx.set_output(j, std::move(carried[j]));
   for (size_t k = 0; k < n.scans; ++k) {
-    Tensor out = scans[k].empty() ? empty_scan_output(body, 1 + n.carried + k) : stack_along(ctx, scans[k], 0);
+    Tensor out = scans[k].empty() ? empty_scan_output(ctx, body, 1 + n.carried + k) : stack_along(ctx, scans[k], 0);
     ctx.set_output(n.carried + k, std::move(out));
   }
 }

@@ -94,15 +94,18 @@ std::vector<Value> run_body(const KernelContext& ctx, const ir::Graph& body, std
   return outputs;
 }
 
-// A scan output with no iterations: the body's declared element shape with 0 inserted.
-Tensor empty_scan_output(const KernelContext& ctx, const ValueType& element, size_t axis, Shape prefix) {
-  if (!element.shape.is_static() || element.element_type == ElementType::Undefined)
-    throw ctx.error(ErrorKind::Unsupported, "a scan of length 0 needs the body's output shape, declared as {}",
-                    to_string(element));
-  Shape shape = element.shape.to_shape();
-  shape.insert(shape.begin() + ptrdiff_t(axis), 0);
-  shape.insert(shape.begin(), prefix.begin(), prefix.end());
-  return Tensor(element.element_type, shape);
+// The element type and shape a body output declares, for scan outputs no iteration produced.
+// Unknown dimensions read as 0 where the result is empty anyway (`exact` false).
+std::pair<ElementType, Shape> declared_element(const KernelContext& ctx, const Port& output, bool exact) {
+  const ValueType& element = output.type;
+  const bool usable = element.is_tensor() && element.element_type != ElementType::Undefined &&
+                      (exact ? element.shape.is_static() : element.shape.rank_known());
+  if (!usable)
+    throw ctx.error(ErrorKind::Unsupported, "no iteration gave scan output '{}', and the body declares it as {}",
+                    output.name, to_string(element));
+  Shape shape;
+  for (const Dimension& d : element.shape.dims()) shape.push_back(d.is_static() ? d.value : 0);
+  return {element.element_type, shape};
 }
 
 void reference_v9(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
@@ -141,7 +144,9 @@ void reference_v9(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
     const size_t rank = scans[k].empty() ? element.shape.rank() : scans[k][0].rank();
     const auto axis = size_t(normalize_axis(ctx, out_axes[k], rank + 1));
     if (scans[k].empty()) {
-      ctx.set_output(l.states + k, empty_scan_output(ctx, element, axis, {}));
+      auto [type, shape] = declared_element(ctx, body.outputs[l.states + k], false);
+      shape.insert(shape.begin() + ptrdiff_t(axis), 0);
+      ctx.set_output(l.states + k, Tensor(type, shape));
       continue;
     }
     if (out_directions[k]) std::reverse(scans[k].begin(), scans[k].end());
@@ -174,13 +179,14 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
       if (n < 0 || n > max_length)
         throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens holds {}, outside [0, {}]", n, max_length);
   }
-  std::vector<std::vector<Tensor>> final_states(l.states), scans(l.scan_outputs);  // one per batch entry
+  std::vector<std::vector<Tensor>> final_states(l.states);          // per state, per batch entry
+  std::vector<std::vector<std::vector<Tensor>>> steps(l.scan_outputs);  // per output, entry, step
   for (int64_t b = 0; b < batch; ++b) {
     std::vector<Value> carried;
     for (const Tensor* s : states) carried.push_back(take(*s, 0, b));
     std::vector<Tensor> rows;
     for (const Tensor* x : inputs) rows.push_back(take(*x, 0, b));
-    std::vector<std::vector<Tensor>> steps(l.scan_outputs);
+    for (auto& per_output : steps) per_output.emplace_back();
     const int64_t length = lengths[b];
     for (int64_t t = 0; t < length; ++t) {
       std::vector<Value> body_inputs = carried;
@@ -188,27 +194,29 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
         body_inputs.push_back(take(rows[j], 0, directions[j] ? length - 1 - t : t));
       std::vector<Value> outputs = run_body(ctx, body, std::move(body_inputs));
       for (size_t i = 0; i < l.states; ++i) carried[i] = std::move(outputs[i]);
-      for (size_t k = 0; k < l.scan_outputs; ++k) steps[k].push_back(outputs[l.states + k].tensor());
+      for (size_t k = 0; k < l.scan_outputs; ++k) steps[k].back().push_back(outputs[l.states + k].tensor());
     }
     for (size_t i = 0; i < l.states; ++i) final_states[i].push_back(carried[i].tensor());
-    for (size_t k = 0; k < l.scan_outputs; ++k) {
-      if (steps[k].empty()) {
-        scans[k].push_back(empty_scan_output(ctx, body.outputs[l.states + k].type, 0, {}));
-        continue;
-      }
-      while (int64_t(steps[k].size()) < max_length)
-        steps[k].push_back(Tensor(steps[k][0].element_type(), steps[k][0].shape()));
-      scans[k].push_back(stack_along(ctx, steps[k], 0));
-    }
   }
   for (size_t i = 0; i < l.states; ++i)
     ctx.set_output(i, batch ? stack_along(ctx, final_states[i], 0) : states[i]->clone());
   for (size_t k = 0; k < l.scan_outputs; ++k) {
-    if (batch == 0) {
-      ctx.set_output(l.states + k, empty_scan_output(ctx, body.outputs[l.states + k].type, 0, {0}));
+    const Tensor* sample = nullptr;
+    for (const auto& entry : steps[k])
+      if (!entry.empty()) sample = &entry[0];
+    if (!sample) {  // every sequence is empty: all padding
+      auto [type, shape] = declared_element(ctx, body.outputs[l.states + k], batch * max_length > 0);
+      shape.insert(shape.begin(), {batch, max_length});
+      ctx.set_output(l.states + k, Tensor(type, shape));
       continue;
     }
-    ctx.set_output(l.states + k, stack_along(ctx, scans[k], 0));
+    const Tensor padding(sample->element_type(), sample->shape());  // zeros
+    std::vector<Tensor> entries;
+    for (auto& entry : steps[k]) {
+      while (int64_t(entry.size()) < max_length) entry.push_back(padding);
+      entries.push_back(stack_along(ctx, entry, 0));
+    }
+    ctx.set_output(l.states + k, stack_along(ctx, entries, 0));
   }
 }
 

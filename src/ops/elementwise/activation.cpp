@@ -1,4 +1,6 @@
 // The pointwise activations: y = f(x) with the op's attributes as parameters.
+// Versions differ in element types only (6 dropped consumed_inputs, 13 and 16 added bfloat16,
+// Relu-14 signed integers), so each op has one kernel for all of them.
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -8,14 +10,9 @@
 namespace tandem::ops {
 namespace {
 
-// Versions of these ops differ in element types only (6 dropped consumed_inputs, 13 and 16 added
-// bfloat16, Relu-14 signed integers), so each has one kernel for all of them.
-template <class F>
-void float_kernel(KernelContext& ctx, F f) {
-  unary_kernel<kFloat>(ctx, f);
+float alpha_of(const KernelContext& ctx, float fallback) {
+  return ctx.attr<float>("alpha", fallback);
 }
-
-float alpha_of(const KernelContext& ctx, float fallback) { return ctx.attr<float>("alpha", fallback); }
 
 template <class C>
 C sigmoid(C x) {
@@ -29,7 +26,8 @@ C sigmoid(C x) {
 // NaN passes through Relu, as numpy's maximum lets it.
 const OpDef& relu_op() {
   static const OpDef def = unary_op("Relu", {1, 6, 13, 14}, [](KernelContext& ctx) {
-    unary_kernel<kFloat | kSigned>(ctx, [](auto x) { return x < decltype(x)(0) ? decltype(x)(0) : x; });
+    unary_kernel<kFloat | kSigned>(ctx,
+                                   [](auto x) { return x < decltype(x)(0) ? decltype(x)(0) : x; });
   });
   return def;
 }
@@ -37,7 +35,7 @@ const OpDef& relu_op() {
 const OpDef& leaky_relu_op() {
   static const OpDef def = unary_op("LeakyRelu", {1, 6, 16}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 0.01f);
-    float_kernel(ctx, [&](auto x) { return x < 0 ? decltype(x)(alpha) * x : x; });
+    unary_kernel<kFloat>(ctx, [&](auto x) { return x < 0 ? decltype(x)(alpha) * x : x; });
   });
   return def;
 }
@@ -45,7 +43,8 @@ const OpDef& leaky_relu_op() {
 const OpDef& elu_op() {
   static const OpDef def = unary_op("Elu", {1, 6}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 1.0f);
-    float_kernel(ctx, [&](auto x) { return x < 0 ? decltype(x)(alpha) * std::expm1(x) : x; });
+    unary_kernel<kFloat>(ctx,
+                         [&](auto x) { return x < 0 ? decltype(x)(alpha) * std::expm1(x) : x; });
   });
   return def;
 }
@@ -56,7 +55,7 @@ const OpDef& selu_op() {
     using C = double;
     const C alpha = alpha_of(ctx, 1.67326319217681884765625f);
     const C gamma = ctx.attr<float>("gamma", 1.05070102214813232421875f);
-    float_kernel(ctx, [&](auto x) {
+    unary_kernel<kFloat>(ctx, [&](auto x) {
       using X = decltype(x);
       return X(x <= 0 ? gamma * (alpha * std::exp(C(x)) - alpha) : gamma * C(x));
     });
@@ -67,7 +66,7 @@ const OpDef& selu_op() {
 const OpDef& celu_op() {
   static const OpDef def = unary_op("Celu", {12}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 1.0f);
-    float_kernel(ctx, [&](auto x) {
+    unary_kernel<kFloat>(ctx, [&](auto x) {
       using X = decltype(x);
       const X a = X(alpha);
       return std::max(X(0), x) + std::min(X(0), a * std::expm1(x / a));
@@ -78,7 +77,7 @@ const OpDef& celu_op() {
 
 const OpDef& sigmoid_op() {
   static const OpDef def = unary_op("Sigmoid", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return sigmoid(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return sigmoid(x); });
   });
   return def;
 }
@@ -87,7 +86,7 @@ const OpDef& hard_sigmoid_op() {
   static const OpDef def = unary_op("HardSigmoid", {1, 6}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 0.2f);
     const float beta = ctx.attr<float>("beta", 0.5f);
-    float_kernel(ctx, [&](auto x) {
+    unary_kernel<kFloat>(ctx, [&](auto x) {
       using X = decltype(x);
       return std::clamp(X(alpha) * x + X(beta), X(0), X(1));
     });
@@ -98,7 +97,7 @@ const OpDef& hard_sigmoid_op() {
 // HardSwish(x) = x * HardSigmoid(x) with alpha 1/6 and beta 0.5.
 const OpDef& hard_swish_op() {
   static const OpDef def = unary_op("HardSwish", {14}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) {
+    unary_kernel<kFloat>(ctx, [](auto x) {
       using X = decltype(x);
       return x * std::clamp(x / X(6) + X(0.5), X(0), X(1));
     });
@@ -109,7 +108,7 @@ const OpDef& hard_swish_op() {
 // log(1 + e^x) without overflowing e^x for large x.
 const OpDef& softplus_op() {
   static const OpDef def = unary_op("Softplus", {1}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) {
+    unary_kernel<kFloat>(ctx, [](auto x) {
       using X = decltype(x);
       return x > X(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
     });
@@ -119,7 +118,7 @@ const OpDef& softplus_op() {
 
 const OpDef& softsign_op() {
   static const OpDef def = unary_op("Softsign", {1}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return x / (decltype(x)(1) + std::abs(x)); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return x / (decltype(x)(1) + std::abs(x)); });
   });
   return def;
 }
@@ -127,7 +126,7 @@ const OpDef& softsign_op() {
 const OpDef& thresholded_relu_op() {
   static const OpDef def = unary_op("ThresholdedRelu", {10}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 1.0f);
-    float_kernel(ctx, [&](auto x) { return x > decltype(x)(alpha) ? x : decltype(x)(0); });
+    unary_kernel<kFloat>(ctx, [&](auto x) { return x > decltype(x)(alpha) ? x : decltype(x)(0); });
   });
   return def;
 }

@@ -19,22 +19,28 @@ using Wrap = std::make_unsigned_t<decltype(C() + C())>;
 struct AddOp {
   template <class C>
   C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return C(Wrap<C>(a) + Wrap<C>(b));
-    else return a + b;
+    if constexpr (std::is_integral_v<C>)
+      return C(Wrap<C>(a) + Wrap<C>(b));
+    else
+      return a + b;
   }
 };
 struct SubOp {
   template <class C>
   C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return C(Wrap<C>(a) - Wrap<C>(b));
-    else return a - b;
+    if constexpr (std::is_integral_v<C>)
+      return C(Wrap<C>(a) - Wrap<C>(b));
+    else
+      return a - b;
   }
 };
 struct MulOp {
   template <class C>
   C operator()(C a, C b) const {
-    if constexpr (std::is_integral_v<C>) return C(Wrap<C>(a) * Wrap<C>(b));
-    else return a * b;
+    if constexpr (std::is_integral_v<C>)
+      return C(Wrap<C>(a) * Wrap<C>(b));
+    else
+      return a * b;
   }
 };
 
@@ -57,7 +63,9 @@ void div_kernel(KernelContext& ctx) {
 }
 
 OpDef binary_op(std::string_view name, KernelFn reference) {
-  return OpDef{.name = name, .versions = {1, 6, 7, 13, 14}, .infer = infer_broadcast_same,
+  return OpDef{.name = name,
+               .versions = {1, 6, 7, 13, 14},
+               .infer = infer_broadcast_same,
                .reference = reference};
 }
 

@@ -9,8 +9,8 @@ namespace {
 bool shifts_left(const NodeContext& ctx) {
   const std::string direction = ctx.attr<std::string>("direction");
   if (direction != "LEFT" && direction != "RIGHT")
-    throw ctx.error(ErrorKind::InvalidModel, "attribute 'direction' must be LEFT or RIGHT, got '{}'",
-                    direction);
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "attribute 'direction' must be LEFT or RIGHT, got '{}'", direction);
   return direction == "LEFT";
 }
 
@@ -32,8 +32,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& bit_shift_op() {
-  static const OpDef def{.name = "BitShift", .versions = {11}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "BitShift", .versions = {11}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -19,11 +19,20 @@ namespace {
 
 ElementType type_from_name(const NodeContext& ctx, const std::string& name) {
   static constexpr std::array<std::pair<std::string_view, ElementType>, 14> kNames = {{
-      {"FLOAT", ElementType::F32}, {"UINT8", ElementType::U8},     {"INT8", ElementType::I8},
-      {"UINT16", ElementType::U16}, {"INT16", ElementType::I16},   {"INT32", ElementType::I32},
-      {"INT64", ElementType::I64}, {"STRING", ElementType::String}, {"BOOL", ElementType::Bool},
-      {"FLOAT16", ElementType::F16}, {"DOUBLE", ElementType::F64}, {"UINT32", ElementType::U32},
-      {"UINT64", ElementType::U64}, {"BFLOAT16", ElementType::BF16},
+      {"FLOAT", ElementType::F32},
+      {"UINT8", ElementType::U8},
+      {"INT8", ElementType::I8},
+      {"UINT16", ElementType::U16},
+      {"INT16", ElementType::I16},
+      {"INT32", ElementType::I32},
+      {"INT64", ElementType::I64},
+      {"STRING", ElementType::String},
+      {"BOOL", ElementType::Bool},
+      {"FLOAT16", ElementType::F16},
+      {"DOUBLE", ElementType::F64},
+      {"UINT32", ElementType::U32},
+      {"UINT64", ElementType::U64},
+      {"BFLOAT16", ElementType::BF16},
   }};
   for (const auto& [n, t] : kNames)
     if (n == name) return t;
@@ -104,6 +113,13 @@ To float_to_integer(double v) {
   return To(int64_t(v));
 }
 
+// bfloat16 keeps the upper half of the float: truncation, as ONNX 1.12's Cast tests expect.
+bfloat16 truncate_to_bfloat16(float v) {
+  const uint32_t bits = std::bit_cast<uint32_t>(v);
+  if (std::isnan(v)) return bfloat16::from_bits(uint16_t((bits >> 16) | 0x40u));
+  return bfloat16::from_bits(uint16_t(bits >> 16));
+}
+
 template <class To>
 To from_text(const std::string& s) {
   if constexpr (std::is_same_v<To, bool>) {
@@ -124,15 +140,12 @@ To from_text(const std::string& s) {
   } else if constexpr (std::is_same_v<To, double>) {
     return std::strtod(s.c_str(), nullptr);
   } else {
-    return To(std::strtof(s.c_str(), nullptr));  // strtof parses "NaN", "INF", "+INF", "-inf"
+    const float v = std::strtof(s.c_str(), nullptr);  // parses "NaN", "INF", "+INF", "-inf"
+    if constexpr (std::is_same_v<To, bfloat16>)
+      return truncate_to_bfloat16(v);
+    else
+      return To(v);
   }
-}
-
-// bfloat16 keeps the upper half of the float: truncation, as ONNX 1.12's Cast tests expect.
-bfloat16 truncate_to_bfloat16(float v) {
-  const uint32_t bits = std::bit_cast<uint32_t>(v);
-  if (std::isnan(v)) return bfloat16::from_bits(uint16_t((bits >> 16) | 0x40u));
-  return bfloat16::from_bits(uint16_t(bits >> 16));
 }
 
 template <class To, class From>
@@ -178,14 +191,20 @@ void infer_cast_like(InferContext& ctx) {
 }  // namespace
 
 const OpDef& cast_op() {
-  static const OpDef def{.name = "Cast", .versions = {1, 6, 9, 13}, .infer = infer_cast,
-                         .reference = [](KernelContext& ctx) { cast(ctx.input(0), ctx.output(0)); }};
+  static const OpDef def{
+      .name = "Cast",
+      .versions = {1, 6, 9, 13},
+      .infer = infer_cast,
+      .reference = [](KernelContext& ctx) { cast(ctx.input(0), ctx.output(0)); }};
   return def;
 }
 
 const OpDef& cast_like_op() {
-  static const OpDef def{.name = "CastLike", .versions = {15}, .infer = infer_cast_like,
-                         .reference = [](KernelContext& ctx) { cast(ctx.input(0), ctx.output(0)); }};
+  static const OpDef def{
+      .name = "CastLike",
+      .versions = {15},
+      .infer = infer_cast_like,
+      .reference = [](KernelContext& ctx) { cast(ctx.input(0), ctx.output(0)); }};
   return def;
 }
 

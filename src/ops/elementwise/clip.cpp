@@ -59,8 +59,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& clip_op() {
-  static const OpDef def{.name = "Clip", .versions = {1, 6, 11, 12, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Clip", .versions = {1, 6, 11, 12, 13}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -16,7 +16,9 @@ void compare_kernel(KernelContext& ctx) {
 }
 
 OpDef comparison_op(std::string_view name, std::vector<int> versions, KernelFn reference) {
-  return OpDef{.name = name, .versions = std::move(versions), .infer = infer_broadcast_bool,
+  return OpDef{.name = name,
+               .versions = std::move(versions),
+               .infer = infer_broadcast_bool,
                .reference = reference};
 }
 
@@ -41,8 +43,8 @@ const OpDef& less_op() {
 }
 
 const OpDef& greater_or_equal_op() {
-  static const OpDef def = comparison_op("GreaterOrEqual", {12, 16},
-                                         compare_kernel<kNumeric, std::greater_equal<>>);
+  static const OpDef def =
+      comparison_op("GreaterOrEqual", {12, 16}, compare_kernel<kNumeric, std::greater_equal<>>);
   return def;
 }
 

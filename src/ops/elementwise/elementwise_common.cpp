@@ -7,9 +7,7 @@
 
 namespace tandem::ops {
 
-void infer_unary(InferContext& ctx) {
-  ctx.set_output(0, ctx.input_type(0), ctx.input_shape(0));
-}
+void infer_unary(InferContext& ctx) { ctx.set_output(0, ctx.input_type(0), ctx.input_shape(0)); }
 
 bool is_legacy_broadcast(const NodeContext& ctx) {
   // The binary ops that carried `broadcast`/`axis` until opset 7 switched them to numpy rules.
@@ -34,8 +32,9 @@ Shape rhs_broadcast_shape(const NodeContext& ctx, const Shape& a, const Shape& b
   int64_t axis = ctx.attr<int64_t>("axis", rank_a - rank_b);
   if (axis < 0) axis += rank_a;
   if (axis < 0 || axis + rank_b > rank_a)
-    throw ctx.error(ErrorKind::InvalidModel, "input 1 of shape {} does not fit input 0 of shape {} at axis {}",
-                    to_string(b), to_string(a), axis);
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "input 1 of shape {} does not fit input 0 of shape {} at axis {}", to_string(b),
+                    to_string(a), axis);
   Shape out(a.size(), 1);
   for (int64_t k = 0; k < rank_b; ++k) {
     if (b[k] != a[axis + k] && b[k] != 1)
@@ -67,8 +66,9 @@ void check_same_types(const InferContext& ctx) {
     if (!ctx.has_input(i)) continue;
     const ElementType t = ctx.input_type(i);
     if (first != ElementType::Undefined && t != ElementType::Undefined && t != first)
-      throw ctx.error(ErrorKind::InvalidModel, "input {} has element type {}, expected {} as input 0",
-                      i, to_string(t), to_string(first));
+      throw ctx.error(ErrorKind::InvalidModel,
+                      "input {} has element type {}, expected {} as input 0", i, to_string(t),
+                      to_string(first));
   }
 }
 

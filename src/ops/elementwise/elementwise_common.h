@@ -22,8 +22,8 @@ namespace tandem::ops {
 void infer_unary(InferContext& ctx);
 /// The definition of an op whose output is like its input: name, versions, kernel.
 inline OpDef unary_op(std::string_view name, std::vector<int> versions, KernelFn reference) {
-  return OpDef{.name = name, .versions = std::move(versions), .infer = infer_unary,
-               .reference = reference};
+  return OpDef{
+      .name = name, .versions = std::move(versions), .infer = infer_unary, .reference = reference};
 }
 /// Output 0 of element type `type` with the broadcast shape of every present input. Before opset
 /// 7 binary ops broadcast the ONNX-1 way (the `broadcast` and `axis` attributes): the output then

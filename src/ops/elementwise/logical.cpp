@@ -6,8 +6,8 @@ namespace {
 
 // Versions: 1 broadcasts by the `broadcast`/`axis` attributes, 7 by numpy rules.
 OpDef logical_op(std::string_view name, KernelFn reference) {
-  return OpDef{.name = name, .versions = {1, 7}, .infer = infer_broadcast_same,
-               .reference = reference};
+  return OpDef{
+      .name = name, .versions = {1, 7}, .infer = infer_broadcast_same, .reference = reference};
 }
 
 }  // namespace
@@ -34,9 +34,8 @@ const OpDef& xor_op() {
 }
 
 const OpDef& not_op() {
-  static const OpDef def = unary_op("Not", {1}, [](KernelContext& ctx) {
-    unary_kernel<kBool>(ctx, [](bool x) { return !x; });
-  });
+  static const OpDef def = unary_op(
+      "Not", {1}, [](KernelContext& ctx) { unary_kernel<kBool>(ctx, [](bool x) { return !x; }); });
   return def;
 }
 

@@ -37,8 +37,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& mod_op() {
-  static const OpDef def{.name = "Mod", .versions = {10, 13}, .infer = infer_broadcast_same,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Mod", .versions = {10, 13}, .infer = infer_broadcast_same, .reference = reference};
   return def;
 }
 

@@ -54,8 +54,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& pow_op() {
-  static const OpDef def{.name = "Pow", .versions = {1, 7, 12, 13, 15}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Pow", .versions = {1, 7, 12, 13, 15}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -13,8 +13,9 @@ Shape slope_shape(const NodeContext& ctx, const Shape& x, const Shape& slope) {
     return s;
   }
   if (slope.size() > x.size() || broadcast_shapes(ctx, x, slope) != x)
-    throw ctx.error(ErrorKind::InvalidModel, "slope of shape {} does not broadcast to input shape {}",
-                    to_string(slope), to_string(x));
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "slope of shape {} does not broadcast to input shape {}", to_string(slope),
+                    to_string(x));
   return slope;
 }
 
@@ -31,17 +32,16 @@ void reference(KernelContext& ctx) {
   const Tensor& slope = ctx.input(1);
   const Shape shape = slope_shape(ctx, x.shape(), slope.shape());
   visit_numeric(x.element_type(), [&]<class T>() {
-    map_binary<T, T, T>(x, slope, shape, ctx.output(0), [](auto v, auto s) {
-      return v < decltype(v)(0) ? decltype(v)(s * v) : v;
-    });
+    map_binary<T, T, T>(x, slope, shape, ctx.output(0),
+                        [](auto v, auto s) { return v < decltype(v)(0) ? decltype(v)(s * v) : v; });
   });
 }
 
 }  // namespace
 
 const OpDef& prelu_op() {
-  static const OpDef def{.name = "PRelu", .versions = {1, 6, 7, 9, 16}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "PRelu", .versions = {1, 6, 7, 9, 16}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -1,4 +1,6 @@
 // The unary math ops: y = f(x) elementwise, one functor each; IsInf and IsNaN answer in bools.
+// Versions differ only in the element types allowed (opset 6 dropped consumed_inputs, 13 added
+// bfloat16), so one kernel serves every version.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -7,13 +9,6 @@
 
 namespace tandem::ops {
 namespace {
-
-// Versions differ only in the element types allowed (opset 6 dropped consumed_inputs, 13 added
-// bfloat16), so one kernel serves every version.
-template <class F>
-void float_kernel(KernelContext& ctx, F f) {
-  unary_kernel<kFloat>(ctx, f);
-}
 
 template <class C>
 C abs_of(C x) {
@@ -65,14 +60,14 @@ const OpDef& sign_op() {
 
 const OpDef& ceil_op() {
   static const OpDef def = unary_op("Ceil", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::ceil(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::ceil(x); });
   });
   return def;
 }
 
 const OpDef& floor_op() {
   static const OpDef def = unary_op("Floor", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::floor(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::floor(x); });
   });
   return def;
 }
@@ -80,35 +75,35 @@ const OpDef& floor_op() {
 // Halves go to the even neighbour (numpy's round): nearbyint in the default rounding mode.
 const OpDef& round_op() {
   static const OpDef def = unary_op("Round", {11}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::nearbyint(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::nearbyint(x); });
   });
   return def;
 }
 
 const OpDef& reciprocal_op() {
   static const OpDef def = unary_op("Reciprocal", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return decltype(x)(1) / x; });
+    unary_kernel<kFloat>(ctx, [](auto x) { return decltype(x)(1) / x; });
   });
   return def;
 }
 
 const OpDef& sqrt_op() {
   static const OpDef def = unary_op("Sqrt", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::sqrt(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::sqrt(x); });
   });
   return def;
 }
 
 const OpDef& exp_op() {
   static const OpDef def = unary_op("Exp", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::exp(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::exp(x); });
   });
   return def;
 }
 
 const OpDef& log_op() {
   static const OpDef def = unary_op("Log", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::log(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::log(x); });
   });
   return def;
 }
@@ -128,90 +123,92 @@ const OpDef& erf_op() {
 
 const OpDef& sin_op() {
   static const OpDef def = unary_op("Sin", {7}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::sin(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::sin(x); });
   });
   return def;
 }
 
 const OpDef& cos_op() {
   static const OpDef def = unary_op("Cos", {7}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::cos(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::cos(x); });
   });
   return def;
 }
 
 const OpDef& tan_op() {
   static const OpDef def = unary_op("Tan", {7}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::tan(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::tan(x); });
   });
   return def;
 }
 
 const OpDef& asin_op() {
   static const OpDef def = unary_op("Asin", {7}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::asin(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::asin(x); });
   });
   return def;
 }
 
 const OpDef& acos_op() {
   static const OpDef def = unary_op("Acos", {7}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::acos(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::acos(x); });
   });
   return def;
 }
 
 const OpDef& atan_op() {
   static const OpDef def = unary_op("Atan", {7}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::atan(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::atan(x); });
   });
   return def;
 }
 
 const OpDef& sinh_op() {
   static const OpDef def = unary_op("Sinh", {9}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::sinh(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::sinh(x); });
   });
   return def;
 }
 
 const OpDef& cosh_op() {
   static const OpDef def = unary_op("Cosh", {9}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::cosh(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::cosh(x); });
   });
   return def;
 }
 
 const OpDef& tanh_op() {
   static const OpDef def = unary_op("Tanh", {1, 6, 13}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::tanh(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::tanh(x); });
   });
   return def;
 }
 
 const OpDef& asinh_op() {
   static const OpDef def = unary_op("Asinh", {9}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::asinh(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::asinh(x); });
   });
   return def;
 }
 
 const OpDef& acosh_op() {
   static const OpDef def = unary_op("Acosh", {9}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::acosh(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::acosh(x); });
   });
   return def;
 }
 
 const OpDef& atanh_op() {
   static const OpDef def = unary_op("Atanh", {9}, [](KernelContext& ctx) {
-    float_kernel(ctx, [](auto x) { return std::atanh(x); });
+    unary_kernel<kFloat>(ctx, [](auto x) { return std::atanh(x); });
   });
   return def;
 }
 
 const OpDef& is_nan_op() {
-  static const OpDef def{.name = "IsNaN", .versions = {9, 13}, .infer = infer_predicate,
+  static const OpDef def{.name = "IsNaN",
+                         .versions = {9, 13},
+                         .infer = infer_predicate,
                          .reference = [](KernelContext& ctx) {
                            predicate_kernel(ctx, [](auto x) { return std::isnan(x); });
                          }};
@@ -220,15 +217,16 @@ const OpDef& is_nan_op() {
 
 // IsInf's attributes pick which infinities count; both do by default.
 const OpDef& is_inf_op() {
-  static const OpDef def{
-      .name = "IsInf", .versions = {10}, .infer = infer_predicate,
-      .reference = [](KernelContext& ctx) {
-        const bool negative = ctx.attr<int64_t>("detect_negative", 1) != 0;
-        const bool positive = ctx.attr<int64_t>("detect_positive", 1) != 0;
-        predicate_kernel(ctx, [&](auto x) {
-          return std::isinf(x) && (x > 0 ? positive : negative);
-        });
-      }};
+  static const OpDef def{.name = "IsInf",
+                         .versions = {10},
+                         .infer = infer_predicate,
+                         .reference = [](KernelContext& ctx) {
+                           const bool negative = ctx.attr<int64_t>("detect_negative", 1) != 0;
+                           const bool positive = ctx.attr<int64_t>("detect_positive", 1) != 0;
+                           predicate_kernel(ctx, [&](auto x) {
+                             return std::isinf(x) && (x > 0 ? positive : negative);
+                           });
+                         }};
   return def;
 }
 

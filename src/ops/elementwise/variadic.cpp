@@ -25,8 +25,8 @@ bool is_nan(C x) {
 }
 
 OpDef variadic_op(std::string_view name, std::vector<int> versions, KernelFn reference) {
-  return OpDef{.name = name, .versions = std::move(versions), .infer = infer,
-               .reference = reference};
+  return OpDef{
+      .name = name, .versions = std::move(versions), .infer = infer, .reference = reference};
 }
 
 }  // namespace

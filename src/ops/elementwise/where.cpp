@@ -11,7 +11,8 @@ namespace {
 void infer(InferContext& ctx) {
   const ElementType condition = ctx.input_type(0);
   if (condition != ElementType::Undefined && condition != ElementType::Bool)
-    throw ctx.error(ErrorKind::InvalidModel, "condition must be bool, got {}", to_string(condition));
+    throw ctx.error(ErrorKind::InvalidModel, "condition must be bool, got {}",
+                    to_string(condition));
   const ElementType x = ctx.input_type(1), y = ctx.input_type(2);
   if (x != ElementType::Undefined && y != ElementType::Undefined && x != y)
     throw ctx.error(ErrorKind::InvalidModel, "inputs 1 and 2 differ in element type: {} and {}",
@@ -41,8 +42,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& where_op() {
-  static const OpDef def{.name = "Where", .versions = {9, 16}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Where", .versions = {9, 16}, .infer = infer, .reference = reference};
   return def;
 }
 

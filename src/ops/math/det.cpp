@@ -65,8 +65,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& det_op() {
-  static const OpDef def{.name = "Det", .domain = "", .versions = {11}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Det", .domain = "", .versions = {11}, .infer = infer, .reference = reference};
   return def;
 }
 

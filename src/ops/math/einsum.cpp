@@ -99,8 +99,10 @@ Equation parse(const NodeContext& ctx, const std::vector<Shape>& shapes) {
       if (size < 0 || (ellipsis && size == 1)) {
         size = dim;
       } else if (dim != size && !(ellipsis && dim == 1)) {
-        throw ctx.error(ErrorKind::InvalidModel, "label of dimension {} of input {} has size {}, "
-                        "elsewhere {}", d, t, dim, size);
+        throw ctx.error(ErrorKind::InvalidModel,
+                        "label of dimension {} of input {} has size {}, "
+                        "elsewhere {}",
+                        d, t, dim, size);
       }
     }
     e.inputs.push_back({std::move(labels)});
@@ -248,8 +250,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& einsum_op() {
-  static const OpDef def{.name = "Einsum", .domain = "", .versions = {12}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Einsum", .domain = "", .versions = {12}, .infer = infer, .reference = reference};
   return def;
 }
 

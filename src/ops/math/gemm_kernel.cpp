@@ -148,10 +148,10 @@ template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const fl
                           const float*, int64_t, float, float*, int64_t);
 template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
                            const double*, int64_t, double, double*, int64_t);
-template void gemm<int32_t>(bool, bool, int64_t, int64_t, int64_t, int32_t, const int32_t*,
-                            int64_t, const int32_t*, int64_t, int32_t, int32_t*, int64_t);
-template void gemm<int64_t>(bool, bool, int64_t, int64_t, int64_t, int64_t, const int64_t*,
-                            int64_t, const int64_t*, int64_t, int64_t, int64_t*, int64_t);
+template void gemm<int32_t>(bool, bool, int64_t, int64_t, int64_t, int32_t, const int32_t*, int64_t,
+                            const int32_t*, int64_t, int32_t, int32_t*, int64_t);
+template void gemm<int64_t>(bool, bool, int64_t, int64_t, int64_t, int64_t, const int64_t*, int64_t,
+                            const int64_t*, int64_t, int64_t, int64_t*, int64_t);
 template void gemm<uint32_t>(bool, bool, int64_t, int64_t, int64_t, uint32_t, const uint32_t*,
                              int64_t, const uint32_t*, int64_t, uint32_t, uint32_t*, int64_t);
 template void gemm<uint64_t>(bool, bool, int64_t, int64_t, int64_t, uint64_t, const uint64_t*,

@@ -52,7 +52,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& matmul_op() {
-  static const OpDef def{.name = "MatMul", .domain = "", .versions = {1, 9, 13}, .infer = infer,
+  static const OpDef def{.name = "MatMul",
+                         .domain = "",
+                         .versions = {1, 9, 13},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -16,8 +16,8 @@ void reference(KernelContext& ctx) {
   const Tensor& a = ctx.input(0);
   const Tensor& b = ctx.input(1);
   const MatMulPlan p = plan_matmul(ctx, a.shape(), b.shape());
-  const std::vector<int32_t> a32 = shift_by_zero_point(
-      ctx, a, ctx.has_input(2) ? &ctx.input(2) : nullptr, p.m, p.k, "A");
+  const std::vector<int32_t> a32 =
+      shift_by_zero_point(ctx, a, ctx.has_input(2) ? &ctx.input(2) : nullptr, p.m, p.k, "A");
   const std::vector<int32_t> b32 =
       shift_by_zero_point(ctx, b, ctx.has_input(3) ? &ctx.input(3) : nullptr, p.n, 1, "B");
   int32_t* y = ctx.output(0).data<int32_t>();
@@ -29,7 +29,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& matmul_integer_op() {
-  static const OpDef def{.name = "MatMulInteger", .domain = "", .versions = {10}, .infer = infer,
+  static const OpDef def{.name = "MatMulInteger",
+                         .domain = "",
+                         .versions = {10},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -55,9 +55,9 @@ PartialShape matmul_shape(const NodeContext& ctx, const PartialShape& a, const P
     throw ctx.error(ErrorKind::InvalidModel,
                     "inner dimensions differ: A has shape {} and B has shape {}", to_string(a),
                     to_string(b));
-  PartialShape batch = broadcast_shapes(
-      ctx, PartialShape(std::vector<Dimension>(ad.begin(), ad.end() - 2)),
-      PartialShape(std::vector<Dimension>(bd.begin(), bd.end() - 2)));
+  PartialShape batch =
+      broadcast_shapes(ctx, PartialShape(std::vector<Dimension>(ad.begin(), ad.end() - 2)),
+                       PartialShape(std::vector<Dimension>(bd.begin(), bd.end() - 2)));
   std::vector<Dimension> out = batch.rank_known() ? batch.dims() : std::vector<Dimension>{};
   if (!batch.rank_known()) return PartialShape();
   if (a.rank() > 1) out.push_back(ad[ad.size() - 2]);

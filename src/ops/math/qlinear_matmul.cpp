@@ -28,15 +28,17 @@ void reference(KernelContext& ctx) {
   for (size_t i = 0; i < p.a_offsets.size(); ++i)
     gemm<int32_t>(false, false, p.m, p.n, p.k, 1, a32.data() + p.a_offsets[i], p.k,
                   b32.data() + p.b_offsets[i], p.n, 0, acc.data() + int64_t(i) * p.m * p.n, p.n);
-  auto pick = [](const std::vector<double>& v, int64_t i) { return v[v.size() == 1 ? 0 : size_t(i)]; };
+  auto pick = [](const std::vector<double>& v, int64_t i) {
+    return v[v.size() == 1 ? 0 : size_t(i)];
+  };
   Tensor& y = ctx.output(0);
   visit_quantized(ctx, y.element_type(), "y", [&]<class Q>() {
     auto out = y.span<Q>();
     for (size_t e = 0; e < out.size(); ++e) {
       const int64_t row = (int64_t(e) / p.n) % p.m, col = int64_t(e) % p.n;
       // The scale ratio in float, as the reference computes it, then applied in double.
-      const float scale = float(pick(a_scale, row)) * float(pick(b_scale, col)) /
-                          float(pick(y_scale, row));
+      const float scale =
+          float(pick(a_scale, row)) * float(pick(b_scale, col)) / float(pick(y_scale, row));
       out[e] = saturate_round<Q>(double(acc[e]) * double(scale) + pick(y_zero, row));
     }
   });
@@ -45,7 +47,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& qlinear_matmul_op() {
-  static const OpDef def{.name = "QLinearMatMul", .domain = "", .versions = {10}, .infer = infer,
+  static const OpDef def{.name = "QLinearMatMul",
+                         .domain = "",
+                         .versions = {10},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -19,7 +19,8 @@ template <class F>
 void visit_quantized(const NodeContext& ctx, ElementType type, const char* what, F&& f) {
   if (type == ElementType::U8) return f.template operator()<uint8_t>();
   if (type == ElementType::I8) return f.template operator()<int8_t>();
-  throw ctx.error(ErrorKind::Unsupported, "{} must be uint8 or int8, got {}", what, to_string(type));
+  throw ctx.error(ErrorKind::Unsupported, "{} must be uint8 or int8, got {}", what,
+                  to_string(type));
 }
 
 /// The values of t (uint8/int8) minus its zero point, as int32. `zero_point` (may be null) holds
@@ -56,8 +57,8 @@ inline std::vector<int32_t> shift_by_zero_point(const NodeContext& ctx, const Te
 template <class Q>
 Q saturate_round(double v) {
   const double r = std::nearbyint(v);
-  return Q(std::clamp(r, double(std::numeric_limits<Q>::min()),
-                      double(std::numeric_limits<Q>::max())));
+  return Q(
+      std::clamp(r, double(std::numeric_limits<Q>::min()), double(std::numeric_limits<Q>::max())));
 }
 
 /// A scale or zero-point tensor read as doubles: one value, or `count` values.

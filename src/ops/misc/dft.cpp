@@ -47,7 +47,8 @@ void check_channels(const NodeContext& ctx, int64_t channels, bool inverse, bool
 }
 
 int64_t checked_length(const NodeContext& ctx, int64_t length) {
-  if (length <= 0) throw ctx.error(ErrorKind::InvalidArgument, "dft_length must be > 0, got {}", length);
+  if (length <= 0)
+    throw ctx.error(ErrorKind::InvalidArgument, "dft_length must be > 0, got {}", length);
   return length;
 }
 

@@ -1,7 +1,7 @@
 // GridSample (opset 16): samples X [N, C, H, W] at the normalised (x, y) positions of grid
 // [N, H_out, W_out, 2] by bilinear, nearest or bicubic interpolation, with zeros, border or
-// reflection padding outside the image. Follows torch.nn.functional.grid_sample (and ONNX
-// Runtime): nearest rounds half to even, bicubic is Keys' with a = -0.75.
+// reflection padding outside the image. Follows ONNX's reference (after torch's grid_sample):
+// nearest rounds half to even, bicubic is Keys' with a = -0.75.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -25,14 +25,24 @@ Params params_of(const NodeContext& ctx) {
   Params p{};
   const std::string mode = ctx.attr<std::string>("mode", "bilinear");
   const std::string padding = ctx.attr<std::string>("padding_mode", "zeros");
-  if (mode == "bilinear") p.mode = Mode::Bilinear;
-  else if (mode == "nearest") p.mode = Mode::Nearest;
-  else if (mode == "bicubic") p.mode = Mode::Bicubic;
-  else throw ctx.error(ErrorKind::InvalidModel, "mode must be bilinear, nearest or bicubic, got '{}'", mode);
-  if (padding == "zeros") p.padding = Padding::Zeros;
-  else if (padding == "border") p.padding = Padding::Border;
-  else if (padding == "reflection") p.padding = Padding::Reflection;
-  else throw ctx.error(ErrorKind::InvalidModel, "padding_mode must be zeros, border or reflection, got '{}'", padding);
+  if (mode == "bilinear")
+    p.mode = Mode::Bilinear;
+  else if (mode == "nearest")
+    p.mode = Mode::Nearest;
+  else if (mode == "bicubic")
+    p.mode = Mode::Bicubic;
+  else
+    throw ctx.error(ErrorKind::InvalidModel, "mode must be bilinear, nearest or bicubic, got '{}'",
+                    mode);
+  if (padding == "zeros")
+    p.padding = Padding::Zeros;
+  else if (padding == "border")
+    p.padding = Padding::Border;
+  else if (padding == "reflection")
+    p.padding = Padding::Reflection;
+  else
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "padding_mode must be zeros, border or reflection, got '{}'", padding);
   p.align_corners = ctx.attr<int64_t>("align_corners", 0) != 0;
   return p;
 }
@@ -41,7 +51,8 @@ void check_shapes(const NodeContext& ctx, const PartialShape& x, const PartialSh
   if (x.rank_known() && x.rank() != 4)
     throw ctx.error(ErrorKind::InvalidModel, "X must be 4-D [N, C, H, W], got {}", to_string(x));
   if (grid.rank_known() && (grid.rank() != 4 || (grid[3].is_static() && grid[3].value != 2)))
-    throw ctx.error(ErrorKind::InvalidModel, "grid must be [N, H_out, W_out, 2], got {}", to_string(grid));
+    throw ctx.error(ErrorKind::InvalidModel, "grid must be [N, H_out, W_out, 2], got {}",
+                    to_string(grid));
   if (x.rank_known() && grid.rank_known() && x[0].is_static() && grid[0].is_static() &&
       x[0].value != grid[0].value)
     throw ctx.error(ErrorKind::InvalidModel, "X {} and grid {} have different batch sizes",
@@ -51,7 +62,8 @@ void check_shapes(const NodeContext& ctx, const PartialShape& x, const PartialSh
 void infer(InferContext& ctx) {
   params_of(ctx);
   const ElementType grid_type = ctx.input_type(1);
-  if (grid_type != ElementType::F32 && grid_type != ElementType::F64 && grid_type != ElementType::F16)
+  if (grid_type != ElementType::F32 && grid_type != ElementType::F64 &&
+      grid_type != ElementType::F16)
     throw ctx.error(ErrorKind::InvalidModel, "grid must be float16, float or double, got {}",
                     to_string(grid_type));
   const PartialShape& x = ctx.input_shape(0);
@@ -127,15 +139,16 @@ double sample(const Image& im, const Params& p, double x, double y) {
     x = std::nearbyint(x);  // the default rounding mode: half to even, as torch
     y = std::nearbyint(y);
   }
-  if (x < im.x_lo || x > im.x_hi || y < im.y_lo || y > im.y_hi) {
-    if (p.padding == Padding::Border) {
-      x = std::clamp(x, 0.0, double(im.w - 1));
-      y = std::clamp(y, 0.0, double(im.h - 1));
-    } else if (p.padding == Padding::Reflection) {
-      x = reflect(x, im.x_lo, im.x_hi);
-      y = reflect(y, im.y_lo, im.y_hi);
-    }
-  }
+  // Each coordinate outside the valid range moves into it alone, as in ONNX's reference (ONNX
+  // Runtime moves both once either is out; that differs for bicubic near the border).
+  auto bring_in = [&](double v, double lo, double hi, int64_t size) {
+    if (v >= lo && v <= hi) return v;
+    if (p.padding == Padding::Border) return std::clamp(v, 0.0, double(size - 1));
+    if (p.padding == Padding::Reflection) return reflect(v, lo, hi);
+    return v;
+  };
+  x = bring_in(x, im.x_lo, im.x_hi, im.w);
+  y = bring_in(y, im.y_lo, im.y_hi, im.h);
   switch (p.mode) {
     case Mode::Nearest:
       return im.at(int64_t(y), int64_t(x));
@@ -175,7 +188,8 @@ void reference(KernelContext& ctx) {
   Tensor& y_t = ctx.output(0);
   if (y_t.size() == 0) return;
   if (h == 0 || w == 0)
-    throw ctx.error(ErrorKind::InvalidArgument, "cannot sample an empty image {}", to_string(x_t.shape()));
+    throw ctx.error(ErrorKind::InvalidArgument, "cannot sample an empty image {}",
+                    to_string(x_t.shape()));
   const std::vector<double> x = x_t.to_double(), grid = grid_t.to_double();
   std::vector<double> y(size_t(y_t.size()));
   Image im{nullptr, h, w, p.padding, -0.5, double(w) - 0.5, -0.5, double(h) - 0.5};
@@ -196,8 +210,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& grid_sample_op() {
-  static const OpDef def{.name = "GridSample", .versions = {16}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "GridSample", .versions = {16}, .infer = infer, .reference = reference};
   return def;
 }
 

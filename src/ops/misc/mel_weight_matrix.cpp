@@ -38,7 +38,8 @@ void infer(InferContext& ctx) {
   for (int i = 0; i < 5; ++i) t[i] = ctx.input_tensor(i);
   if (t[0] && t[1] && t[2] && t[3] && t[4]) {
     const MelParams p = params_of(ctx, *t[0], *t[1], *t[2], *t[3], *t[4]);
-    ctx.set_output(0, type, PartialShape(std::vector<int64_t>{p.dft_length / 2 + 1, p.num_mel_bins}));
+    ctx.set_output(0, type,
+                   PartialShape(std::vector<int64_t>{p.dft_length / 2 + 1, p.num_mel_bins}));
     return;
   }
   std::vector<Dimension> dims(2);
@@ -54,8 +55,8 @@ double mel_to_hz(double mel) { return 700.0 * (std::pow(10.0, mel / 2595.0) - 1.
 // step divides by the number of edges, not the number of gaps), each snapped down to a spectrum
 // bin; band i rises from edge i to edge i+1 and falls to edge i+2.
 void reference(KernelContext& ctx) {
-  const MelParams p = params_of(ctx, ctx.input(0), ctx.input(1), ctx.input(2), ctx.input(3),
-                                ctx.input(4));
+  const MelParams p =
+      params_of(ctx, ctx.input(0), ctx.input(1), ctx.input(2), ctx.input(3), ctx.input(4));
   const int64_t bins = p.dft_length / 2 + 1, mels = p.num_mel_bins;
   const double low_mel = hz_to_mel(p.lower_hz), high_mel = hz_to_mel(p.upper_hz);
   const double step = (high_mel - low_mel) / double(mels + 2);
@@ -86,8 +87,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& mel_weight_matrix_op() {
-  static const OpDef def{.name = "MelWeightMatrix", .versions = {17}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "MelWeightMatrix", .versions = {17}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -64,14 +64,29 @@ inline ElementType dtype_attr(const NodeContext& ctx, const std::string& name, E
   const auto type = static_cast<ElementType>(ctx.attr<int64_t>(name));
   bool ok = false;
   switch (type) {
-    case ElementType::F32: case ElementType::F64: case ElementType::F16: case ElementType::BF16:
-      ok = allowed & kFloat; break;
-    case ElementType::I8: case ElementType::I16: case ElementType::I32: case ElementType::I64:
-      ok = allowed & kSigned; break;
-    case ElementType::U8: case ElementType::U16: case ElementType::U32: case ElementType::U64:
-      ok = allowed & kUnsigned; break;
-    case ElementType::Bool: ok = allowed & kBool; break;
-    default: break;
+    case ElementType::F32:
+    case ElementType::F64:
+    case ElementType::F16:
+    case ElementType::BF16:
+      ok = allowed & kFloat;
+      break;
+    case ElementType::I8:
+    case ElementType::I16:
+    case ElementType::I32:
+    case ElementType::I64:
+      ok = allowed & kSigned;
+      break;
+    case ElementType::U8:
+    case ElementType::U16:
+    case ElementType::U32:
+    case ElementType::U64:
+      ok = allowed & kUnsigned;
+      break;
+    case ElementType::Bool:
+      ok = allowed & kBool;
+      break;
+    default:
+      break;
   }
   if (!ok)
     throw ctx.error(ErrorKind::InvalidModel, "attribute '{}' = {} is not an allowed element type",

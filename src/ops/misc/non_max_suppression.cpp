@@ -20,8 +20,7 @@ struct Box {
 
 // center_point_box 0: [y1, x1, y2, x2], any two opposite corners; 1: [x_center, y_center, w, h].
 Box box_at(const double* b, bool center_point) {
-  if (center_point)
-    return {b[0] - b[2] / 2, b[1] - b[3] / 2, b[0] + b[2] / 2, b[1] + b[3] / 2};
+  if (center_point) return {b[0] - b[2] / 2, b[1] - b[3] / 2, b[0] + b[2] / 2, b[1] + b[3] / 2};
   return {std::min(b[1], b[3]), std::min(b[0], b[2]), std::max(b[1], b[3]), std::max(b[0], b[2])};
 }
 
@@ -78,7 +77,8 @@ void reference(KernelContext& ctx) {
   const Tensor* score_threshold_t = optional_input(kScoreThreshold);
   if (const Tensor* t = optional_input(kMaxOutput))
     max_output = std::max<int64_t>(0, scalar_int(ctx, *t, "max_output_boxes_per_class"));
-  if (const Tensor* t = optional_input(kIouThreshold)) iou_threshold = scalar_float(ctx, *t, "iou_threshold");
+  if (const Tensor* t = optional_input(kIouThreshold))
+    iou_threshold = scalar_float(ctx, *t, "iou_threshold");
   const float score_threshold =
       score_threshold_t ? float(scalar_float(ctx, *score_threshold_t, "score_threshold")) : 0.0f;
   const bool center_point = ctx.attr<int64_t>("center_point_box", 0) != 0;
@@ -118,8 +118,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& non_max_suppression_op() {
-  static const OpDef def{.name = "NonMaxSuppression", .versions = {10, 11}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "NonMaxSuppression", .versions = {10, 11}, .infer = infer, .reference = reference};
   return def;
 }
 

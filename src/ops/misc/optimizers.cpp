@@ -42,7 +42,8 @@ void infer(InferContext& ctx) {
     throw ctx.error(ErrorKind::InvalidModel, "R must be float or double, got {}",
                     to_string(ctx.input_type(0)));
   if (ctx.input_type(1) != ElementType::I64)
-    throw ctx.error(ErrorKind::InvalidModel, "T must be int64, got {}", to_string(ctx.input_type(1)));
+    throw ctx.error(ErrorKind::InvalidModel, "T must be int64, got {}",
+                    to_string(ctx.input_type(1)));
   for (int64_t v = 0; v < n; ++v) {
     for (int g = 0; g < l.in_groups; ++g) {
       const size_t i = size_t(2 + g * n + v);
@@ -58,7 +59,8 @@ void infer(InferContext& ctx) {
 }
 
 // Every tensor of a variable's group holds as many values as its X.
-std::vector<std::vector<double>> group_values(const KernelContext& ctx, int64_t n, int64_t v, int groups) {
+std::vector<std::vector<double>> group_values(const KernelContext& ctx, int64_t n, int64_t v,
+                                              int groups) {
   std::vector<std::vector<double>> values;
   const Tensor& x = ctx.input(size_t(2 + v));
   for (int g = 0; g < groups; ++g) {
@@ -140,7 +142,8 @@ void momentum(KernelContext& ctx) {
   const double beta = ctx.attr<float>("beta");
   const std::string mode = ctx.attr<std::string>("mode");
   if (mode != "standard" && mode != "nesterov")
-    throw ctx.error(ErrorKind::InvalidModel, "mode must be 'standard' or 'nesterov', got '{}'", mode);
+    throw ctx.error(ErrorKind::InvalidModel, "mode must be 'standard' or 'nesterov', got '{}'",
+                    mode);
   const bool nesterov = mode == "nesterov";
   const double beta_adjusted = s.t > 0 ? beta : 1.0;  // the first update takes the whole gradient
   for (int64_t v = 0; v < n; ++v) {
@@ -161,20 +164,29 @@ void momentum(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& adagrad_op() {
-  static const OpDef def{.name = "Adagrad", .domain = kPreviewTrainingDomain, .versions = {1},
-                         .infer = infer<kAdagrad>, .reference = adagrad};
+  static const OpDef def{.name = "Adagrad",
+                         .domain = kPreviewTrainingDomain,
+                         .versions = {1},
+                         .infer = infer<kAdagrad>,
+                         .reference = adagrad};
   return def;
 }
 
 const OpDef& adam_op() {
-  static const OpDef def{.name = "Adam", .domain = kPreviewTrainingDomain, .versions = {1},
-                         .infer = infer<kAdam>, .reference = adam};
+  static const OpDef def{.name = "Adam",
+                         .domain = kPreviewTrainingDomain,
+                         .versions = {1},
+                         .infer = infer<kAdam>,
+                         .reference = adam};
   return def;
 }
 
 const OpDef& momentum_op() {
-  static const OpDef def{.name = "Momentum", .domain = kPreviewTrainingDomain, .versions = {1},
-                         .infer = infer<kMomentum>, .reference = momentum};
+  static const OpDef def{.name = "Momentum",
+                         .domain = kPreviewTrainingDomain,
+                         .versions = {1},
+                         .infer = infer<kMomentum>,
+                         .reference = momentum};
   return def;
 }
 

@@ -45,16 +45,19 @@ class NumpyRandom {
     return f * x2;
   }
 
-  // RandomState.binomial(1, p): inversion on min(p, 1 - p); p = 0 draws nothing.
+  // RandomState.binomial(1, p): inversion on min(p, 1 - p); every p draws, even 0.
   int bernoulli(double p) {
-    if (p == 0.0) return 0;
     if (p > 0.5) return 1 - inversion(1.0 - p);
     return inversion(p);
   }
 
  private:
   static uint32_t seed_of(const NodeContext& ctx) {
-    if (ctx.has_attr("seed")) return uint32_t(int64_t(ctx.attr<float>("seed")));
+    if (ctx.has_attr("seed")) {
+      // numpy takes seeds in [0, 2^32); others wrap, and non-finite ones count as 0.
+      const double seed = std::trunc(double(ctx.attr<float>("seed")));
+      return std::isfinite(seed) ? uint32_t(int64_t(std::fmod(seed, 4294967296.0))) : 0u;
+    }
     return std::random_device{}();
   }
 
@@ -95,7 +98,9 @@ void fill(Tensor& out, double scale, double shift, Draw&& draw) {
 Shape shape_attr(const NodeContext& ctx) {
   Shape shape = ctx.attr<std::vector<int64_t>>("shape");
   for (int64_t d : shape)
-    if (d < 0) throw ctx.error(ErrorKind::InvalidModel, "shape has a negative dimension: {}", to_string(shape));
+    if (d < 0)
+      throw ctx.error(ErrorKind::InvalidModel, "shape has a negative dimension: {}",
+                      to_string(shape));
   return shape;
 }
 
@@ -110,7 +115,8 @@ ElementType like_type(const InferContext& ctx) {
 }
 
 void infer_from_attrs(InferContext& ctx) {
-  ctx.set_output(0, dtype_attr(ctx, "dtype", ElementType::F32, kFloat), PartialShape(shape_attr(ctx)));
+  ctx.set_output(0, dtype_attr(ctx, "dtype", ElementType::F32, kFloat),
+                 PartialShape(shape_attr(ctx)));
 }
 
 void infer_like(InferContext& ctx) { ctx.set_output(0, like_type(ctx), ctx.input_shape(0)); }
@@ -134,11 +140,14 @@ void infer_multinomial(InferContext& ctx) {
   if (type != ElementType::I32 && type != ElementType::I64)
     throw ctx.error(ErrorKind::InvalidModel, "dtype must be int32 or int64");
   const int64_t samples = ctx.attr<int64_t>("sample_size", 1);
-  if (samples < 0) throw ctx.error(ErrorKind::InvalidModel, "sample_size must be >= 0, got {}", samples);
+  if (samples < 0)
+    throw ctx.error(ErrorKind::InvalidModel, "sample_size must be >= 0, got {}", samples);
   const PartialShape& in = ctx.input_shape(0);
   if (in.rank_known() && in.rank() != 2)
-    throw ctx.error(ErrorKind::InvalidModel, "input must be [batch_size, class_size], got {}", to_string(in));
-  ctx.set_output(0, type, PartialShape({in.rank_known() ? in[0] : Dimension(), Dimension(samples)}));
+    throw ctx.error(ErrorKind::InvalidModel, "input must be [batch_size, class_size], got {}",
+                    to_string(in));
+  ctx.set_output(0, type,
+                 PartialShape({in.rank_known() ? in[0] : Dimension(), Dimension(samples)}));
 }
 
 void multinomial(KernelContext& ctx) {
@@ -181,7 +190,8 @@ void bernoulli(KernelContext& ctx) {
   std::vector<double> draws(p.size());
   for (size_t i = 0; i < p.size(); ++i) {
     if (!(p[i] >= 0.0 && p[i] <= 1.0))
-      throw ctx.error(ErrorKind::InvalidArgument, "probability {} at {} is outside [0, 1]", p[i], i);
+      throw ctx.error(ErrorKind::InvalidArgument, "probability {} at {} is outside [0, 1]", p[i],
+                      i);
     draws[i] = random.bernoulli(p[i]);
   }
   store_doubles(ctx.output(0), draws);
@@ -190,38 +200,38 @@ void bernoulli(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& random_normal_op() {
-  static const OpDef def{.name = "RandomNormal", .versions = {1}, .infer = infer_from_attrs,
-                         .reference = normal};
+  static const OpDef def{
+      .name = "RandomNormal", .versions = {1}, .infer = infer_from_attrs, .reference = normal};
   return def;
 }
 
 const OpDef& random_normal_like_op() {
-  static const OpDef def{.name = "RandomNormalLike", .versions = {1}, .infer = infer_like,
-                         .reference = normal};
+  static const OpDef def{
+      .name = "RandomNormalLike", .versions = {1}, .infer = infer_like, .reference = normal};
   return def;
 }
 
 const OpDef& random_uniform_op() {
-  static const OpDef def{.name = "RandomUniform", .versions = {1}, .infer = infer_from_attrs,
-                         .reference = uniform};
+  static const OpDef def{
+      .name = "RandomUniform", .versions = {1}, .infer = infer_from_attrs, .reference = uniform};
   return def;
 }
 
 const OpDef& random_uniform_like_op() {
-  static const OpDef def{.name = "RandomUniformLike", .versions = {1}, .infer = infer_like,
-                         .reference = uniform};
+  static const OpDef def{
+      .name = "RandomUniformLike", .versions = {1}, .infer = infer_like, .reference = uniform};
   return def;
 }
 
 const OpDef& multinomial_op() {
-  static const OpDef def{.name = "Multinomial", .versions = {7}, .infer = infer_multinomial,
-                         .reference = multinomial};
+  static const OpDef def{
+      .name = "Multinomial", .versions = {7}, .infer = infer_multinomial, .reference = multinomial};
   return def;
 }
 
 const OpDef& bernoulli_op() {
-  static const OpDef def{.name = "Bernoulli", .versions = {15}, .infer = infer_bernoulli,
-                         .reference = bernoulli};
+  static const OpDef def{
+      .name = "Bernoulli", .versions = {15}, .infer = infer_bernoulli, .reference = bernoulli};
   return def;
 }
 

@@ -32,18 +32,20 @@ Params params_of(const NodeContext& ctx) {
   if (mode != "avg" && mode != "max")
     throw ctx.error(ErrorKind::InvalidModel, "mode must be 'avg' or 'max', got '{}'", mode);
   p.max_mode = mode == "max";
-  const std::string transform = ctx.opset() < 16
-      ? "output_half_pixel"
-      : ctx.attr<std::string>("coordinate_transformation_mode", "half_pixel");
+  const std::string transform =
+      ctx.opset() < 16 ? "output_half_pixel"
+                       : ctx.attr<std::string>("coordinate_transformation_mode", "half_pixel");
   if (transform != "half_pixel" && transform != "output_half_pixel")
     throw ctx.error(ErrorKind::InvalidModel,
                     "coordinate_transformation_mode must be 'half_pixel' or 'output_half_pixel', "
-                    "got '{}'", transform);
+                    "got '{}'",
+                    transform);
   p.half_pixel = transform == "half_pixel";
   if (p.out_h <= 0 || p.out_w <= 0 || p.sampling_ratio < 0)
     throw ctx.error(ErrorKind::InvalidModel,
                     "output_height and output_width must be > 0 and sampling_ratio >= 0, got {}, "
-                    "{}, {}", p.out_h, p.out_w, p.sampling_ratio);
+                    "{}, {}",
+                    p.out_h, p.out_w, p.sampling_ratio);
   return p;
 }
 
@@ -51,7 +53,8 @@ void infer(InferContext& ctx) {
   const Params p = params_of(ctx);
   const ElementType type = ctx.input_type(kX);
   if (type != ElementType::F32 && type != ElementType::F64 && type != ElementType::F16)
-    throw ctx.error(ErrorKind::InvalidModel, "X must be float16, float or double, got {}", to_string(type));
+    throw ctx.error(ErrorKind::InvalidModel, "X must be float16, float or double, got {}",
+                    to_string(type));
   if (ctx.input_type(kRois) != type)
     throw ctx.error(ErrorKind::InvalidModel, "rois must have X's type {}, got {}", to_string(type),
                     to_string(ctx.input_type(kRois)));
@@ -65,7 +68,8 @@ void infer(InferContext& ctx) {
   if (rois.rank_known() && (rois.rank() != 2 || (rois[1].is_static() && rois[1].value != 4)))
     throw ctx.error(ErrorKind::InvalidModel, "rois must be [num_rois, 4], got {}", to_string(rois));
   if (indices.rank_known() && indices.rank() != 1)
-    throw ctx.error(ErrorKind::InvalidModel, "batch_indices must be 1-D, got {}", to_string(indices));
+    throw ctx.error(ErrorKind::InvalidModel, "batch_indices must be 1-D, got {}",
+                    to_string(indices));
   Dimension n = rois.rank_known() ? rois[0] : Dimension();
   if (!n.is_static() && indices.rank_known()) n = indices[0];
   ctx.set_output(0, type, PartialShape({n, x.rank_known() ? x[1] : Dimension(), p.out_h, p.out_w}));
@@ -116,7 +120,8 @@ void reference(KernelContext& ctx) {
       indices_t.shape()[0] != rois_t.shape()[0])
     throw ctx.error(ErrorKind::InvalidArgument,
                     "expected X [N, C, H, W], rois [R, 4] and batch_indices [R], got {}, {}, {}",
-                    to_string(x_t.shape()), to_string(rois_t.shape()), to_string(indices_t.shape()));
+                    to_string(x_t.shape()), to_string(rois_t.shape()),
+                    to_string(indices_t.shape()));
   const int64_t batch = x_t.shape()[0], channels = x_t.shape()[1];
   const int64_t height = x_t.shape()[2], width = x_t.shape()[3];
   const int64_t num_rois = rois_t.shape()[0];
@@ -132,7 +137,8 @@ void reference(KernelContext& ctx) {
   for (int64_t r = 0; r < num_rois; ++r) {
     const int64_t b = indices[r];
     if (b < 0 || b >= batch)
-      throw ctx.error(ErrorKind::InvalidArgument, "batch index {} of roi {} is outside [0, {})", b, r, batch);
+      throw ctx.error(ErrorKind::InvalidArgument, "batch index {} of roi {} is outside [0, {})", b,
+                      r, batch);
     const double* roi = &rois[r * 4];
     const double start_w = roi[0] * p.spatial_scale - offset;
     const double start_h = roi[1] * p.spatial_scale - offset;
@@ -158,9 +164,11 @@ void reference(KernelContext& ctx) {
     for (int64_t ph = 0; ph < p.out_h; ++ph)
       for (int64_t pw = 0; pw < p.out_w; ++pw)
         for (int64_t iy = 0; iy < grid_h; ++iy) {
-          const double yy = start_h + double(ph) * bin_h + (double(iy) + 0.5) * bin_h / double(grid_h);
+          const double yy =
+              start_h + double(ph) * bin_h + (double(iy) + 0.5) * bin_h / double(grid_h);
           for (int64_t ix = 0; ix < grid_w; ++ix) {
-            const double xx = start_w + double(pw) * bin_w + (double(ix) + 0.5) * bin_w / double(grid_w);
+            const double xx =
+                start_w + double(pw) * bin_w + (double(ix) + 0.5) * bin_w / double(grid_w);
             samples.push_back(sample_at(yy, xx, height, width));
           }
         }
@@ -191,8 +199,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& roi_align_op() {
-  static const OpDef def{.name = "RoiAlign", .versions = {10, 16}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "RoiAlign", .versions = {10, 16}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -37,8 +37,8 @@ std::optional<int64_t> frame_length(const NodeContext& ctx, const Tensor* length
   std::optional<int64_t> length;
   if (length_input) length = scalar_int(ctx, *length_input, "frame_length");
   if (length && window_length && *length != *window_length)
-    throw ctx.error(ErrorKind::InvalidArgument, "frame_length {} differs from the window's length {}",
-                    *length, *window_length);
+    throw ctx.error(ErrorKind::InvalidArgument,
+                    "frame_length {} differs from the window's length {}", *length, *window_length);
   if (!length) length = window_length;
   if (!length && !ctx.has_input(kFrameLength) && !ctx.has_input(kWindow)) length = signal_length;
   return length;
@@ -46,7 +46,8 @@ std::optional<int64_t> frame_length(const NodeContext& ctx, const Tensor* length
 
 Framing framing(const NodeContext& ctx, int64_t signal_length, int64_t step, int64_t length,
                 bool onesided) {
-  if (step <= 0) throw ctx.error(ErrorKind::InvalidArgument, "frame_step must be > 0, got {}", step);
+  if (step <= 0)
+    throw ctx.error(ErrorKind::InvalidArgument, "frame_step must be > 0, got {}", step);
   if (length <= 0 || length > signal_length)
     throw ctx.error(ErrorKind::InvalidArgument,
                     "frame_length must be in [1, signal length {}], got {}", signal_length, length);
@@ -71,8 +72,10 @@ void infer(InferContext& ctx) {
   }
   if (s.rank_known() && s[1].is_static()) signal_length = s[1].value;
   const Tensor* step = ctx.input_tensor(kFrameStep);
-  const Tensor* length_input = ctx.has_input(kFrameLength) ? ctx.input_tensor(kFrameLength) : nullptr;
-  const std::optional<int64_t> length = frame_length(ctx, length_input, window_length, signal_length);
+  const Tensor* length_input =
+      ctx.has_input(kFrameLength) ? ctx.input_tensor(kFrameLength) : nullptr;
+  const std::optional<int64_t> length =
+      frame_length(ctx, length_input, window_length, signal_length);
 
   std::vector<Dimension> dims(4);
   dims[3] = 2;
@@ -95,9 +98,9 @@ void reference(KernelContext& ctx) {
   const std::optional<int64_t> window_length =
       ctx.has_input(kWindow) ? std::optional<int64_t>(int64_t(window.size())) : std::nullopt;
   const Tensor* length_input = ctx.has_input(kFrameLength) ? &ctx.input(kFrameLength) : nullptr;
-  const Framing f = framing(
-      ctx, signal_length, scalar_int(ctx, ctx.input(kFrameStep), "frame_step"),
-      *frame_length(ctx, length_input, window_length, signal_length), onesided);
+  const Framing f =
+      framing(ctx, signal_length, scalar_int(ctx, ctx.input(kFrameStep), "frame_step"),
+              *frame_length(ctx, length_input, window_length, signal_length), onesided);
   if (window.empty()) window.assign(size_t(f.length), 1.0);
 
   const std::vector<double> x = signal.to_double();

@@ -19,8 +19,8 @@ CaseAction case_action(const NodeContext& ctx) {
   if (action == "NONE") return CaseAction::None;
   if (action == "LOWER") return CaseAction::Lower;
   if (action == "UPPER") return CaseAction::Upper;
-  throw ctx.error(ErrorKind::InvalidModel, "case_change_action must be NONE, LOWER or UPPER, got '{}'",
-                  action);
+  throw ctx.error(ErrorKind::InvalidModel,
+                  "case_change_action must be NONE, LOWER or UPPER, got '{}'", action);
 }
 
 void check_shape(const NodeContext& ctx, const PartialShape& s) {
@@ -128,20 +128,22 @@ void reference(KernelContext& ctx) {
 
   std::vector<std::string> kept;
   for (const std::string& s : x.span<const std::string>()) {
-    if (!stopwords.empty() && stopwords.count(case_sensitive ? s : mapper.apply(s, compare))) continue;
+    if (!stopwords.empty() && stopwords.count(case_sensitive ? s : mapper.apply(s, compare)))
+      continue;
     kept.push_back(mapper.apply(s, action));
   }
   if (kept.empty()) kept.emplace_back();
   const int64_t count = int64_t(kept.size());
-  Tensor& y = ctx.allocate_output(0, ElementType::String, x.rank() == 2 ? Shape{1, count} : Shape{count});
+  Tensor& y =
+      ctx.allocate_output(0, ElementType::String, x.rank() == 2 ? Shape{1, count} : Shape{count});
   std::move(kept.begin(), kept.end(), y.span<std::string>().begin());
 }
 
 }  // namespace
 
 const OpDef& string_normalizer_op() {
-  static const OpDef def{.name = "StringNormalizer", .versions = {10}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "StringNormalizer", .versions = {10}, .infer = infer, .reference = reference};
   return def;
 }
 

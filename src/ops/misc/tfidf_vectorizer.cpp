@@ -26,28 +26,35 @@ struct Config {
 Config config_of(const NodeContext& ctx) {
   Config c;
   const std::string mode = ctx.attr<std::string>("mode");
-  if (mode == "TF") c.weighting = Weighting::TF;
-  else if (mode == "IDF") c.weighting = Weighting::IDF;
-  else if (mode == "TFIDF") c.weighting = Weighting::TFIDF;
-  else throw ctx.error(ErrorKind::InvalidModel, "mode must be TF, IDF or TFIDF, got '{}'", mode);
+  if (mode == "TF")
+    c.weighting = Weighting::TF;
+  else if (mode == "IDF")
+    c.weighting = Weighting::IDF;
+  else if (mode == "TFIDF")
+    c.weighting = Weighting::TFIDF;
+  else
+    throw ctx.error(ErrorKind::InvalidModel, "mode must be TF, IDF or TFIDF, got '{}'", mode);
   c.min_gram = ctx.attr<int64_t>("min_gram_length");
   c.max_gram = ctx.attr<int64_t>("max_gram_length");
   c.max_skip = ctx.attr<int64_t>("max_skip_count");
   if (c.min_gram < 1 || c.max_gram < c.min_gram || c.max_skip < 0)
     throw ctx.error(ErrorKind::InvalidModel,
                     "need 1 <= min_gram_length <= max_gram_length and max_skip_count >= 0, got {}, "
-                    "{}, {}", c.min_gram, c.max_gram, c.max_skip);
+                    "{}, {}",
+                    c.min_gram, c.max_gram, c.max_skip);
   c.ngram_counts = ctx.attr<std::vector<int64_t>>("ngram_counts");
   c.ngram_indexes = ctx.attr<std::vector<int64_t>>("ngram_indexes");
   c.weights = ctx.attr<std::vector<float>>("weights", {});
   const bool has_ints = ctx.has_attr("pool_int64s"), has_strings = ctx.has_attr("pool_strings");
   if (has_ints == has_strings)
-    throw ctx.error(ErrorKind::InvalidModel, "exactly one of pool_int64s and pool_strings must be set");
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "exactly one of pool_int64s and pool_strings must be set");
   c.string_pool = has_strings;
   if (c.ngram_indexes.empty())
     throw ctx.error(ErrorKind::InvalidModel, "ngram_indexes must not be empty");
   for (int64_t i : c.ngram_indexes)
-    if (i < 0) throw ctx.error(ErrorKind::InvalidModel, "ngram_indexes holds a negative index {}", i);
+    if (i < 0)
+      throw ctx.error(ErrorKind::InvalidModel, "ngram_indexes holds a negative index {}", i);
   if (!c.weights.empty() && c.weights.size() != c.ngram_indexes.size())
     throw ctx.error(ErrorKind::InvalidModel, "weights has {} values for {} ngram_indexes",
                     c.weights.size(), c.ngram_indexes.size());
@@ -58,7 +65,8 @@ Config config_of(const NodeContext& ctx) {
 void check_input(const NodeContext& ctx, const Config& c, ElementType type, const PartialShape& s) {
   const bool is_string = type == ElementType::String;
   if (!is_string && type != ElementType::I32 && type != ElementType::I64)
-    throw ctx.error(ErrorKind::InvalidModel, "input must be string, int32 or int64, got {}", to_string(type));
+    throw ctx.error(ErrorKind::InvalidModel, "input must be string, int32 or int64, got {}",
+                    to_string(type));
   if (is_string != c.string_pool)
     throw ctx.error(ErrorKind::InvalidModel, "a {} input needs {}", to_string(type),
                     is_string ? "pool_strings" : "pool_int64s");
@@ -134,7 +142,8 @@ NgramTrie<K> build_trie(const NodeContext& ctx, const Config& c, const std::vect
     for (int64_t k = 0; k < count; ++k, ++id) {
       if (size < c.min_gram || size > c.max_gram) continue;
       if (id > int64_t(c.ngram_indexes.size()))
-        throw ctx.error(ErrorKind::InvalidModel, "the pool has more n-grams than ngram_indexes ({})",
+        throw ctx.error(ErrorKind::InvalidModel,
+                        "the pool has more n-grams than ngram_indexes ({})",
                         c.ngram_indexes.size());
       trie.insert(&pool[begin + k * size], size, id);
     }
@@ -198,8 +207,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& tfidf_vectorizer_op() {
-  static const OpDef def{.name = "TfIdfVectorizer", .versions = {9}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "TfIdfVectorizer", .versions = {9}, .infer = infer, .reference = reference};
   return def;
 }
 

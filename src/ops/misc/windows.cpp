@@ -52,7 +52,8 @@ void reference(KernelContext& ctx) {
   if (n_total > 0) {
     const double step = 2.0 * std::numbers::pi / n_total;
     for (int64_t n = 0; n < size; ++n)
-      values[n] = w.a0 - w.a1 * std::cos(step * double(n)) + w.a2 * std::cos(2.0 * step * double(n));
+      values[n] =
+          w.a0 - w.a1 * std::cos(step * double(n)) + w.a2 * std::cos(2.0 * step * double(n));
   }
   store_doubles(ctx.output(0), values);
 }
@@ -60,20 +61,22 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& blackman_window_op() {
-  static const OpDef def{.name = "BlackmanWindow", .versions = {17}, .infer = infer,
+  static const OpDef def{.name = "BlackmanWindow",
+                         .versions = {17},
+                         .infer = infer,
                          .reference = reference<kBlackman>};
   return def;
 }
 
 const OpDef& hamming_window_op() {
-  static const OpDef def{.name = "HammingWindow", .versions = {17}, .infer = infer,
-                         .reference = reference<kHamming>};
+  static const OpDef def{
+      .name = "HammingWindow", .versions = {17}, .infer = infer, .reference = reference<kHamming>};
   return def;
 }
 
 const OpDef& hann_window_op() {
-  static const OpDef def{.name = "HannWindow", .versions = {17}, .infer = infer,
-                         .reference = reference<kHann>};
+  static const OpDef def{
+      .name = "HannWindow", .versions = {17}, .infer = infer, .reference = reference<kHann>};
   return def;
 }
 

@@ -27,8 +27,11 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& average_pool_op() {
-  static const OpDef def{.name = "AveragePool", .domain = "", .versions = {1, 7, 10, 11},
-                         .infer = infer, .reference = reference};
+  static const OpDef def{.name = "AveragePool",
+                         .domain = "",
+                         .versions = {1, 7, 10, 11},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

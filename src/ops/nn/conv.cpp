@@ -51,8 +51,7 @@ void reference(KernelContext& ctx) {
       conv_forward<T>(x.data<T>(), w.data<T>(), y.data<T>(), batch, channels, out_channels, group,
                       w3);
       if (has_bias)
-        add_channel_bias(y.data<T>(), ctx.input(2).data<T>(), batch, out_channels,
-                         w3.out_size());
+        add_channel_bias(y.data<T>(), ctx.input(2).data<T>(), batch, out_channels, w3.out_size());
     }
   });
 }
@@ -60,8 +59,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& conv_op() {
-  static const OpDef def{.name = "Conv", .domain = "", .versions = {1, 11}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Conv", .domain = "", .versions = {1, 11}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -34,7 +34,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& conv_integer_op() {
-  static const OpDef def{.name = "ConvInteger", .domain = "", .versions = {10}, .infer = infer,
+  static const OpDef def{.name = "ConvInteger",
+                         .domain = "",
+                         .versions = {10},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

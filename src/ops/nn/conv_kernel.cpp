@@ -134,8 +134,8 @@ void conv_transpose_forward(const T* x, const T* w, T* y, int64_t batch, int64_t
 
 template void conv_forward<float>(const float*, const float*, float*, int64_t, int64_t, int64_t,
                                   int64_t, const Window3&);
-template void conv_forward<double>(const double*, const double*, double*, int64_t, int64_t,
-                                   int64_t, int64_t, const Window3&);
+template void conv_forward<double>(const double*, const double*, double*, int64_t, int64_t, int64_t,
+                                   int64_t, const Window3&);
 template void conv_forward<int32_t>(const int32_t*, const int32_t*, int32_t*, int64_t, int64_t,
                                     int64_t, int64_t, const Window3&);
 template void conv_transpose_forward<float>(const float*, const float*, float*, int64_t, int64_t,

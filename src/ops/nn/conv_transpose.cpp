@@ -32,13 +32,14 @@ Geometry geometry(const NodeContext& ctx, const PartialShape& x, const PartialSh
     return g;
   }
   if (rank < 3)
-    throw ctx.error(ErrorKind::InvalidModel, "X must have rank 3 or more (N, C, spatial...), got {}",
-                    to_string(x));
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "X must have rank 3 or more (N, C, spatial...), got {}", to_string(x));
   if (x.rank_known() && x.rank() != rank)
-    throw ctx.error(ErrorKind::InvalidModel, "X has shape {}, expected rank {}", to_string(x), rank);
-  if (w.rank_known() && w.rank() != rank)
-    throw ctx.error(ErrorKind::InvalidModel, "W has shape {}, expected rank {} like X", to_string(w),
+    throw ctx.error(ErrorKind::InvalidModel, "X has shape {}, expected rank {}", to_string(x),
                     rank);
+  if (w.rank_known() && w.rank() != rank)
+    throw ctx.error(ErrorKind::InvalidModel, "W has shape {}, expected rank {} like X",
+                    to_string(w), rank);
   auto dim = [](const PartialShape& s, size_t i) -> int64_t {
     return s.rank_known() ? s[i].value : -1;
   };
@@ -59,9 +60,11 @@ Geometry geometry(const NodeContext& ctx, const PartialShape& x, const PartialSh
   }
   g.window = read_window(ctx, kernel, false);
   Window& win = g.window;
-  auto output_padding = ctx.attr<std::vector<int64_t>>("output_padding", std::vector<int64_t>(n, 0));
+  auto output_padding =
+      ctx.attr<std::vector<int64_t>>("output_padding", std::vector<int64_t>(n, 0));
   auto output_shape = ctx.attr<std::vector<int64_t>>("output_shape", {});
-  if (output_shape.size() == rank) output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
+  if (output_shape.size() == rank)
+    output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
   if (output_padding.size() != n || (!output_shape.empty() && output_shape.size() != n))
     throw ctx.error(ErrorKind::InvalidModel,
                     "output_padding {} and output_shape {} must have one value per spatial "
@@ -132,8 +135,7 @@ void reference(KernelContext& ctx) {
       conv_transpose_forward<T>(x.data<T>(), w.data<T>(), y.data<T>(), batch, channels,
                                 out_channels, group, w3);
       if (has_bias)
-        add_channel_bias(y.data<T>(), ctx.input(2).data<T>(), batch, out_channels,
-                         w3.out_size());
+        add_channel_bias(y.data<T>(), ctx.input(2).data<T>(), batch, out_channels, w3.out_size());
     }
   });
 }
@@ -141,8 +143,11 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& conv_transpose_op() {
-  static const OpDef def{.name = "ConvTranspose", .domain = "", .versions = {1, 11},
-                         .infer = infer, .reference = reference};
+  static const OpDef def{.name = "ConvTranspose",
+                         .domain = "",
+                         .versions = {1, 11},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

@@ -17,8 +17,8 @@ void infer(InferContext& ctx) {
     return;
   }
   if (x.rank() < 3)
-    throw ctx.error(ErrorKind::InvalidModel, "X must have rank 3 or more (N, C, spatial...), got {}",
-                    to_string(x));
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "X must have rank 3 or more (N, C, spatial...), got {}", to_string(x));
   std::vector<Dimension> out(x.rank(), Dimension(1));
   out[0] = x[0];
   out[1] = x[1];
@@ -62,19 +62,28 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& global_average_pool_op() {
-  static const OpDef def{.name = "GlobalAveragePool", .domain = "", .versions = {1},
-                         .infer = infer, .reference = reference<GlobalKind::Average>};
+  static const OpDef def{.name = "GlobalAveragePool",
+                         .domain = "",
+                         .versions = {1},
+                         .infer = infer,
+                         .reference = reference<GlobalKind::Average>};
   return def;
 }
 
 const OpDef& global_max_pool_op() {
-  static const OpDef def{.name = "GlobalMaxPool", .domain = "", .versions = {1}, .infer = infer,
+  static const OpDef def{.name = "GlobalMaxPool",
+                         .domain = "",
+                         .versions = {1},
+                         .infer = infer,
                          .reference = reference<GlobalKind::Max>};
   return def;
 }
 
 const OpDef& global_lp_pool_op() {
-  static const OpDef def{.name = "GlobalLpPool", .domain = "", .versions = {1, 2}, .infer = infer,
+  static const OpDef def{.name = "GlobalLpPool",
+                         .domain = "",
+                         .versions = {1, 2},
+                         .infer = infer,
                          .reference = reference<GlobalKind::Lp>};
   return def;
 }

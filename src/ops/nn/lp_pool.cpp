@@ -21,14 +21,18 @@ void reference(KernelContext& ctx) {
                                 std::vector<int64_t>(out.begin() + 2, out.end()));
   PoolOptions options{.kind = PoolKind::Lp};
   options.p = ctx.attr<float>("p", 2.0f);
-  if (!(options.p > 0)) throw ctx.error(ErrorKind::InvalidModel, "p must be positive, got {}", options.p);
+  if (!(options.p > 0))
+    throw ctx.error(ErrorKind::InvalidModel, "p must be positive, got {}", options.p);
   run_pool(ctx, x, ctx.output(0), nullptr, w3, options, false);
 }
 
 }  // namespace
 
 const OpDef& lp_pool_op() {
-  static const OpDef def{.name = "LpPool", .domain = "", .versions = {1, 2, 11}, .infer = infer,
+  static const OpDef def{.name = "LpPool",
+                         .domain = "",
+                         .versions = {1, 2, 11},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

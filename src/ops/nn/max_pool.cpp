@@ -18,8 +18,8 @@ void infer(InferContext& ctx) {
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> out;
-  const Window window = pool_window(ctx, PartialShape(x.shape()), ctx.opset() >= 10,
-                                    ctx.opset() >= 10, out);
+  const Window window =
+      pool_window(ctx, PartialShape(x.shape()), ctx.opset() >= 10, ctx.opset() >= 10, out);
   const Window3 w3 = to_window3(ctx, window, spatial_dims(PartialShape(x.shape())),
                                 std::vector<int64_t>(out.begin() + 2, out.end()));
   PoolOptions options{.kind = PoolKind::Max};
@@ -31,8 +31,11 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& max_pool_op() {
-  static const OpDef def{.name = "MaxPool", .domain = "", .versions = {1, 8, 10, 11, 12},
-                         .infer = infer, .reference = reference};
+  static const OpDef def{.name = "MaxPool",
+                         .domain = "",
+                         .versions = {1, 8, 10, 11, 12},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

@@ -25,9 +25,9 @@ void infer(InferContext& ctx) {
   if (rois.rank_known() && (rois.rank() != 2 || (rois[1].is_static() && rois[1].value != 5)))
     throw ctx.error(ErrorKind::InvalidModel, "rois must be [num_rois, 5], got {}", to_string(rois));
   ctx.set_output(0, ctx.input_type(0),
-                 PartialShape(std::vector<Dimension>{
-                     rois.rank_known() ? rois[0] : Dimension(), x.rank_known() ? x[1] : Dimension(),
-                     Dimension(pooled[0]), Dimension(pooled[1])}));
+                 PartialShape(std::vector<Dimension>{rois.rank_known() ? rois[0] : Dimension(),
+                                                     x.rank_known() ? x[1] : Dimension(),
+                                                     Dimension(pooled[0]), Dimension(pooled[1])}));
 }
 
 // Region corners are scaled and rounded half away from zero, as Caffe and ONNX Runtime do; bins
@@ -56,18 +56,23 @@ void reference(KernelContext& ctx) {
       if (b < 0 || b >= batch)
         throw ctx.error(ErrorKind::InvalidArgument, "roi {} names batch {}, outside [0, {})", n, b,
                         batch);
-      const int64_t x1 = std::lround(float(roi[1]) * scale), y1 = std::lround(float(roi[2]) * scale);
-      const int64_t x2 = std::lround(float(roi[3]) * scale), y2 = std::lround(float(roi[4]) * scale);
-      const int64_t roi_h = std::max<int64_t>(y2 - y1 + 1, 1), roi_w = std::max<int64_t>(x2 - x1 + 1, 1);
+      const int64_t x1 = std::lround(float(roi[1]) * scale),
+                    y1 = std::lround(float(roi[2]) * scale);
+      const int64_t x2 = std::lround(float(roi[3]) * scale),
+                    y2 = std::lround(float(roi[4]) * scale);
+      const int64_t roi_h = std::max<int64_t>(y2 - y1 + 1, 1),
+                    roi_w = std::max<int64_t>(x2 - x1 + 1, 1);
       const float bin_h = float(roi_h) / float(ph_count), bin_w = float(roi_w) / float(pw_count);
       for (int64_t c = 0; c < channels; ++c) {
         const T* plane = in.data() + (b * channels + c) * height * width;
         for (int64_t ph = 0; ph < ph_count; ++ph) {
           const int64_t h0 = std::clamp<int64_t>(int64_t(std::floor(ph * bin_h)) + y1, 0, height);
-          const int64_t h1 = std::clamp<int64_t>(int64_t(std::ceil((ph + 1) * bin_h)) + y1, 0, height);
+          const int64_t h1 =
+              std::clamp<int64_t>(int64_t(std::ceil((ph + 1) * bin_h)) + y1, 0, height);
           for (int64_t pw = 0; pw < pw_count; ++pw, ++o) {
             const int64_t w0 = std::clamp<int64_t>(int64_t(std::floor(pw * bin_w)) + x1, 0, width);
-            const int64_t w1 = std::clamp<int64_t>(int64_t(std::ceil((pw + 1) * bin_w)) + x1, 0, width);
+            const int64_t w1 =
+                std::clamp<int64_t>(int64_t(std::ceil((pw + 1) * bin_w)) + x1, 0, width);
             if (h1 <= h0 || w1 <= w0) {
               out[o] = T(C(0));
               continue;
@@ -86,8 +91,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& max_roi_pool_op() {
-  static const OpDef def{.name = "MaxRoiPool", .domain = "", .versions = {1}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "MaxRoiPool", .domain = "", .versions = {1}, .infer = infer, .reference = reference};
   return def;
 }
 

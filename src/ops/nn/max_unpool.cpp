@@ -22,7 +22,8 @@ std::vector<int64_t> default_shape(const NodeContext& ctx, const PartialShape& x
   std::vector<int64_t> out{x[0].value, x[1].value};
   for (size_t i = 0; i < kernel.size(); ++i) {
     const int64_t in = x[i + 2].value;
-    out.push_back(in < 0 ? -1 : (in - 1) * w.strides[i] + kernel[i] - w.pad_begin(i) - w.pad_end(i));
+    out.push_back(in < 0 ? -1
+                         : (in - 1) * w.strides[i] + kernel[i] - w.pad_begin(i) - w.pad_end(i));
   }
   return out;
 }
@@ -89,7 +90,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& max_unpool_op() {
-  static const OpDef def{.name = "MaxUnpool", .domain = "", .versions = {9, 11}, .infer = infer,
+  static const OpDef def{.name = "MaxUnpool",
+                         .domain = "",
+                         .versions = {9, 11},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -115,7 +115,8 @@ void run_pool(const NodeContext& ctx, const Tensor& x, Tensor& y, int64_t* indic
               const Window3& window, const PoolOptions& options, bool allow_8bit) {
   const int64_t planes = x.shape()[0] * x.shape()[1];
   if (allow_8bit && x.element_type() == ElementType::I8)
-    return pool_forward<int8_t>(x.data<int8_t>(), y.data<int8_t>(), indices, planes, window, options);
+    return pool_forward<int8_t>(x.data<int8_t>(), y.data<int8_t>(), indices, planes, window,
+                                options);
   if (allow_8bit && x.element_type() == ElementType::U8)
     return pool_forward<uint8_t>(x.data<uint8_t>(), y.data<uint8_t>(), indices, planes, window,
                                  options);

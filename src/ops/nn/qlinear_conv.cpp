@@ -57,7 +57,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& qlinear_conv_op() {
-  static const OpDef def{.name = "QLinearConv", .domain = "", .versions = {10}, .infer = infer,
+  static const OpDef def{.name = "QLinearConv",
+                         .domain = "",
+                         .versions = {10},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

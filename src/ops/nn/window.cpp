@@ -30,7 +30,8 @@ Window read_window(const NodeContext& ctx, std::vector<int64_t> kernel, bool has
       throw ctx.error(ErrorKind::InvalidModel, "dilations must be positive, got {}", w.dilations);
   }
   for (int64_t p : w.pads)
-    if (p < 0) throw ctx.error(ErrorKind::InvalidModel, "pads must not be negative, got {}", w.pads);
+    if (p < 0)
+      throw ctx.error(ErrorKind::InvalidModel, "pads must not be negative, got {}", w.pads);
   w.auto_pad = ctx.attr<std::string>("auto_pad", "NOTSET");
   if (w.auto_pad != "NOTSET" && w.auto_pad != "SAME_UPPER" && w.auto_pad != "SAME_LOWER" &&
       w.auto_pad != "VALID")
@@ -57,9 +58,10 @@ int64_t window_output_size(const NodeContext& ctx, Window& w, size_t i, int64_t 
   }
   const int64_t span = in + w.pads[i] + w.pads[n + i] - extent;
   if (span < 0)
-    throw ctx.error(ErrorKind::InvalidModel,
-                    "spatial dimension {} of size {} (padded by {}+{}) is smaller than the window {}",
-                    i, in, w.pads[i], w.pads[n + i], extent);
+    throw ctx.error(
+        ErrorKind::InvalidModel,
+        "spatial dimension {} of size {} (padded by {}+{}) is smaller than the window {}", i, in,
+        w.pads[i], w.pads[n + i], extent);
   if (!w.ceil_mode) return span / s + 1;
   int64_t out = (span + s - 1) / s + 1;
   // The last window must start inside the input or its begin padding (PyTorch's rule).
@@ -80,13 +82,14 @@ Window conv_window(const NodeContext& ctx, const PartialShape& x, const PartialS
     rank = kernel.size() + 2;
   }
   if (rank < 3)
-    throw ctx.error(ErrorKind::InvalidModel, "X must have rank 3 or more (N, C, spatial...), got {}",
-                    to_string(x));
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "X must have rank 3 or more (N, C, spatial...), got {}", to_string(x));
   if (x.rank_known() && x.rank() != rank)
-    throw ctx.error(ErrorKind::InvalidModel, "X has shape {}, expected rank {}", to_string(x), rank);
-  if (w.rank_known() && w.rank() != rank)
-    throw ctx.error(ErrorKind::InvalidModel, "W has shape {}, expected rank {} like X", to_string(w),
+    throw ctx.error(ErrorKind::InvalidModel, "X has shape {}, expected rank {}", to_string(x),
                     rank);
+  if (w.rank_known() && w.rank() != rank)
+    throw ctx.error(ErrorKind::InvalidModel, "W has shape {}, expected rank {} like X",
+                    to_string(w), rank);
   auto dim = [](const PartialShape& s, size_t i) -> int64_t {
     return s.rank_known() ? s[i].value : -1;
   };

@@ -31,13 +31,10 @@ void infer(InferContext& ctx) {
     throw ctx.error(ErrorKind::InvalidModel, "input X must have rank >= 2, got shape {}",
                     to_string(x));
   ctx.set_output(0, ctx.input_type(0), x);
-  const bool training = is_training(ctx);
   // Outputs 1 and 2 are running mean and variance, 3 and 4 (before opset 14) the batch ones;
-  // all are shaped like the mean input.
+  // all are shaped like the mean input. Outside training they repeat the given statistics.
   for (size_t i = 1; i < ctx.num_outputs() && i < 5; ++i) {
     if (!ctx.has_output(i)) continue;
-    if (!training)
-      throw ctx.error(ErrorKind::InvalidModel, "output {} exists only in training mode", i);
     ctx.set_output(i, ctx.input_type(3), ctx.input_shape(3));
   }
 }
@@ -63,7 +60,6 @@ void reference(KernelContext& ctx) {
   int64_t spatial_size = 1;
   for (size_t d = 2; d < shape.size(); ++d) spatial_size *= shape[d];
   const bool spatial = is_spatial(ctx);
-  // Element k of a sample uses parameter k / hold.
   const int64_t params = spatial ? c : c * spatial_size;
   const int64_t hold = spatial ? spatial_size : 1;
 
@@ -80,18 +76,23 @@ void reference(KernelContext& ctx) {
   visit_float(x.element_type(), [&]<class T>() {
     using C = compute_t<T>;
     const T* xs = x.data<T>();
+    // Element (b, i, h) of x, i < params and h < hold, uses parameter i.
+    auto for_each = [&](auto&& f) {
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t i = 0; i < params; ++i) {
+          const int64_t base = (b * params + i) * hold;
+          for (int64_t h = 0; h < hold; ++h) f(i, base + h);
+        }
+    };
     std::vector<double> batch_mean(params, 0.0), batch_var(params, 0.0);
     if (training) {
       const double count = double(n * hold);
-      for (int64_t b = 0; b < n; ++b)
-        for (int64_t k = 0; k < c * spatial_size; ++k)
-          batch_mean[k / hold] += double(C(xs[b * c * spatial_size + k]));
+      for_each([&](int64_t i, int64_t at) { batch_mean[i] += double(C(xs[at])); });
       for (double& m : batch_mean) m /= count;
-      for (int64_t b = 0; b < n; ++b)
-        for (int64_t k = 0; k < c * spatial_size; ++k) {
-          const double d = double(C(xs[b * c * spatial_size + k])) - batch_mean[k / hold];
-          batch_var[k / hold] += d * d;
-        }
+      for_each([&](int64_t i, int64_t at) {
+        const double d = double(C(xs[at])) - batch_mean[i];
+        batch_var[i] += d * d;
+      });
       for (double& v : batch_var) v /= count;
     }
     const std::vector<double>& mean = training ? batch_mean : p.mean;
@@ -102,12 +103,7 @@ void reference(KernelContext& ctx) {
       shift[i] = p.bias[i] - mean[i] * gain[i];
     }
     T* ys = ctx.output(0).data<T>();
-    for (int64_t b = 0; b < n; ++b)
-      for (int64_t k = 0; k < c * spatial_size; ++k) {
-        const int64_t at = b * c * spatial_size + k;
-        ys[at] = T(C(double(C(xs[at])) * gain[k / hold] + shift[k / hold]));
-      }
-    if (!training) return;
+    for_each([&](int64_t i, int64_t at) { ys[at] = T(C(double(C(xs[at])) * gain[i] + shift[i])); });
     // Running statistics, then (before opset 14) the batch ones, in the mean input's type.
     auto write = [&](size_t i, auto&& value) {
       if (!ctx.has_output(i)) return;
@@ -117,18 +113,22 @@ void reference(KernelContext& ctx) {
         for (int64_t k = 0; k < params; ++k) o[k] = U(compute_t<U>(value(k)));
       });
     };
-    write(1, [&](int64_t k) { return p.mean[k] * momentum + batch_mean[k] * (1 - momentum); });
-    write(2, [&](int64_t k) { return p.var[k] * momentum + batch_var[k] * (1 - momentum); });
-    write(3, [&](int64_t k) { return batch_mean[k]; });
-    write(4, [&](int64_t k) { return batch_var[k]; });
+    const double keep = training ? momentum : 1.0;
+    write(1, [&](int64_t k) { return p.mean[k] * keep + mean[k] * (1 - keep); });
+    write(2, [&](int64_t k) { return p.var[k] * keep + var[k] * (1 - keep); });
+    write(3, [&](int64_t k) { return mean[k]; });
+    write(4, [&](int64_t k) { return var[k]; });
   });
 }
 
 }  // namespace
 
 const OpDef& batch_normalization_op() {
-  static const OpDef def{.name = "BatchNormalization", .versions = {1, 6, 7, 9, 14, 15},
-                         .infer = infer, .reference = reference};
+  static const OpDef def{.name = "BatchNormalization",
+                         .domain = "",
+                         .versions = {1, 6, 7, 9, 14, 15},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

@@ -83,7 +83,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& dropout_op() {
-  static const OpDef def{.name = "Dropout", .versions = {1, 6, 7, 10, 12, 13}, .infer = infer,
+  static const OpDef def{.name = "Dropout",
+                         .domain = "",
+                         .versions = {1, 6, 7, 10, 12, 13},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -56,7 +56,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& instance_normalization_op() {
-  static const OpDef def{.name = "InstanceNormalization", .versions = {1, 6}, .infer = infer,
+  static const OpDef def{.name = "InstanceNormalization",
+                         .domain = "",
+                         .versions = {1, 6},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

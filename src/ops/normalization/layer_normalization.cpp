@@ -17,7 +17,8 @@ ElementType stash_type(const NodeContext& ctx) {
     case ElementType::F32:
     case ElementType::F64:
     case ElementType::F16:
-    case ElementType::BF16: return type;
+    case ElementType::BF16:
+      return type;
     default:
       throw ctx.error(ErrorKind::InvalidModel, "stash_type {} is not a floating type", int(type));
   }
@@ -115,7 +116,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& layer_normalization_op() {
-  static const OpDef def{.name = "LayerNormalization", .versions = {17}, .infer = infer,
+  static const OpDef def{.name = "LayerNormalization",
+                         .domain = "",
+                         .versions = {17},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

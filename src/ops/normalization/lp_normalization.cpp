@@ -56,7 +56,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& lp_normalization_op() {
-  static const OpDef def{.name = "LpNormalization", .versions = {1}, .infer = infer,
+  static const OpDef def{.name = "LpNormalization",
+                         .domain = "",
+                         .versions = {1},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

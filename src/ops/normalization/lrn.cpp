@@ -43,12 +43,14 @@ void reference(KernelContext& ctx) {
       for (int64_t ch = 0; ch < c; ++ch)
         for (int64_t k = 0; k < plane; ++k) {
           double square_sum = 0;
-          for (int64_t j = std::max<int64_t>(0, ch - before); j <= std::min(c - 1, ch + after); ++j) {
+          for (int64_t j = std::max<int64_t>(0, ch - before); j <= std::min(c - 1, ch + after);
+               ++j) {
             const double v = double(C(xs[(b * c + j) * plane + k]));
             square_sum += v * v;
           }
           const int64_t at = (b * c + ch) * plane + k;
-          ys[at] = T(C(double(C(xs[at])) / std::pow(bias + alpha / double(size) * square_sum, beta)));
+          ys[at] =
+              T(C(double(C(xs[at])) / std::pow(bias + alpha / double(size) * square_sum, beta)));
         }
   });
 }
@@ -56,7 +58,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& lrn_op() {
-  static const OpDef def{.name = "LRN", .versions = {1, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "LRN", .domain = "", .versions = {1, 13}, .infer = infer, .reference = reference};
   return def;
 }
 

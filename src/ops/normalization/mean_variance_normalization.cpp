@@ -70,8 +70,11 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& mean_variance_normalization_op() {
-  static const OpDef def{.name = "MeanVarianceNormalization", .versions = {9, 13},
-                         .infer = infer, .reference = reference};
+  static const OpDef def{.name = "MeanVarianceNormalization",
+                         .domain = "",
+                         .versions = {9, 13},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

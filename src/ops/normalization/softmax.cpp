@@ -79,27 +79,35 @@ void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const AxisLayout l = layout_of(ctx, x.shape());
   Tensor& y = ctx.output(0);
-  visit_float(x.element_type(), [&]<class T>() {
-    normalize_lines<kind>(x.data<T>(), y.data<T>(), l);
-  });
+  visit_float(x.element_type(),
+              [&]<class T>() { normalize_lines<kind>(x.data<T>(), y.data<T>(), l); });
 }
 
 }  // namespace
 
 const OpDef& softmax_op() {
-  static const OpDef def{.name = "Softmax", .versions = {1, 11, 13}, .infer = infer,
+  static const OpDef def{.name = "Softmax",
+                         .domain = "",
+                         .versions = {1, 11, 13},
+                         .infer = infer,
                          .reference = reference<Kind::Softmax>};
   return def;
 }
 
 const OpDef& log_softmax_op() {
-  static const OpDef def{.name = "LogSoftmax", .versions = {1, 11, 13}, .infer = infer,
+  static const OpDef def{.name = "LogSoftmax",
+                         .domain = "",
+                         .versions = {1, 11, 13},
+                         .infer = infer,
                          .reference = reference<Kind::LogSoftmax>};
   return def;
 }
 
 const OpDef& hardmax_op() {
-  static const OpDef def{.name = "Hardmax", .versions = {1, 11, 13}, .infer = infer,
+  static const OpDef def{.name = "Hardmax",
+                         .domain = "",
+                         .versions = {1, 11, 13},
+                         .infer = infer,
                          .reference = reference<Kind::Hardmax>};
   return def;
 }

@@ -46,7 +46,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& dequantize_linear_op() {
-  static const OpDef def{.name = "DequantizeLinear", .versions = {10, 13}, .infer = infer,
+  static const OpDef def{.name = "DequantizeLinear",
+                         .domain = "",
+                         .versions = {10, 13},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -38,7 +38,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& dynamic_quantize_linear_op() {
-  static const OpDef def{.name = "DynamicQuantizeLinear", .versions = {11}, .infer = infer,
+  static const OpDef def{.name = "DynamicQuantizeLinear",
+                         .domain = "",
+                         .versions = {11},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

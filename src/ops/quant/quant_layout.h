@@ -30,8 +30,8 @@ inline QuantLayout quant_layout(const NodeContext& ctx, const Shape& x, const Te
   const int64_t axis = normalize_axis(ctx, ctx.attr<int64_t>("axis", 1), x.size());
   if (scale.size() != x[axis])
     throw ctx.error(ErrorKind::InvalidArgument,
-                    "per-axis scale has {} elements, axis {} of input shape {} has {}", scale.size(),
-                    axis, to_string(x), x[axis]);
+                    "per-axis scale has {} elements, axis {} of input shape {} has {}",
+                    scale.size(), axis, to_string(x), x[axis]);
   QuantLayout l;
   l.count = x[axis];
   for (size_t d = axis + 1; d < x.size(); ++d) l.inner *= x[d];

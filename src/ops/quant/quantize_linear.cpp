@@ -39,8 +39,8 @@ void reference(KernelContext& ctx) {
       for (int64_t i = 0; i < x.size(); ++i) {
         const int64_t p = layout.index(i);
         // In float, as ONNX Runtime does; nearbyint rounds half to even in the default mode.
-        const float q = std::nearbyint(float(compute_t<T>(xs[i])) / float(scales[p])) +
-                        float(zero_points[p]);
+        const float q =
+            std::nearbyint(float(compute_t<T>(xs[i])) / float(scales[p])) + float(zero_points[p]);
         ys[i] = Q(std::clamp(q, lo, hi));
       }
     });
@@ -50,7 +50,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& quantize_linear_op() {
-  static const OpDef def{.name = "QuantizeLinear", .versions = {10, 13}, .infer = infer,
+  static const OpDef def{.name = "QuantizeLinear",
+                         .domain = "",
+                         .versions = {10, 13},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

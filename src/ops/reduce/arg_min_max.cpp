@@ -22,8 +22,10 @@ void infer(InferContext& ctx) {
   const bool keepdims = ctx.attr<int64_t>("keepdims", 1) != 0;
   std::vector<Dimension> dims;
   for (size_t d = 0; d < x.rank(); ++d) {
-    if (int64_t(d) != axis) dims.push_back(x[d]);
-    else if (keepdims) dims.push_back(Dimension(1));
+    if (int64_t(d) != axis)
+      dims.push_back(x[d]);
+    else if (keepdims)
+      dims.push_back(Dimension(1));
   }
   ctx.set_output(0, ElementType::I64, PartialShape(dims));
 }
@@ -67,13 +69,19 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& arg_max_op() {
-  static const OpDef def{.name = "ArgMax", .versions = {1, 11, 12, 13}, .infer = infer,
+  static const OpDef def{.name = "ArgMax",
+                         .domain = "",
+                         .versions = {1, 11, 12, 13},
+                         .infer = infer,
                          .reference = reference<true>};
   return def;
 }
 
 const OpDef& arg_min_op() {
-  static const OpDef def{.name = "ArgMin", .versions = {1, 11, 12, 13}, .infer = infer,
+  static const OpDef def{.name = "ArgMin",
+                         .domain = "",
+                         .versions = {1, 11, 12, 13},
+                         .infer = infer,
                          .reference = reference<false>};
   return def;
 }

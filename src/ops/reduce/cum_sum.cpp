@@ -55,8 +55,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& cum_sum_op() {
-  static const OpDef def{.name = "CumSum", .versions = {11, 14}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "CumSum", .domain = "", .versions = {11, 14}, .infer = infer, .reference = reference};
   return def;
 }
 

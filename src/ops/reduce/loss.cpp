@@ -39,8 +39,8 @@ void negative_log_likelihood(KernelContext& ctx, std::span<const double> log_pro
   const Shape& shape = ctx.input(0).shape();
   const Tensor& target_tensor = ctx.input(1);
   const Shape& target_shape = target_tensor.shape();
-  bool fits = shape.size() >= 2 && target_shape.size() + 1 == shape.size() &&
-              target_shape[0] == shape[0];
+  bool fits =
+      shape.size() >= 2 && target_shape.size() + 1 == shape.size() && target_shape[0] == shape[0];
   for (size_t d = 2; fits && d < shape.size(); ++d) fits = target_shape[d - 1] == shape[d];
   if (!fits)
     throw ctx.error(ErrorKind::InvalidArgument, "target shape {} does not fit input shape {}",

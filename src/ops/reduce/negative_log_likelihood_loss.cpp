@@ -19,8 +19,11 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& negative_log_likelihood_loss_op() {
-  static const OpDef def{.name = "NegativeLogLikelihoodLoss", .versions = {12, 13},
-                         .infer = infer, .reference = reference};
+  static const OpDef def{.name = "NegativeLogLikelihoodLoss",
+                         .domain = "",
+                         .versions = {12, 13},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

@@ -40,7 +40,8 @@ std::optional<std::vector<int64_t>> axes_of(const Context& ctx) {
   }
 }
 
-// Which axes a rank-`rank` input reduces; empty when the op is the identity.
+// Which axes a rank-`rank` input reduces; `identity` is set when noop_with_empty_axes makes the
+// op the identity.
 std::vector<bool> reduced_axes(const NodeContext& ctx, const std::vector<int64_t>& axes,
                                size_t rank, bool& identity) {
   identity = axes.empty() && ctx.attr<int64_t>("noop_with_empty_axes", 0) != 0;
@@ -64,8 +65,10 @@ void infer(InferContext& ctx) {
   const std::vector<bool> reduced = reduced_axes(ctx, *axes, x.rank(), identity);
   std::vector<Dimension> dims;
   for (size_t d = 0; d < x.rank(); ++d) {
-    if (!reduced[d]) dims.push_back(x[d]);
-    else if (keepdims) dims.push_back(Dimension(1));
+    if (!reduced[d])
+      dims.push_back(x[d]);
+    else if (keepdims)
+      dims.push_back(Dimension(1));
   }
   ctx.set_output(0, ctx.input_type(0), PartialShape(dims));
 }
@@ -73,9 +76,10 @@ void infer(InferContext& ctx) {
 // Accumulation: double for floating inputs and for the ops that take logs or roots; 64-bit
 // integers otherwise, wrapping as the element type would.
 template <Kind kind, class T>
-using accumulator_t = std::conditional_t<
-    is_floating_v<T> || kind == Kind::L2 || kind == Kind::LogSum || kind == Kind::LogSumExp,
-    double, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
+using accumulator_t =
+    std::conditional_t<is_floating_v<T> || kind == Kind::L2 || kind == Kind::LogSum ||
+                           kind == Kind::LogSumExp,
+                       double, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
 
 template <Kind kind, class A>
 A initial() {
@@ -140,8 +144,7 @@ void reference(KernelContext& ctx) {
   Tensor& y = ctx.output(0);
   bool identity = false;
   const std::vector<bool> reduced = reduced_axes(ctx, *axes_of<kind>(ctx), x.rank(), identity);
-  constexpr unsigned types = kind == Kind::Max || kind == Kind::Min ? kNumeric
-                                                                    : kFloat | kInteger;
+  constexpr unsigned types = kind == Kind::Max || kind == Kind::Min ? kNumeric : kFloat | kInteger;
   visit_types<types>(x.element_type(), [&]<class T>() {
     using A = accumulator_t<kind, T>;
     using C = compute_t<T>;
@@ -178,7 +181,10 @@ std::vector<int> versions() {
 
 template <Kind kind>
 OpDef make(std::string_view name) {
-  return OpDef{.name = name, .versions = versions<kind>(), .infer = infer<kind>,
+  return OpDef{.name = name,
+               .domain = "",
+               .versions = versions<kind>(),
+               .infer = infer<kind>,
                .reference = reference<kind>};
 }
 

@@ -40,7 +40,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& softmax_cross_entropy_loss_op() {
-  static const OpDef def{.name = "SoftmaxCrossEntropyLoss", .versions = {12, 13}, .infer = infer,
+  static const OpDef def{.name = "SoftmaxCrossEntropyLoss",
+                         .domain = "",
+                         .versions = {12, 13},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

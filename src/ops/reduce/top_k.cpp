@@ -41,10 +41,11 @@ void infer(InferContext& ctx) {
   }
   const int64_t axis = normalize_axis(ctx, ctx.attr<int64_t>("axis", -1), x.rank());
   const std::optional<int64_t> k = k_of(ctx);
-  if (k && *k < 0) throw ctx.error(ErrorKind::InvalidModel, "K must not be negative, got {}", *k);
-  if (k && x[axis].is_static() && *k > x[axis].value)
-    throw ctx.error(ErrorKind::InvalidModel, "K {} exceeds dimension {} of size {}", *k, axis,
-                    x[axis].value);
+  // K from an input is data, so a bad one is a bad argument; as an attribute, a bad model.
+  const ErrorKind kind = ctx.opset() < 10 ? ErrorKind::InvalidModel : ErrorKind::InvalidArgument;
+  if (k && (*k < 0 || (x[axis].is_static() && *k > x[axis].value)))
+    throw ctx.error(kind, "K {} is outside [0, {}] for axis {}", *k,
+                    x[axis].is_static() ? fmt::to_string(x[axis].value) : "?", axis);
   std::vector<Dimension> dims = x.dims();
   dims[axis] = k ? Dimension(*k) : Dimension();
   ctx.set_output(0, ctx.input_type(0), PartialShape(dims));
@@ -99,7 +100,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& top_k_op() {
-  static const OpDef def{.name = "TopK", .versions = {1, 10, 11}, .infer = infer,
+  static const OpDef def{.name = "TopK",
+                         .domain = "",
+                         .versions = {1, 10, 11},
+                         .infer = infer,
                          .reference = reference};
   return def;
 }

@@ -3,20 +3,20 @@
 
 namespace tandem::ops {
 namespace {
-// Opset 1 had axis optional with default 1; opset 4 made it required; opset 11 allowed negative.
+// Opset 1 had axis optional with default 1; opset 4 made it required; opset 11 documented negative
+// axes, which older models get too.
 int64_t concat_axis(const NodeContext& ctx, size_t rank) {
   int64_t axis = ctx.opset() < 4 ? ctx.attr<int64_t>("axis", 1) : ctx.attr<int64_t>("axis");
-  if (axis < 0 && ctx.opset() < 11)
-    throw ctx.error(ErrorKind::InvalidModel, "negative axis {} needs opset 11", axis);
   return normalize_axis(ctx, axis, rank);
 }
 
 void infer(InferContext& ctx) {
   if (ctx.num_inputs() == 0) throw ctx.error(ErrorKind::InvalidModel, "needs at least one input");
-  const ElementType type = ctx.input_type(0);
+  ElementType type = ElementType::Undefined;
+  for (size_t i = 0; i < ctx.num_inputs() && type == ElementType::Undefined; ++i) type = ctx.input_type(i);
   std::optional<std::vector<Dimension>> out;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    if (ctx.input_type(i) != type)
+    if (ctx.input_type(i) != type && ctx.input_type(i) != ElementType::Undefined)
       throw ctx.error(ErrorKind::InvalidModel, "input {} is {}, input 0 is {}", i,
                       to_string(ctx.input_type(i)), to_string(type));
     const PartialShape& s = ctx.input_shape(i);
@@ -37,18 +37,20 @@ void infer(InferContext& ctx) {
       continue;
     }
     if (s.rank() != rank)
-      throw ctx.error(ErrorKind::InvalidModel, "input {} has shape {}, input 0 rank {}", i,
-                      to_string(s), rank);
+      throw ctx.error(ErrorKind::InvalidModel, "input {} has shape {}, input 0 rank {}", i, to_string(s),
+                      rank);
     for (size_t d = 0; d < rank; ++d) {
       if (d == axis) continue;
       Dimension& o = (*out)[d];
       if (s[d].is_static() && o.is_static() && s[d].value != o.value)
-        throw ctx.error(ErrorKind::InvalidModel, "input {} has shape {}, which does not match on dim {}",
-                        i, to_string(s), d);
+        throw ctx.error(ErrorKind::InvalidModel, "input {} has shape {}, which does not match on dim {}", i,
+                        to_string(s), d);
       if (!o.is_static() && s[d].is_static()) o = s[d];
     }
-    if (s[axis].is_static()) total += s[axis].value;
-    else total_known = false;
+    if (s[axis].is_static())
+      total += s[axis].value;
+    else
+      total_known = false;
   }
   (*out)[axis] = total_known ? Dimension(total) : Dimension();
   ctx.set_output(0, type, PartialShape(std::move(*out)));
@@ -92,8 +94,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& concat_op() {
-  static const OpDef def{.name = "Concat", .versions = {1, 4, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Concat", .versions = {1, 4, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

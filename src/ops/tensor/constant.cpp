@@ -6,8 +6,8 @@ namespace {
 // Opset 1 and 9 hold only `value`; opset 11 added `sparse_value`, opset 12 the value_float(s),
 // value_int(s) and value_string(s) shorthands. Exactly one must be given.
 Tensor constant_value(const NodeContext& ctx) {
-  static const char* const kNames[] = {"value", "sparse_value", "value_float", "value_floats", "value_int",
-                                       "value_ints", "value_string", "value_strings"};
+  static const char* const kNames[] = {"value",     "sparse_value", "value_float",  "value_floats",
+                                       "value_int", "value_ints",   "value_string", "value_strings"};
   int given = 0;
   for (const char* name : kNames) given += ctx.has_attr(name);
   if (given != 1)
@@ -39,8 +39,8 @@ void reference(KernelContext& ctx) { ctx.set_output(0, constant_value(ctx).clone
 }  // namespace
 
 const OpDef& constant_op() {
-  static const OpDef def{.name = "Constant", .versions = {1, 9, 11, 12, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Constant", .versions = {1, 9, 11, 12, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

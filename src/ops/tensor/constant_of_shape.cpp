@@ -21,7 +21,9 @@ void infer(InferContext& ctx) {
     return;
   }
   const PartialShape& s = ctx.input_shape(0);
-  ctx.set_output(0, type, s.rank() == 1 && s[0].is_static() ? PartialShape::of_rank(size_t(s[0].value)) : PartialShape());
+  ctx.set_output(
+      0, type,
+      s.rank() == 1 && s[0].is_static() ? PartialShape::of_rank(size_t(s[0].value)) : PartialShape());
 }
 
 void reference(KernelContext& ctx) {
@@ -30,9 +32,8 @@ void reference(KernelContext& ctx) {
   for (int64_t d : shape)
     if (d < 0) throw ctx.error(ErrorKind::InvalidArgument, "shape {} has a negative dim", to_string(shape));
   Tensor& y = ctx.allocate_output(0, value.element_type(), shape);
-  visit_storage(value.element_type(), [&]<class S>() {
-    std::fill_n(storage<S>(y), y.size(), storage<S>(value)[0]);
-  });
+  visit_storage(value.element_type(),
+                [&]<class S>() { std::fill_n(storage<S>(y), y.size(), storage<S>(value)[0]); });
 }
 }  // namespace
 

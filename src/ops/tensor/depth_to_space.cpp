@@ -36,7 +36,8 @@ void infer(InferContext& ctx) {
     throw ctx.error(ErrorKind::InvalidModel, "channels of {} are not a multiple of {}", to_string(in), b * b);
   for (size_t d : {2, 3})
     if (in[d].is_static() && in[d].value % space_div != 0)
-      throw ctx.error(ErrorKind::InvalidModel, "spatial dims of {} are not multiples of {}", to_string(in), b);
+      throw ctx.error(ErrorKind::InvalidModel, "spatial dims of {} are not multiples of {}", to_string(in),
+                      b);
   std::vector<Dimension> out = in.dims();
   if (kToSpace) {
     out = {in[0], scaled(in[1], 1, b * b), scaled(in[2], b, 1), scaled(in[3], b, 1)};
@@ -87,14 +88,14 @@ void space_to_depth(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& depth_to_space_op() {
-  static const OpDef def{.name = "DepthToSpace", .versions = {1, 11, 13}, .infer = infer<true>,
-                         .reference = depth_to_space};
+  static const OpDef def{
+      .name = "DepthToSpace", .versions = {1, 11, 13}, .infer = infer<true>, .reference = depth_to_space};
   return def;
 }
 
 const OpDef& space_to_depth_op() {
-  static const OpDef def{.name = "SpaceToDepth", .versions = {1, 13}, .infer = infer<false>,
-                         .reference = space_to_depth};
+  static const OpDef def{
+      .name = "SpaceToDepth", .versions = {1, 13}, .infer = infer<false>, .reference = space_to_depth};
   return def;
 }
 }  // namespace tandem::ops

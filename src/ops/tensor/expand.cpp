@@ -10,7 +10,8 @@ void infer(InferContext& ctx) {
     const PartialShape& s = ctx.input_shape(1);
     const PartialShape& in = ctx.input_shape(0);
     if (s.rank() == 1 && s[0].is_static() && in.rank_known())
-      ctx.set_output(0, ctx.input_type(0), PartialShape::of_rank(std::max<size_t>(in.rank(), size_t(s[0].value))));
+      ctx.set_output(0, ctx.input_type(0),
+                     PartialShape::of_rank(std::max<size_t>(in.rank(), size_t(s[0].value))));
     else
       ctx.set_output(0, ctx.input_type(0), PartialShape());
     return;
@@ -29,8 +30,7 @@ void reference(KernelContext& ctx) {
   const size_t rank = out_shape.size(), offset = rank - x.rank();
   const std::vector<int64_t> in_strides = strides_of(x.shape());
   std::vector<int64_t> strides(rank, 0);
-  for (size_t d = 0; d < x.rank(); ++d)
-    strides[offset + d] = x.shape()[d] == 1 ? 0 : in_strides[d];
+  for (size_t d = 0; d < x.rank(); ++d) strides[offset + d] = x.shape()[d] == 1 ? 0 : in_strides[d];
   Tensor& y = ctx.allocate_output(0, x.element_type(), out_shape);
   strided_copy(x, 0, strides, y);
 }

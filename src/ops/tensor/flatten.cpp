@@ -3,11 +3,12 @@
 
 namespace tandem::ops {
 namespace {
-// Opset 11 allowed a negative axis, counted from the back (axis may equal the rank).
+// Opset 11 allowed a negative axis, counted from the back (axis may equal the rank); earlier
+// versions get the same reading, as ONNX Runtime gives them.
 int64_t flatten_axis(const NodeContext& ctx, size_t rank) {
   int64_t axis = ctx.attr<int64_t>("axis", 1);
   const int64_t r = int64_t(rank);
-  if (axis < -r || axis > r || (axis < 0 && ctx.opset() < 11))
+  if (axis < -r || axis > r)
     throw ctx.error(ErrorKind::InvalidModel, "axis {} is out of range for rank {}", axis, rank);
   return axis < 0 ? axis + r : axis;
 }
@@ -44,8 +45,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& flatten_op() {
-  static const OpDef def{.name = "Flatten", .versions = {1, 9, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Flatten", .versions = {1, 9, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -47,8 +47,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& gather_op() {
-  static const OpDef def{.name = "Gather", .versions = {1, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{.name = "Gather", .versions = {1, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

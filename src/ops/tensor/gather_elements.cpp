@@ -25,8 +25,8 @@ void reference(KernelContext& ctx) {
   const Shape& shape = index_tensor.shape();
   for (size_t d = 0; d < rank; ++d)
     if (d != axis && shape[d] > x.shape()[d])
-      throw ctx.error(ErrorKind::InvalidArgument, "indices {} exceed data {} on dim {}", describe(index_tensor),
-                      describe(x), d);
+      throw ctx.error(ErrorKind::InvalidArgument, "indices {} exceed data {} on dim {}",
+                      describe(index_tensor), describe(x), d);
   const std::vector<int64_t> indices = input_ints(ctx, 1);
   const std::vector<int64_t> strides = strides_of(x.shape());
   const int64_t dim = x.shape()[axis];
@@ -50,8 +50,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& gather_elements_op() {
-  static const OpDef def{.name = "GatherElements", .versions = {11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "GatherElements", .versions = {11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -70,8 +70,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& gather_nd_op() {
-  static const OpDef def{.name = "GatherND", .versions = {11, 12, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "GatherND", .versions = {11, 12, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -6,8 +6,8 @@ namespace {
 void infer(InferContext& ctx) {
   const PartialShape& in = ctx.input_shape(0);
   // The count is only known once the kernel has looked at the values.
-  std::vector<Dimension> out{in.rank_known() ? Dimension(int64_t(std::max<size_t>(in.rank(), 1))) : Dimension(),
-                             Dimension()};
+  std::vector<Dimension> out{
+      in.rank_known() ? Dimension(int64_t(std::max<size_t>(in.rank(), 1))) : Dimension(), Dimension()};
   ctx.set_output(0, ElementType::I64, PartialShape(std::move(out)));
 }
 

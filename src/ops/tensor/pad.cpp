@@ -67,9 +67,12 @@ T constant_value(const KernelContext& ctx) {
       throw ctx.error(ErrorKind::InvalidArgument, "constant_value must hold one value, got {}", describe(c));
     return c.data<T>()[0];
   }
-  if constexpr (std::is_same_v<T, std::string>) return T{};
-  else if constexpr (std::is_same_v<T, bool>) return ctx.attr<float>("value", 0.0f) != 0.0f;
-  else return T(ctx.attr<float>("value", 0.0f));
+  if constexpr (std::is_same_v<T, std::string>)
+    return T{};
+  else if constexpr (std::is_same_v<T, bool>)
+    return ctx.attr<float>("value", 0.0f) != 0.0f;
+  else
+    return T(ctx.attr<float>("value", 0.0f));
 }
 
 void reference(KernelContext& ctx) {
@@ -77,7 +80,8 @@ void reference(KernelContext& ctx) {
   const std::string mode = mode_of(ctx);
   const size_t rank = x.rank();
   const std::vector<int64_t> pads =
-      ctx.opset() < 11 ? ctx.attr<std::vector<int64_t>>(ctx.opset() < 2 ? "paddings" : "pads") : input_ints(ctx, 1);
+      ctx.opset() < 11 ? ctx.attr<std::vector<int64_t>>(ctx.opset() < 2 ? "paddings" : "pads")
+                       : input_ints(ctx, 1);
   check_pads(ctx, pads, rank);
   Shape out_shape(rank);
   for (size_t d = 0; d < rank; ++d) {

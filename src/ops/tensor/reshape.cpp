@@ -20,7 +20,8 @@ PartialShape resolve(const NodeContext& ctx, const PartialShape& in, const std::
   for (size_t i = 0; i < target.size(); ++i) {
     int64_t d = target[i];
     if (d == -1) {
-      if (infer_at >= 0) throw ctx.error(ErrorKind::InvalidModel, "shape {} has more than one -1", to_string(target));
+      if (infer_at >= 0)
+        throw ctx.error(ErrorKind::InvalidModel, "shape {} has more than one -1", to_string(target));
       infer_at = int(i);
       continue;
     }
@@ -38,8 +39,10 @@ PartialShape resolve(const NodeContext& ctx, const PartialShape& in, const std::
       if (d == 0) has_zero = true;
       out[i] = Dimension(d);
     }
-    if (out[i].is_static()) known_product *= out[i].value;
-    else product_static = false;
+    if (out[i].is_static())
+      known_product *= out[i].value;
+    else
+      product_static = false;
   }
   if (infer_at >= 0 && has_zero)
     throw ctx.error(ErrorKind::InvalidModel, "shape {} has both -1 and 0 with allowzero", to_string(target));
@@ -83,8 +86,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& reshape_op() {
-  static const OpDef def{.name = "Reshape", .versions = {1, 5, 13, 14}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Reshape", .versions = {1, 5, 13, 14}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

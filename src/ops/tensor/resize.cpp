@@ -9,7 +9,8 @@
 namespace tandem::ops {
 namespace {
 // What differs between versions:
-// - Upsample 7 takes `scales` as an attribute, Upsample 9 and Resize 10 as input 1; all three
+// - Upsample 1 takes height_scale and width_scale for NCHW input, and calls linear "bilinear".
+// - Upsample 7 takes `scales` as an attribute, Upsample 9 and Resize 10 as input 1; all of them
 //   map coordinates asymmetrically and round nearest down when enlarging, up when shrinking
 //   (as ONNX Runtime does), and know only nearest and linear.
 // - Resize 11 has inputs (X, roi, scales, sizes), an empty scales meaning "use sizes", and adds
@@ -35,8 +36,9 @@ Settings settings_of(const NodeContext& ctx) {
     throw ctx.error(ErrorKind::InvalidModel, "unknown mode '{}'", s.mode);
   if (!is_modern(ctx)) return s;
   s.coordinates = ctx.attr<std::string>("coordinate_transformation_mode", "half_pixel");
-  static const char* const kCoordinates[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-                                             "tf_half_pixel_for_nn", "tf_crop_and_resize", "half_pixel_symmetric"};
+  static const char* const kCoordinates[] = {
+      "half_pixel",           "pytorch_half_pixel", "align_corners",       "asymmetric",
+      "tf_half_pixel_for_nn", "tf_crop_and_resize", "half_pixel_symmetric"};
   if (std::find(std::begin(kCoordinates), std::end(kCoordinates), s.coordinates) == std::end(kCoordinates))
     throw ctx.error(ErrorKind::InvalidModel, "unknown coordinate_transformation_mode '{}'", s.coordinates);
   s.nearest = ctx.attr<std::string>("nearest_mode", "round_prefer_floor");
@@ -62,7 +64,11 @@ template <class GetTensor>
 std::optional<Plan> plan_of(const NodeContext& ctx, const Shape& in, GetTensor get) {
   const size_t rank = in.size();
   std::vector<double> scales;
-  if (is_upsample(ctx) && ctx.opset() < 9) {
+  if (is_upsample(ctx) && ctx.opset() < 7) {
+    // Upsample 1 (experimental) scales the two spatial dims of NCHW input.
+    if (rank != 4) throw ctx.error(ErrorKind::InvalidModel, "input must be 4-D, got {}", to_string(in));
+    scales = {1, 1, ctx.attr<float>("height_scale"), ctx.attr<float>("width_scale")};
+  } else if (is_upsample(ctx) && ctx.opset() < 9) {
     for (float s : ctx.attr<std::vector<float>>("scales")) scales.push_back(s);
   } else {
     const size_t si = scales_input(ctx);
@@ -86,7 +92,8 @@ std::optional<Plan> plan_of(const NodeContext& ctx, const Shape& in, GetTensor g
     if (plan.out.size() != rank)
       throw ctx.error(ErrorKind::InvalidModel, "sizes {} do not fit rank {}", to_string(plan.out), rank);
     for (size_t d = 0; d < rank; ++d) {
-      if (plan.out[d] < 0) throw ctx.error(ErrorKind::InvalidModel, "sizes {} are negative", to_string(plan.out));
+      if (plan.out[d] < 0)
+        throw ctx.error(ErrorKind::InvalidModel, "sizes {} are negative", to_string(plan.out));
       plan.scales.push_back(in[d] ? double(plan.out[d]) / double(in[d]) : 1.0);
     }
     return plan;
@@ -160,7 +167,8 @@ Taps axis_taps(const Settings& s, int64_t in, int64_t out, double scale, double 
   for (int64_t o = 0; o < out; ++o) {
     const double x = source_coordinate(s, double(o), scale, in, out, roi_start, roi_end);
     auto& taps = t.taps[size_t(o)];
-    if (s.coordinates == "tf_crop_and_resize" && (x < 0 || x > double(in - 1))) {
+    // A non-finite coordinate (from a NaN roi) reads nothing, like one outside the crop window.
+    if (!std::isfinite(x) || (s.coordinates == "tf_crop_and_resize" && (x < 0 || x > double(in - 1)))) {
       t.outside[size_t(o)] = true;
       continue;
     }
@@ -176,7 +184,7 @@ Taps axis_taps(const Settings& s, int64_t in, int64_t out, double scale, double 
       weights = {1 - r, r};
     } else {
       const double a = s.cubic_a;
-      auto far = [&](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };   // 1 < |d| < 2
+      auto far = [&](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };  // 1 < |d| < 2
       auto near = [&](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };       // |d| <= 1
       weights = {far(r + 1), near(r), near(1 - r), far(2 - r)};
       first = base - 1;
@@ -217,8 +225,8 @@ void reference(KernelContext& ctx) {
   if (s.coordinates == "tf_crop_and_resize") {
     if (ctx.has_input(1)) roi = ctx.input(1).to_double();
     if (roi.size() != 2 * rank)
-      throw ctx.error(ErrorKind::InvalidArgument, "roi has {} values, tf_crop_and_resize needs {}", roi.size(),
-                      2 * rank);
+      throw ctx.error(ErrorKind::InvalidArgument, "roi has {} values, tf_crop_and_resize needs {}",
+                      roi.size(), 2 * rank);
   }
   for (size_t d = 0; d < rank; ++d)
     if (x.shape()[d] == 0 && plan.out[d] != 0)
@@ -265,7 +273,8 @@ void reference(KernelContext& ctx) {
     const Taps& t = axes[d];
     bool identity = plan.out[d] == shape[d];
     for (size_t o = 0; identity && o < t.taps.size(); ++o)
-      identity = !t.outside[o] && t.taps[o].size() == 1 && t.taps[o][0].first == int64_t(o) && t.taps[o][0].second == 1;
+      identity = !t.outside[o] && t.taps[o].size() == 1 && t.taps[o][0].first == int64_t(o) &&
+                 t.taps[o][0].second == 1;
     if (identity) continue;
     int64_t outer = 1, inner = 1;
     for (size_t k = 0; k < d; ++k) outer *= shape[k];
@@ -300,7 +309,8 @@ const OpDef& resize_op() {
 }
 
 const OpDef& upsample_op() {
-  static const OpDef def{.name = "Upsample", .versions = {7, 9, 10}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "Upsample", .versions = {1, 7, 9, 10}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

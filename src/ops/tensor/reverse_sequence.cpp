@@ -23,11 +23,13 @@ void infer(InferContext& ctx) {
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   auto [time_axis, batch_axis] = axes_of(ctx);
-  if (x.rank() < 2) throw ctx.error(ErrorKind::InvalidArgument, "input must have rank 2 or more, got {}", describe(x));
+  if (x.rank() < 2)
+    throw ctx.error(ErrorKind::InvalidArgument, "input must have rank 2 or more, got {}", describe(x));
   const std::vector<int64_t> lens = input_ints(ctx, 1);
   const int64_t steps = x.shape()[time_axis], batches = x.shape()[batch_axis];
   if (int64_t(lens.size()) != batches)
-    throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens has {} values for {} batches", lens.size(), batches);
+    throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens has {} values for {} batches", lens.size(),
+                    batches);
   for (int64_t len : lens)
     if (len < 0 || len > steps)
       throw ctx.error(ErrorKind::InvalidArgument, "sequence length {} is outside [0, {}]", len, steps);

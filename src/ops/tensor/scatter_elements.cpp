@@ -77,18 +77,22 @@ void reference(KernelContext& ctx) {
   visit_numeric(x.element_type(), [&]<class T>() {
     using C = compute_t<T>;
     scatter<T>(ctx, x, indices, updates, axis, y, [&](T& t, const T& u) {
-      if (reduction == "add") t = T(C(t) + C(u));
-      else if (reduction == "mul") t = T(C(t) * C(u));
-      else if (reduction == "max") t = T(std::max(C(t), C(u)));
-      else t = T(std::min(C(t), C(u)));
+      if (reduction == "add")
+        t = T(C(t) + C(u));
+      else if (reduction == "mul")
+        t = T(C(t) * C(u));
+      else if (reduction == "max")
+        t = T(std::max(C(t), C(u)));
+      else
+        t = T(std::min(C(t), C(u)));
     });
   });
 }
 }  // namespace
 
 const OpDef& scatter_elements_op() {
-  static const OpDef def{.name = "ScatterElements", .versions = {11, 13, 16}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "ScatterElements", .versions = {11, 13, 16}, .infer = infer, .reference = reference};
   return def;
 }
 

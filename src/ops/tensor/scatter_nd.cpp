@@ -47,12 +47,14 @@ void reference(KernelContext& ctx) {
   const Tensor& updates = ctx.input(2);
   const Shape& ishape = indices.shape();
   if (ishape.empty() || ishape.back() > int64_t(x.rank()) || ishape.back() < 0)
-    throw ctx.error(ErrorKind::InvalidArgument, "indices {} do not fit data {}", describe(indices), describe(x));
+    throw ctx.error(ErrorKind::InvalidArgument, "indices {} do not fit data {}", describe(indices),
+                    describe(x));
   Shape expected(ishape.begin(), ishape.end() - 1);
   expected.insert(expected.end(), x.shape().begin() + ishape.back(), x.shape().end());
   if (updates.shape() != expected || updates.element_type() != x.element_type())
-    throw ctx.error(ErrorKind::InvalidArgument, "updates are {}, expected shape {} for data {} and indices {}",
-                    describe(updates), to_string(expected), describe(x), describe(indices));
+    throw ctx.error(ErrorKind::InvalidArgument,
+                    "updates are {}, expected shape {} for data {} and indices {}", describe(updates),
+                    to_string(expected), describe(x), describe(indices));
   Tensor y = x.clone();
   ctx.set_output(0, y);
   const std::string reduction = reduction_of(ctx);
@@ -65,18 +67,22 @@ void reference(KernelContext& ctx) {
   visit_numeric(x.element_type(), [&]<class T>() {
     using C = compute_t<T>;
     scatter<T>(ctx, x, indices, updates.data<T>(), y.data<T>(), [&](T& t, const T& u) {
-      if (reduction == "add") t = T(C(t) + C(u));
-      else if (reduction == "mul") t = T(C(t) * C(u));
-      else if (reduction == "max") t = T(std::max(C(t), C(u)));
-      else t = T(std::min(C(t), C(u)));
+      if (reduction == "add")
+        t = T(C(t) + C(u));
+      else if (reduction == "mul")
+        t = T(C(t) * C(u));
+      else if (reduction == "max")
+        t = T(std::max(C(t), C(u)));
+      else
+        t = T(std::min(C(t), C(u)));
     });
   });
 }
 }  // namespace
 
 const OpDef& scatter_nd_op() {
-  static const OpDef def{.name = "ScatterND", .versions = {11, 13, 16}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "ScatterND", .versions = {11, 13, 16}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

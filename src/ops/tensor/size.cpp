@@ -8,9 +8,7 @@ void infer(InferContext& ctx) {
   ctx.set_output(0, ElementType::I64, PartialShape(std::vector<int64_t>{}));
 }
 
-void reference(KernelContext& ctx) {
-  ctx.set_output(0, Tensor::scalar<int64_t>(ctx.input(0).size()));
-}
+void reference(KernelContext& ctx) { ctx.set_output(0, Tensor::scalar<int64_t>(ctx.input(0).size())); }
 }  // namespace
 
 const OpDef& size_op() {

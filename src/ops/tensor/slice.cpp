@@ -26,8 +26,8 @@ std::optional<SliceParams> read_params(const Ctx& ctx, Read read) {
     p = {*starts, *ends, *axes, *steps};
   }
   if (p.starts.size() != p.ends.size())
-    throw ctx.error(ErrorKind::InvalidModel, "starts {} and ends {} differ in length",
-                    to_string(p.starts), to_string(p.ends));
+    throw ctx.error(ErrorKind::InvalidModel, "starts {} and ends {} differ in length", to_string(p.starts),
+                    to_string(p.ends));
   if (p.axes.empty())
     for (size_t i = 0; i < p.starts.size(); ++i) p.axes.push_back(int64_t(i));
   if (p.steps.empty()) p.steps.assign(p.starts.size(), 1);
@@ -70,8 +70,10 @@ std::vector<std::optional<AxisWindow>> windows(const NodeContext& ctx, const Sli
     if (seen[axis]) throw ctx.error(ErrorKind::InvalidModel, "axis {} is repeated", p.axes[i]);
     seen[axis] = true;
     if (p.steps[i] == 0) throw ctx.error(ErrorKind::InvalidModel, "slice step is 0");
-    if (auto dim = dim_of(axis)) w[axis] = window(ctx, *dim, p.starts[i], p.ends[i], p.steps[i]);
-    else w[axis] = AxisWindow{0, 0, -1};  // sliced, size unknown
+    if (auto dim = dim_of(axis))
+      w[axis] = window(ctx, *dim, p.starts[i], p.ends[i], p.steps[i]);
+    else
+      w[axis] = AxisWindow{0, 0, -1};  // sliced, size unknown
   }
   return w;
 }
@@ -119,8 +121,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& slice_op() {
-  static const OpDef def{.name = "Slice", .versions = {1, 10, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Slice", .versions = {1, 10, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -20,8 +20,8 @@ std::vector<int64_t> part_sizes(const NodeContext& ctx, int64_t dim, std::vector
   const size_t outputs = ctx.num_outputs();
   if (sizes.empty()) {
     if (dim % int64_t(outputs) != 0)
-      throw ctx.error(ErrorKind::InvalidModel, "dim of size {} cannot be split into {} equal parts",
-                      dim, outputs);
+      throw ctx.error(ErrorKind::InvalidModel, "dim of size {} cannot be split into {} equal parts", dim,
+                      outputs);
     return std::vector<int64_t>(outputs, dim / int64_t(outputs));
   }
   if (sizes.size() != outputs)
@@ -29,8 +29,8 @@ std::vector<int64_t> part_sizes(const NodeContext& ctx, int64_t dim, std::vector
   for (int64_t s : sizes)
     if (s < 0) throw ctx.error(ErrorKind::InvalidModel, "split size {} is negative", s);
   if (std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
-    throw ctx.error(ErrorKind::InvalidModel, "split sizes {} do not add up to the dim {}",
-                    to_string(sizes), dim);
+    throw ctx.error(ErrorKind::InvalidModel, "split sizes {} do not add up to the dim {}", to_string(sizes),
+                    dim);
   return sizes;
 }
 
@@ -87,8 +87,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& split_op() {
-  static const OpDef def{.name = "Split", .versions = {1, 2, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{.name = "Split", .versions = {1, 2, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -5,8 +5,9 @@
 
 namespace tandem::ops {
 namespace {
-// Before opset 13 the axes are an attribute; from 13 an optional input. Opset 11 allowed negative
-// axes. Without axes every dim of size 1 goes, which needs the shape.
+// Before opset 13 the axes are an attribute; from 13 an optional input. Opset 11 documented
+// negative axes; older models get the same reading. Without axes every dim of size 1 goes,
+// which needs the shape.
 std::optional<std::vector<int64_t>> squeeze_axes(const InferContext& ctx, bool& known) {
   known = true;
   if (ctx.opset() < 13) {
@@ -28,8 +29,6 @@ std::vector<bool> removed_dims(const NodeContext& ctx, const PartialShape& in,
     return removed;
   }
   for (int64_t a : *axes) {
-    if (ctx.opset() < 11 && a < 0)
-      throw ctx.error(ErrorKind::InvalidModel, "negative axis {} needs opset 11", a);
     size_t axis = size_t(normalize_axis(ctx, a, in.rank()));
     if (removed[axis]) throw ctx.error(ErrorKind::InvalidModel, "axis {} is repeated", a);
     if (in[axis].is_static() && in[axis].value != 1)
@@ -70,8 +69,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& squeeze_op() {
-  static const OpDef def{.name = "Squeeze", .versions = {1, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{.name = "Squeeze", .versions = {1, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

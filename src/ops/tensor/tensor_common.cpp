@@ -19,11 +19,15 @@ void strided_copy(const Tensor& src, int64_t base, const std::vector<int64_t>& s
 namespace {
 bool is_index_type(ElementType t) {
   switch (t) {
-    case ElementType::I8: case ElementType::I16: case ElementType::I32: case ElementType::I64:
-    case ElementType::U8: case ElementType::U16: case ElementType::U32: case ElementType::U64:
-      return true;
-    default:
-      return false;
+    case ElementType::I8:
+    case ElementType::I16:
+    case ElementType::I32:
+    case ElementType::I64:
+    case ElementType::U8:
+    case ElementType::U16:
+    case ElementType::U32:
+    case ElementType::U64: return true;
+    default: return false;
   }
 }
 }  // namespace
@@ -49,8 +53,7 @@ void check_index_type(const InferContext& ctx, size_t i) {
   if (!ctx.has_input(i)) return;
   ElementType t = ctx.input_type(i);
   if (t != ElementType::Undefined && !is_index_type(t))
-    throw ctx.error(ErrorKind::InvalidModel, "input {} must be an integer tensor, got {}", i,
-                    to_string(t));
+    throw ctx.error(ErrorKind::InvalidModel, "input {} must be an integer tensor, got {}", i, to_string(t));
 }
 
 int64_t checked_index(const NodeContext& ctx, int64_t index, int64_t dim) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,7 +58,7 @@ struct Bytes16 {
 
 /// Calls f.template operator()<S>() with a storage type S as wide as one element of `type`
 /// (uint8_t … uint64_t, Bytes16), or std::string for strings: for kernels that move elements
-/// without looking at them, so every element type is handled by five instantiations.
+/// without looking at them, so every element type is handled by six instantiations.
 template <class F>
 decltype(auto) visit_storage(ElementType type, F&& f) {
   if (type == ElementType::String) return f.template operator()<std::string>();
@@ -88,8 +87,8 @@ S* storage(Tensor& t) {
 /// Fills dst (row-major over dst's shape) with src's elements at
 /// base + sum(index[d] * strides[d]): transposes, slices, broadcasts (stride 0) in one loop.
 template <class S>
-void strided_copy(const S* src, int64_t base, const std::vector<int64_t>& strides,
-                  const Shape& out_shape, S* dst) {
+void strided_copy(const S* src, int64_t base, const std::vector<int64_t>& strides, const Shape& out_shape,
+                  S* dst) {
   const size_t rank = out_shape.size();
   const int64_t n = shape_size(out_shape);
   if (n == 0) return;

@@ -39,8 +39,9 @@ void reference(KernelContext& ctx) {
   }
   std::vector<int64_t> order(static_cast<size_t>(count));
   std::iota(order.begin(), order.end(), 0);
-  std::vector<int64_t> group(static_cast<size_t>(count));  // slice -> index of its distinct value (in `firsts`)
-  std::vector<int64_t> firsts;                // first occurrence of each distinct value, output order
+  std::vector<int64_t> group(
+      static_cast<size_t>(count));  // slice -> index of its distinct value (in `firsts`)
+  std::vector<int64_t> firsts;      // first occurrence of each distinct value, output order
   visit_all(x.element_type(), [&]<class T>() {
     using C = compute_t<T>;
     const T* src = static_cast<const T*>(x.data());
@@ -68,10 +69,12 @@ void reference(KernelContext& ctx) {
   if (!sorted) {
     std::vector<int64_t> by_first(static_cast<size_t>(unique));
     std::iota(by_first.begin(), by_first.end(), 0);
-    std::sort(by_first.begin(), by_first.end(), [&](int64_t a, int64_t b) { return firsts[size_t(a)] < firsts[size_t(b)]; });
+    std::sort(by_first.begin(), by_first.end(),
+              [&](int64_t a, int64_t b) { return firsts[size_t(a)] < firsts[size_t(b)]; });
     for (int64_t p = 0; p < unique; ++p) rank_of[size_t(by_first[size_t(p)])] = p;
   }
-  std::vector<int64_t> first_out(static_cast<size_t>(unique)), counts(size_t(unique), 0), inverse(static_cast<size_t>(count));
+  std::vector<int64_t> first_out(static_cast<size_t>(unique)), counts(size_t(unique), 0),
+      inverse(static_cast<size_t>(count));
   for (int64_t g = 0; g < unique; ++g) first_out[size_t(rank_of[size_t(g)])] = firsts[size_t(g)];
   for (int64_t j = 0; j < count; ++j) {
     inverse[size_t(j)] = rank_of[size_t(group[size_t(j)])];

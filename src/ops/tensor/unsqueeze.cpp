@@ -3,14 +3,12 @@
 
 namespace tandem::ops {
 namespace {
-// Before opset 13 the axes are a required attribute; from 13 a required input. Opset 11 allowed
-// negative axes, counted in the output's rank.
+// Before opset 13 the axes are a required attribute; from 13 a required input. Opset 11 documented
+// negative axes (counted in the output's rank); older models get the same reading.
 std::vector<bool> inserted_dims(const NodeContext& ctx, size_t in_rank, const std::vector<int64_t>& axes) {
   const size_t rank = in_rank + axes.size();
   std::vector<bool> inserted(rank, false);
   for (int64_t a : axes) {
-    if (ctx.opset() < 11 && a < 0)
-      throw ctx.error(ErrorKind::InvalidModel, "negative axis {} needs opset 11", a);
     size_t axis = size_t(normalize_axis(ctx, a, rank));
     if (inserted[axis]) throw ctx.error(ErrorKind::InvalidModel, "axis {} is repeated", a);
     inserted[axis] = true;
@@ -51,15 +49,14 @@ void infer(InferContext& ctx) {
 
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  std::vector<int64_t> axes =
-      ctx.opset() < 13 ? ctx.attr<std::vector<int64_t>>("axes") : input_ints(ctx, 1);
+  std::vector<int64_t> axes = ctx.opset() < 13 ? ctx.attr<std::vector<int64_t>>("axes") : input_ints(ctx, 1);
   ctx.set_output(0, copy_reshaped(x, unsqueezed(x.shape(), inserted_dims(ctx, x.rank(), axes))));
 }
 }  // namespace
 
 const OpDef& unsqueeze_op() {
-  static const OpDef def{.name = "Unsqueeze", .versions = {1, 11, 13}, .infer = infer,
-                         .reference = reference};
+  static const OpDef def{
+      .name = "Unsqueeze", .versions = {1, 11, 13}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

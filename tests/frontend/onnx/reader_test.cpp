@@ -2,11 +2,11 @@
 // models, and files that are not models at all.
 #include "frontend/onnx/reader.h"
 
-#include <random>
+#include "frontend/onnx/test_files.h"
 
 #include <gtest/gtest.h>
 
-#include "frontend/onnx/test_files.h"
+#include <random>
 
 namespace tandem::onnx_frontend {
 namespace {
@@ -33,12 +33,15 @@ void add_value(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* list, c
   auto* shape = t->mutable_shape();
   for (auto& d : dims) {
     auto* dim = shape->add_dim();
-    if (auto* n = std::get_if<int64_t>(&d)) dim->set_dim_value(*n);
-    else if (!std::get<std::string>(d).empty()) dim->set_dim_param(std::get<std::string>(d));
+    if (auto* n = std::get_if<int64_t>(&d))
+      dim->set_dim_value(*n);
+    else if (!std::get<std::string>(d).empty())
+      dim->set_dim_param(std::get<std::string>(d));
   }
 }
 
-onnx::TensorProto float_tensor(const std::string& name, std::vector<int64_t> dims, std::vector<float> values) {
+onnx::TensorProto float_tensor(const std::string& name, std::vector<int64_t> dims,
+                               std::vector<float> values) {
   onnx::TensorProto t;
   t.set_name(name);
   t.set_data_type(onnx::TensorProto::FLOAT);
@@ -58,8 +61,10 @@ onnx::ModelProto add_model() {
   opset->set_version(13);
   auto* g = m.mutable_graph();
   g->set_name("main");
-  add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {std::string("batch"), int64_t(3), std::string()});
-  add_value(g->mutable_output(), "y", onnx::TensorProto::FLOAT, {std::string("batch"), int64_t(3), std::string()});
+  add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT,
+            {std::string("batch"), int64_t(3), std::string()});
+  add_value(g->mutable_output(), "y", onnx::TensorProto::FLOAT,
+            {std::string("batch"), int64_t(3), std::string()});
   *g->add_initializer() = float_tensor("w", {3, 1}, {1, 2, 3});
   auto* n = g->add_node();
   n->set_op_type("Add");
@@ -128,7 +133,8 @@ TEST(OnnxReader, AttributesOfEveryKind) {
   auto* graphs = attr("gs", onnx::AttributeProto::GRAPHS);
   *graphs->add_graphs() = *body;
   auto* tp = attr("tp", onnx::AttributeProto::TYPE_PROTO)->mutable_tp();
-  tp->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+  tp->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(
+      onnx::TensorProto::INT64);
   // Models before IR version 2 have no attribute types: the present field tells the kind.
   auto* untyped = n->add_attribute();
   untyped->set_name("old");
@@ -145,7 +151,8 @@ TEST(OnnxReader, AttributesOfEveryKind) {
   EXPECT_EQ(std::get<Tensor>(*node.find_attribute("t")).to_double(), (std::vector<double>{4, 5}));
   EXPECT_EQ(std::get<std::vector<float>>(*node.find_attribute("fs")), (std::vector<float>{1, 2}));
   EXPECT_EQ(std::get<std::vector<int64_t>>(*node.find_attribute("is")), (std::vector<int64_t>{3, 4}));
-  EXPECT_EQ(std::get<std::vector<std::string>>(*node.find_attribute("ss")), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(std::get<std::vector<std::string>>(*node.find_attribute("ss")),
+            (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(std::get<std::vector<Tensor>>(*node.find_attribute("ts")).size(), 1u);
   const auto& sub = std::get<ir::GraphPtr>(*node.find_attribute("g"));
   ASSERT_TRUE(sub);
@@ -188,6 +195,87 @@ TEST(OnnxReader, OldModelListsInitializersAmongInputs) {
   EXPECT_EQ(model->opset(""), 1);
 }
 
+TEST(OnnxReader, LocalFunctionsAreInlined) {
+  onnx::ModelProto m = add_model();
+  auto* f = m.add_functions();
+  f->set_name("AddRelu");
+  f->set_domain("local");
+  f->add_input("a"), f->add_input("b");
+  f->add_output("c");
+  f->add_attribute("alpha");
+  auto* fo = f->add_opset_import();
+  fo->set_domain("");
+  fo->set_version(13);
+  auto* add = f->add_node();
+  add->set_op_type("Add");
+  add->add_input("a"), add->add_input("b");
+  add->add_output("t");
+  auto* relu = f->add_node();
+  relu->set_op_type("LeakyRelu");
+  relu->add_input("t");
+  relu->add_output("c");
+  auto* ref = relu->add_attribute();
+  ref->set_name("alpha");
+  ref->set_type(onnx::AttributeProto::FLOAT);
+  ref->set_ref_attr_name("alpha");
+  auto* o = m.add_opset_import();
+  o->set_domain("local");
+  o->set_version(1);
+
+  auto* g = m.mutable_graph();
+  g->clear_node();
+  auto* call = g->add_node();
+  call->set_name("f1");
+  call->set_op_type("AddRelu");
+  call->set_domain("local");
+  call->add_input("x"), call->add_input("w");
+  call->add_output("h");
+  auto* alpha = call->add_attribute();
+  alpha->set_name("alpha");
+  alpha->set_type(onnx::AttributeProto::FLOAT);
+  alpha->set_f(0.2f);
+  auto* second = g->add_node();  // unnamed, and without alpha: LeakyRelu's default applies
+  second->set_op_type("AddRelu");
+  second->set_domain("local");
+  second->add_input("h"), second->add_input("w");
+  second->add_output("y");
+
+  TempDir dir;
+  auto model = read_model(save(dir, m));
+  const auto& nodes = model->graph->nodes;
+  ASSERT_EQ(nodes.size(), 4u);
+  EXPECT_EQ(nodes[0].name, "f1/Add_0");
+  EXPECT_EQ(nodes[0].inputs, (std::vector<std::string>{"x", "w"}));
+  EXPECT_EQ(nodes[0].outputs, (std::vector<std::string>{"f1/t"}));
+  EXPECT_EQ(nodes[1].op_type, "LeakyRelu");
+  EXPECT_EQ(nodes[1].inputs, (std::vector<std::string>{"f1/t"}));
+  EXPECT_EQ(nodes[1].outputs, (std::vector<std::string>{"h"}));
+  EXPECT_EQ(std::get<float>(*nodes[1].find_attribute("alpha")), 0.2f);
+  EXPECT_EQ(nodes[3].outputs, (std::vector<std::string>{"y"}));
+  EXPECT_EQ(nodes[3].find_attribute("alpha"), nullptr);
+  EXPECT_NE(nodes[2].name, nodes[0].name);
+}
+
+TEST(OnnxReader, RecursiveFunctionIsInvalidModel) {
+  onnx::ModelProto m = add_model();
+  auto* f = m.add_functions();
+  f->set_name("Loop");
+  f->set_domain("local");
+  f->add_input("a");
+  f->add_output("b");
+  auto* n = f->add_node();
+  n->set_op_type("Loop");
+  n->set_domain("local");
+  n->add_input("a");
+  n->add_output("b");
+  auto* call = m.mutable_graph()->mutable_node(0);
+  call->set_op_type("Loop");
+  call->set_domain("local");
+  TempDir dir;
+  std::string path = save(dir, m);
+  expect_error([&] { read_model(path); }, ErrorKind::InvalidModel, "function 'Loop' calls itself");
+}
+
 TEST(OnnxReader, ExternalDataIsMappedFromTheModelFolder) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() / "weights");
@@ -201,7 +289,8 @@ TEST(OnnxReader, ExternalDataIsMappedFromTheModelFolder) {
   onnx::ModelProto m = add_model();
   auto* g = m.mutable_graph();
   g->clear_initializer();
-  auto external = [&](const std::string& name, std::vector<int64_t> dims, std::string offset, std::string length) {
+  auto external = [&](const std::string& name, std::vector<int64_t> dims, std::string offset,
+                      std::string length) {
     auto* t = g->add_initializer();
     t->set_name(name);
     t->set_data_type(onnx::TensorProto::FLOAT);
@@ -276,7 +365,8 @@ TEST(OnnxReader, FilesThatAreNotModels) {
   write_bytes(dir.file("empty.onnx"), "");
   expect_error([&] { read_model(dir.file("empty.onnx")); }, ErrorKind::InvalidModel, "empty.onnx: ");
 
-  expect_error([&] { read_model(dir.file("missing.onnx")); }, ErrorKind::InvalidModel, "missing.onnx: cannot open");
+  expect_error([&] { read_model(dir.file("missing.onnx")); }, ErrorKind::InvalidModel,
+               "missing.onnx: cannot open");
 
   expect_error([&] { read_model(dir.path().string()); }, ErrorKind::InvalidModel, "not a regular file");
 

@@ -1,15 +1,16 @@
 // TensorProto to Tensor: typed fields of every element type, raw data without copies, bad sizes.
 #include "frontend/onnx/tensor_proto.h"
 
-#include <cstring>
-
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 namespace tandem::onnx_frontend {
 namespace {
 const TensorSource kSource{"test.onnx"};
 
-onnx::TensorProto make_proto(onnx::TensorProto::DataType type, std::vector<int64_t> dims, std::string name = "t") {
+onnx::TensorProto make_proto(onnx::TensorProto::DataType type, std::vector<int64_t> dims,
+                             std::string name = "t") {
   onnx::TensorProto p;
   p.set_name(name);
   p.set_data_type(type);
@@ -33,7 +34,8 @@ TEST(TensorProto, FloatData) {
   for (float v : {1.f, 2.f, 3.f, 4.f}) p.add_float_data(v);
   Tensor t = tensor_from_proto(p, kSource);
   EXPECT_EQ(t.shape(), (Shape{2, 2}));
-  EXPECT_EQ(std::vector<float>(t.span<float>().begin(), t.span<float>().end()), (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(std::vector<float>(t.span<float>().begin(), t.span<float>().end()),
+            (std::vector<float>{1, 2, 3, 4}));
 }
 
 TEST(TensorProto, Int32DataHoldsSmallIntegersBoolAndHalfBits) {

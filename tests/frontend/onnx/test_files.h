@@ -1,13 +1,12 @@
 // Temporary folders and raw file writes for the file-reading tests.
 #pragma once
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace tandem::testing {
 
@@ -16,8 +15,9 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("tandem_") + (info ? info->test_suite_name() + std::string("_") + info->name() : "test") +
-                       "_" + std::to_string(::getpid());
+    std::string name = std::string("tandem_") +
+                       (info ? info->test_suite_name() + std::string("_") + info->name() : "test") + "_" +
+                       std::to_string(::getpid());
     path_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);

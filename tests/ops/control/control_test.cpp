@@ -167,5 +167,21 @@ TEST(Scan, Opset8ReverseDirectionStaysInsideEachLength) {
   expect_tensor<float>(out[1].tensor(), {2, 3, 2}, {5, 6, 8, 10, 9, 12, 30, 40, 40, 60, 0, 0});
 }
 
+TEST(Scan, Opset8EmptySequencePadsWithZeros) {
+  auto c = OpCase("Scan", 8).attr("body", scan_body(Shape{2})).attr("num_scan_inputs", 1).outputs(2);
+  c.input<int64_t>({2}, {0, 1})
+      .input<float>({2, 2}, {7, 7, 0, 0})
+      .input<float>({2, 2, 2}, {1, 2, 3, 4, 10, 20, 30, 40});
+  std::vector<Value> out = c.run();
+  expect_tensor<float>(out[0].tensor(), {2, 2}, {7, 7, 10, 20});
+  expect_tensor<float>(out[1].tensor(), {2, 2, 2}, {0, 0, 0, 0, 10, 20, 0, 0});
+}
+
+TEST(Scan, ZeroLengthUsesTheDeclaredElementShape) {
+  std::vector<Value> out = scan_case(9).input<float>({0, 2}, {}).run();
+  expect_tensor<float>(out[0].tensor(), {2}, {0, 0});
+  expect_tensor<float>(out[1].tensor(), {0, 2}, {});
+}
+
 }  // namespace
 }  // namespace tandem::testing

@@ -1,4 +1,5 @@
-// Binary elementwise ops: the two broadcasting rules, integer edge cases, mixed-type Pow, Mod signs.
+// Binary elementwise ops: the two broadcasting rules, integer edge cases, mixed-type Pow, Mod
+// signs.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -9,14 +10,19 @@ namespace tandem::testing {
 namespace {
 
 TEST(Add, Opset6BroadcastsAtTheAxisAttribute) {
-  auto c = OpCase("Add", 6).attr("broadcast", 1).attr("axis", 0)
-               .input<float>({2, 3}, {1, 2, 3, 4, 5, 6}).input<float>({2}, {10, 20});
+  auto c = OpCase("Add", 6)
+               .attr("broadcast", 1)
+               .attr("axis", 0)
+               .input<float>({2, 3}, {1, 2, 3, 4, 5, 6})
+               .input<float>({2}, {10, 20});
   expect_tensor<float>(c.run_tensor(), {2, 3}, {11, 12, 13, 24, 25, 26});
 }
 
 TEST(Add, Opset6AlignsToTheEndWithoutAxis) {
-  auto c = OpCase("Add", 6).attr("broadcast", 1)
-               .input<float>({2, 3}, {1, 2, 3, 4, 5, 6}).input<float>({3}, {10, 20, 30});
+  auto c = OpCase("Add", 6)
+               .attr("broadcast", 1)
+               .input<float>({2, 3}, {1, 2, 3, 4, 5, 6})
+               .input<float>({3}, {10, 20, 30});
   expect_tensor<float>(c.run_tensor(), {2, 3}, {11, 22, 33, 14, 25, 36});
 }
 
@@ -51,7 +57,8 @@ TEST(Add, EmptyTensorBroadcastsToEmpty) {
 }
 
 TEST(Div, IntegerDivisionTruncates) {
-  auto c = OpCase("Div", 14).input<int32_t>({4}, {7, -7, 7, -7}).input<int32_t>({4}, {2, 2, -2, -2});
+  auto c =
+      OpCase("Div", 14).input<int32_t>({4}, {7, -7, 7, -7}).input<int32_t>({4}, {2, 2, -2, -2});
   expect_tensor<int32_t>(c.run_tensor(), {4}, {3, -3, -3, 3});
 }
 
@@ -67,18 +74,22 @@ TEST(Div, MinimumOverMinusOneWraps) {
 }
 
 TEST(Mod, IntegersTakeTheDivisorsSignByDefault) {
-  auto c = OpCase("Mod", 13).input<int32_t>({4}, {7, -7, 7, -7}).input<int32_t>({4}, {3, 3, -3, -3});
+  auto c =
+      OpCase("Mod", 13).input<int32_t>({4}, {7, -7, 7, -7}).input<int32_t>({4}, {3, 3, -3, -3});
   expect_tensor<int32_t>(c.run_tensor(), {4}, {1, 2, -2, -1});
 }
 
 TEST(Mod, FmodTakesTheDividendsSign) {
-  auto c = OpCase("Mod", 13).attr("fmod", 1)
-               .input<int32_t>({4}, {7, -7, 7, -7}).input<int32_t>({4}, {3, 3, -3, -3});
+  auto c = OpCase("Mod", 13)
+               .attr("fmod", 1)
+               .input<int32_t>({4}, {7, -7, 7, -7})
+               .input<int32_t>({4}, {3, 3, -3, -3});
   expect_tensor<int32_t>(c.run_tensor(), {4}, {1, -1, 1, -1});
 }
 
 TEST(Mod, FloatsWithFmod) {
-  auto c = OpCase("Mod", 13).attr("fmod", 1).input<float>({2}, {5.5f, -5.5f}).input<float>({2}, {2, 2});
+  auto c =
+      OpCase("Mod", 13).attr("fmod", 1).input<float>({2}, {5.5f, -5.5f}).input<float>({2}, {2, 2});
   expect_tensor<float>(c.run_tensor(), {2}, {1.5f, -1.5f});
 }
 
@@ -103,30 +114,39 @@ TEST(Pow, Opset7NeedsOneElementType) {
 }
 
 TEST(BitShift, ShiftsOutEveryBitAtTheWidth) {
-  auto c = OpCase("BitShift", 11).attr("direction", "LEFT")
-               .input<uint8_t>({3}, {1, 3, 255}).input<uint8_t>({3}, {7, 1, 8});
+  auto c = OpCase("BitShift", 11)
+               .attr("direction", "LEFT")
+               .input<uint8_t>({3}, {1, 3, 255})
+               .input<uint8_t>({3}, {7, 1, 8});
   expect_tensor<uint8_t>(c.run_tensor(), {3}, {128, 6, 0});
 }
 
 TEST(BitShift, UnknownDirectionIsInvalid) {
-  auto c = OpCase("BitShift", 11).attr("direction", "UP")
-               .input<uint8_t>({1}, {1}).input<uint8_t>({1}, {1});
+  auto c = OpCase("BitShift", 11)
+               .attr("direction", "UP")
+               .input<uint8_t>({1}, {1})
+               .input<uint8_t>({1}, {1});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "direction");
 }
 
 TEST(Equal, ComparesStrings) {
-  auto c = OpCase("Equal", 13).input<std::string>({3}, {"a", "b", "c"}).input<std::string>({1}, {"b"});
+  auto c =
+      OpCase("Equal", 13).input<std::string>({3}, {"a", "b", "c"}).input<std::string>({1}, {"b"});
   expect_tensor<bool>(c.run_tensor(), {3}, {false, true, false});
 }
 
 TEST(Less, Opset1BroadcastsByAttribute) {
-  auto c = OpCase("Less", 1).attr("broadcast", 1)
-               .input<float>({2, 2}, {1, 5, 3, 2}).input<float>({2}, {2, 4});
+  auto c = OpCase("Less", 1)
+               .attr("broadcast", 1)
+               .input<float>({2, 2}, {1, 5, 3, 2})
+               .input<float>({2}, {2, 4});
   expect_tensor<bool>(c.run_tensor(), {2, 2}, {true, false, false, true});
 }
 
 TEST(And, BroadcastsBools) {
-  auto c = OpCase("And", 7).input<bool>({2, 2}, {true, true, false, true}).input<bool>({2}, {true, false});
+  auto c = OpCase("And", 7)
+               .input<bool>({2, 2}, {true, true, false, true})
+               .input<bool>({2}, {true, false});
   expect_tensor<bool>(c.run_tensor(), {2, 2}, {true, false, false, false});
 }
 

@@ -13,12 +13,14 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 TEST(Clip, Opset6ReadsBoundsFromAttributes) {
-  auto c = OpCase("Clip", 6).attr("min", -1.0f).attr("max", 1.0f).input<float>({4}, {-3, -.5, .5, 3});
+  auto c =
+      OpCase("Clip", 6).attr("min", -1.0f).attr("max", 1.0f).input<float>({4}, {-3, -.5, .5, 3});
   expect_tensor<float>(c.run_tensor(), {4}, {-1, -.5, .5, 1});
 }
 
 TEST(Clip, Opset11ReadsOptionalInputs) {
-  auto c = OpCase("Clip", 11).input<float>({4}, {-3, -.5, .5, 3}).omitted_input().input<float>({}, {0});
+  auto c =
+      OpCase("Clip", 11).input<float>({4}, {-3, -.5, .5, 3}).omitted_input().input<float>({}, {0});
   expect_tensor<float>(c.run_tensor(), {4}, {-3, -.5, 0, 0});
 }
 
@@ -28,7 +30,8 @@ TEST(Clip, Opset12ClipsIntegers) {
 }
 
 TEST(Clip, MinAboveMaxGivesMax) {
-  auto c = OpCase("Clip", 13).input<float>({2}, {-1, 5}).input<float>({}, {2}).input<float>({}, {1});
+  auto c =
+      OpCase("Clip", 13).input<float>({2}, {-1, 5}).input<float>({}, {2}).input<float>({}, {1});
   expect_tensor<float>(c.run_tensor(), {2}, {1, 1});
 }
 
@@ -87,12 +90,16 @@ TEST(Softplus, DoesNotOverflowForLargeInputs) {
 }
 
 TEST(Max, BroadcastsEveryInput) {
-  auto c = OpCase("Max", 13).input<int32_t>({2, 1}, {1, 5}).input<int32_t>({3}, {0, 3, 6}).input<int32_t>({}, {2});
+  auto c = OpCase("Max", 13)
+               .input<int32_t>({2, 1}, {1, 5})
+               .input<int32_t>({3}, {0, 3, 6})
+               .input<int32_t>({}, {2});
   expect_tensor<int32_t>(c.run_tensor(), {2, 3}, {2, 3, 6, 5, 5, 6});
 }
 
 TEST(Max, PropagatesNaN) {
-  Tensor y = OpCase("Max", 13).input<float>({2}, {kNaN, 1}).input<float>({2}, {1, kNaN}).run_tensor();
+  Tensor y =
+      OpCase("Max", 13).input<float>({2}, {kNaN, 1}).input<float>({2}, {1, kNaN}).run_tensor();
   EXPECT_TRUE(std::isnan(y.span<const float>()[0]));
   EXPECT_TRUE(std::isnan(y.span<const float>()[1]));
 }
@@ -103,18 +110,24 @@ TEST(Mean, OfOneInputIsItself) {
 }
 
 TEST(Mean, DividesByTheInputCount) {
-  auto c = OpCase("Mean", 8).input<double>({2}, {1, 2}).input<double>({1}, {3}).input<double>({2}, {2, 4});
+  auto c = OpCase("Mean", 8)
+               .input<double>({2}, {1, 2})
+               .input<double>({1}, {3})
+               .input<double>({2}, {2, 4});
   expect_tensor<double>(c.run_tensor(), {2}, {2, 3});
 }
 
 TEST(Where, BroadcastsThreeWaysOverStrings) {
-  auto c = OpCase("Where", 16).input<bool>({2, 1}, {true, false})
-               .input<std::string>({2}, {"a", "b"}).input<std::string>({}, {"z"});
+  auto c = OpCase("Where", 16)
+               .input<bool>({2, 1}, {true, false})
+               .input<std::string>({2}, {"a", "b"})
+               .input<std::string>({}, {"z"});
   expect_tensor<std::string>(c.run_tensor(), {2, 2}, {"a", "b", "z", "z"});
 }
 
 TEST(Where, ConditionMustBeBool) {
-  auto c = OpCase("Where", 16).input<int32_t>({1}, {1}).input<float>({1}, {1}).input<float>({1}, {2});
+  auto c =
+      OpCase("Where", 16).input<int32_t>({1}, {1}).input<float>({1}, {1}).input<float>({1}, {2});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "condition must be bool");
 }
 

@@ -15,7 +15,8 @@ std::vector<float> naive_dft(const std::vector<float>& x, size_t n, bool inverse
   for (size_t k = 0; k < n; ++k) {
     std::complex<double> sum;
     for (size_t j = 0; j < n && j < x.size(); ++j)
-      sum += double(x[j]) * std::polar(1.0, (inverse ? 2 : -2) * std::numbers::pi * double(j * k) / double(n));
+      sum += double(x[j]) *
+             std::polar(1.0, (inverse ? 2 : -2) * std::numbers::pi * double(j * k) / double(n));
     if (inverse) sum /= double(n);
     out.push_back(float(sum.real()));
     out.push_back(float(sum.imag()));
@@ -35,9 +36,11 @@ TEST(Dft, MatchesTheDefinitionOnPowerOfTwoAndOtherLengths) {
 
 TEST(Dft, OnesidedKeepsHalfTheBinsAndDftLengthPadsOrTruncates) {
   const std::vector<float> x{1, 2, 3, 4, 5};
-  auto padded = OpCase("DFT", 17).attr("onesided", 1).input<float>({1, 5, 1}, x).input<int64_t>({}, {8});
+  auto padded =
+      OpCase("DFT", 17).attr("onesided", 1).input<float>({1, 5, 1}, x).input<int64_t>({}, {8});
   auto full = naive_dft(x, 8, false);
-  expect_tensor<float>(padded.run_tensor(), {1, 5, 2}, std::vector<float>(full.begin(), full.begin() + 10), 1e-4);
+  expect_tensor<float>(padded.run_tensor(), {1, 5, 2},
+                       std::vector<float>(full.begin(), full.begin() + 10), 1e-4);
   auto truncated = OpCase("DFT", 17).input<float>({1, 5, 1}, x).input<int32_t>({}, {3});
   expect_tensor<float>(truncated.run_tensor(), {1, 3, 2}, naive_dft({1, 2, 3}, 3, false), 1e-4);
 }
@@ -73,7 +76,10 @@ TEST(Stft, FramesAreWindowedDftsOfTheSignal) {
   // length 6, frame 4, step 2: frames [0..3] and [2..5]; two-sided output of 4 bins.
   const std::vector<float> x{1, 2, 3, 4, 5, 6};
   const std::vector<float> window{0.5f, 1, 1, 0.5f};
-  auto c = OpCase("STFT", 17).attr("onesided", 0).input<float>({1, 6, 1}, x).input<int64_t>({}, {2})
+  auto c = OpCase("STFT", 17)
+               .attr("onesided", 0)
+               .input<float>({1, 6, 1}, x)
+               .input<int64_t>({}, {2})
                .input<float>({4}, window);
   std::vector<float> expected;
   for (int start : {0, 2}) {
@@ -88,8 +94,11 @@ TEST(Stft, FramesAreWindowedDftsOfTheSignal) {
 TEST(Stft, FrameLengthDefaultsToTheSignalAndMustMatchTheWindow) {
   auto whole = OpCase("STFT", 17).input<float>({1, 4, 1}, {1, 2, 3, 4}).input<int64_t>({}, {1});
   EXPECT_EQ(whole.run_tensor().shape(), (Shape{1, 1, 3, 2}));
-  auto mismatch = OpCase("STFT", 17).input<float>({1, 4, 1}, {1, 2, 3, 4}).input<int64_t>({}, {1})
-                      .input<float>({2}, {1, 1}).input<int64_t>({}, {3});
+  auto mismatch = OpCase("STFT", 17)
+                      .input<float>({1, 4, 1}, {1, 2, 3, 4})
+                      .input<int64_t>({}, {1})
+                      .input<float>({2}, {1, 1})
+                      .input<int64_t>({}, {3});
   EXPECT_THROW_KIND(mismatch.run(), ErrorKind::InvalidArgument, "differs from the window");
   auto complex = OpCase("STFT", 17).input<float>({1, 2, 2}, {1, 2, 3, 4}).input<int64_t>({}, {1});
   EXPECT_THROW_KIND(complex.run(), ErrorKind::InvalidModel, "needs a real signal");

@@ -40,29 +40,37 @@ TEST(GridSample, MatchesOnnxReferenceInEveryMode) {
   for (int i = 0; i < 12; ++i) x[i] = float(i);
   for (const GridCase& g : cases) {
     SCOPED_TRACE(std::string(g.mode) + " " + g.padding + " " + std::to_string(g.align_corners));
-    auto c = OpCase("GridSample", 16).attr("mode", g.mode).attr("padding_mode", g.padding)
-                 .attr("align_corners", g.align_corners).input<float>({1, 1, 3, 4}, x)
+    auto c = OpCase("GridSample", 16)
+                 .attr("mode", g.mode)
+                 .attr("padding_mode", g.padding)
+                 .attr("align_corners", g.align_corners)
+                 .input<float>({1, 1, 3, 4}, x)
                  .input<float>({1, 1, 4, 2}, grid);
     expect_tensor<float>(c.run_tensor(), {1, 1, 1, 4}, g.expected, 1e-4);
   }
 }
 
 TEST(GridSample, NearestRoundsHalfToEven) {
-  // align_corners=1 on width 4: x = -1/3 -> 0.5 -> 0, x = 1/3 -> 2.5 -> 2.
-  auto c = OpCase("GridSample", 16).attr("mode", "nearest").attr("align_corners", 1)
+  // Width 4: x = -0.5 -> 0.5 -> 0, x = 0.5 -> 2.5 -> 2.
+  auto c = OpCase("GridSample", 16)
+               .attr("mode", "nearest")
                .input<float>({1, 1, 1, 4}, {10, 11, 12, 13})
-               .input<float>({1, 1, 2, 2}, {-1.0f / 3, 0, 1.0f / 3, 0});
+               .input<float>({1, 1, 2, 2}, {-0.5f, 0, 0.5f, 0});
   expect_tensor<float>(c.run_tensor(), {1, 1, 1, 2}, {10, 12});
 }
 
 TEST(GridSample, ChecksShapesAndAttributes) {
-  auto batch = OpCase("GridSample", 16).input<float>({1, 1, 1, 1}, {1})
+  auto batch = OpCase("GridSample", 16)
+                   .input<float>({1, 1, 1, 1}, {1})
                    .input<float>({2, 1, 1, 2}, {0, 0, 0, 0});
   EXPECT_THROW_KIND(batch.run(), ErrorKind::InvalidModel, "different batch sizes");
-  auto mode = OpCase("GridSample", 16).attr("mode", "linear").input<float>({1, 1, 1, 1}, {1})
+  auto mode = OpCase("GridSample", 16)
+                  .attr("mode", "linear")
+                  .input<float>({1, 1, 1, 1}, {1})
                   .input<float>({1, 1, 1, 2}, {0, 0});
   EXPECT_THROW_KIND(mode.run(), ErrorKind::InvalidModel, "mode must be bilinear");
-  auto nan = OpCase("GridSample", 16).input<float>({1, 1, 1, 1}, {5})
+  auto nan = OpCase("GridSample", 16)
+                 .input<float>({1, 1, 1, 1}, {5})
                  .input<float>({1, 1, 1, 2}, {std::numeric_limits<float>::quiet_NaN(), 0});
   expect_tensor<float>(nan.run_tensor(), {1, 1, 1, 1}, {0});
 }

@@ -28,12 +28,15 @@ TEST(NonMaxSuppression, ScoreThresholdIsStrictAndTiesKeepTheLowerIndex) {
   auto c = OpCase("NonMaxSuppression", 10)
                .input<float>({1, 3, 4}, {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5})
                .input<float>({1, 1, 3}, {0.5f, 0.7f, 0.7f})
-               .input<int64_t>({}, {2}).omitted_input().input<float>({}, {0.5f});
+               .input<int64_t>({}, {2})
+               .omitted_input()
+               .input<float>({}, {0.5f});
   expect_tensor<int64_t>(c.run_tensor(), {2, 3}, {0, 0, 1, 0, 0, 2});
 }
 
 TEST(NonMaxSuppression, RejectsMismatchedShapes) {
-  auto c = OpCase("NonMaxSuppression", 11).input<float>({1, 2, 4}, {0, 0, 1, 1, 0, 0, 1, 1})
+  auto c = OpCase("NonMaxSuppression", 11)
+               .input<float>({1, 2, 4}, {0, 0, 1, 1, 0, 0, 1, 1})
                .input<float>({1, 1, 3}, {1, 1, 1});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "disagree");
 }

@@ -9,8 +9,12 @@ namespace {
 
 TEST(Random, SeededUniformIsNumpysRandomState) {
   // numpy.random.RandomState(5).rand(4), scaled to [-1, 3).
-  auto c = OpCase("RandomUniform", 1).attr("shape", std::vector<int64_t>{2, 2}).attr("seed", 5.0)
-               .attr("low", -1.0).attr("high", 3.0).attr("dtype", 11);
+  auto c = OpCase("RandomUniform", 1)
+               .attr("shape", std::vector<int64_t>{2, 2})
+               .attr("seed", 5.0)
+               .attr("low", -1.0)
+               .attr("high", 3.0)
+               .attr("dtype", 11);
   const std::vector<double> u{0.22199317108973948, 0.8707323061773764, 0.20671915533942642,
                               0.9186109079379216};
   std::vector<double> expected;
@@ -20,8 +24,12 @@ TEST(Random, SeededUniformIsNumpysRandomState) {
 
 TEST(Random, SeededNormalIsNumpysRandomState) {
   // numpy.random.RandomState(5).randn(5) * 2 + 1.
-  auto c = OpCase("RandomNormalLike", 1).attr("seed", 5.0).attr("mean", 1.0).attr("scale", 2.0)
-               .attr("dtype", 11).input<int32_t>({5}, {0, 0, 0, 0, 0});
+  auto c = OpCase("RandomNormalLike", 1)
+               .attr("seed", 5.0)
+               .attr("mean", 1.0)
+               .attr("scale", 2.0)
+               .attr("dtype", 11)
+               .input<int32_t>({5}, {0, 0, 0, 0, 0});
   const std::vector<double> n{0.44122748688504143, -0.33087015189408764, 2.43077118700778,
                               -0.2520921296030769, 0.10960984157818278};
   std::vector<double> expected;
@@ -31,7 +39,9 @@ TEST(Random, SeededNormalIsNumpysRandomState) {
 
 TEST(Random, SeededBernoulliIsNumpysBinomial) {
   // numpy.random.RandomState(3).binomial(1, p).
-  auto c = OpCase("Bernoulli", 15).attr("seed", 3.0).attr("dtype", 7)
+  auto c = OpCase("Bernoulli", 15)
+               .attr("seed", 3.0)
+               .attr("dtype", 7)
                .input<double>({8}, {0.1, 0.9, 0.5, 0.0, 1.0, 0.3, 0.7, 0.2});
   expect_tensor<int64_t>(c.run_tensor(), {8}, {0, 1, 0, 0, 1, 1, 1, 0});
 }
@@ -60,7 +70,10 @@ TEST(Random, LikeOpsTakeTheInputShapeAndFloatType) {
 TEST(Random, MultinomialSamplesOnlyPossibleClasses) {
   // Class 1 holds all the mass in row 0, class 2 in row 1 (exp(-inf) = 0).
   const float inf = std::numeric_limits<float>::infinity();
-  auto c = OpCase("Multinomial", 7).attr("sample_size", 5).attr("dtype", 7).attr("seed", 2.0)
+  auto c = OpCase("Multinomial", 7)
+               .attr("sample_size", 5)
+               .attr("dtype", 7)
+               .attr("seed", 2.0)
                .input<float>({2, 3}, {-inf, 0, -inf, -inf, -inf, 3});
   expect_tensor<int64_t>(c.run_tensor(), {2, 5}, {1, 1, 1, 1, 1, 2, 2, 2, 2, 2});
 }

@@ -9,8 +9,11 @@ namespace {
 
 // Pool: unigrams {2, 3}, bigram {2, 3}; output columns permuted to [bigram, 3, 2].
 OpCase tfidf(const char* mode) {
-  return OpCase("TfIdfVectorizer", 9).attr("mode", mode).attr("min_gram_length", 1)
-      .attr("max_gram_length", 2).attr("max_skip_count", 0)
+  return OpCase("TfIdfVectorizer", 9)
+      .attr("mode", mode)
+      .attr("min_gram_length", 1)
+      .attr("max_gram_length", 2)
+      .attr("max_skip_count", 0)
       .attr("ngram_counts", std::vector<int64_t>{0, 2})
       .attr("ngram_indexes", std::vector<int64_t>{2, 1, 0})
       .attr("pool_int64s", std::vector<int64_t>{2, 3, 2, 3});
@@ -29,8 +32,11 @@ TEST(TfIdfVectorizer, WeightingModes) {
 
 TEST(TfIdfVectorizer, StringPoolWithSkipsAndBatches) {
   // Bigram "a c" is found with one skip in row 0 ("a b c") and directly in row 1.
-  auto c = OpCase("TfIdfVectorizer", 9).attr("mode", "TF").attr("min_gram_length", 2)
-               .attr("max_gram_length", 2).attr("max_skip_count", 1)
+  auto c = OpCase("TfIdfVectorizer", 9)
+               .attr("mode", "TF")
+               .attr("min_gram_length", 2)
+               .attr("max_gram_length", 2)
+               .attr("max_skip_count", 1)
                .attr("ngram_counts", std::vector<int64_t>{0, 0})
                .attr("ngram_indexes", std::vector<int64_t>{0})
                .attr("pool_strings", std::vector<std::string>{"a", "c"})
@@ -39,11 +45,13 @@ TEST(TfIdfVectorizer, StringPoolWithSkipsAndBatches) {
 }
 
 TEST(TfIdfVectorizer, RejectsMismatchedPoolsAndInputs) {
-  auto both = tfidf("TF").attr("pool_strings", std::vector<std::string>{"a"}).input<int64_t>({1}, {1});
+  auto both =
+      tfidf("TF").attr("pool_strings", std::vector<std::string>{"a"}).input<int64_t>({1}, {1});
   EXPECT_THROW_KIND(both.run(), ErrorKind::InvalidModel, "exactly one of");
   auto strings = tfidf("TF").input<std::string>({1}, {"a"});
   EXPECT_THROW_KIND(strings.run(), ErrorKind::InvalidModel, "needs pool_strings");
-  auto counts = tfidf("TF").attr("ngram_counts", std::vector<int64_t>{0, 9}).input<int64_t>({1}, {1});
+  auto counts =
+      tfidf("TF").attr("ngram_counts", std::vector<int64_t>{0, 9}).input<int64_t>({1}, {1});
   EXPECT_THROW_KIND(counts.run(), ErrorKind::InvalidModel, "does not fit a pool");
 }
 

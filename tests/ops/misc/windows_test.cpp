@@ -14,7 +14,9 @@ TEST(Windows, PeriodicAndSymmetricHann) {
 }
 
 TEST(Windows, HammingAndBlackmanCoefficients) {
-  auto hamming = OpCase("HammingWindow", 17).attr("periodic", 0).attr("output_datatype", 11)
+  auto hamming = OpCase("HammingWindow", 17)
+                     .attr("periodic", 0)
+                     .attr("output_datatype", 11)
                      .input<int64_t>({}, {3});
   expect_tensor<double>(hamming.run_tensor(), {3}, {4.0 / 46, 1.0, 4.0 / 46}, 1e-12);
   auto blackman = OpCase("BlackmanWindow", 17).input<int64_t>({}, {4});
@@ -36,18 +38,30 @@ TEST(Windows, EdgeSizesAndIntegerOutput) {
 
 TEST(MelWeightMatrix, MatchesOnnxReference) {
   // Values from onnx.reference for 3 bins, dft_length 12, 16 kHz, 100..7000 Hz.
-  auto c = OpCase("MelWeightMatrix", 17).input<int64_t>({}, {3}).input<int64_t>({}, {12})
-               .input<int64_t>({}, {16000}).input<float>({}, {100}).input<float>({}, {7000});
+  auto c = OpCase("MelWeightMatrix", 17)
+               .input<int64_t>({}, {3})
+               .input<int64_t>({}, {12})
+               .input<int64_t>({}, {16000})
+               .input<float>({}, {100})
+               .input<float>({}, {7000});
   expect_tensor<float>(c.run_tensor(), {7, 3},
                        {1, 0, 0, 0, 1, 1, 0, 0, 0.5f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
 }
 
 TEST(MelWeightMatrix, RejectsEdgesAboveNyquistAndBadSizes) {
-  auto above = OpCase("MelWeightMatrix", 17).input<int64_t>({}, {2}).input<int64_t>({}, {8})
-                   .input<int64_t>({}, {100}).input<float>({}, {0}).input<float>({}, {1000});
+  auto above = OpCase("MelWeightMatrix", 17)
+                   .input<int64_t>({}, {2})
+                   .input<int64_t>({}, {8})
+                   .input<int64_t>({}, {100})
+                   .input<float>({}, {0})
+                   .input<float>({}, {1000});
   EXPECT_THROW_KIND(above.run(), ErrorKind::InvalidArgument, "maps beyond");
-  auto zero = OpCase("MelWeightMatrix", 17).input<int64_t>({}, {0}).input<int64_t>({}, {8})
-                  .input<int64_t>({}, {100}).input<float>({}, {0}).input<float>({}, {50});
+  auto zero = OpCase("MelWeightMatrix", 17)
+                  .input<int64_t>({}, {0})
+                  .input<int64_t>({}, {8})
+                  .input<int64_t>({}, {100})
+                  .input<float>({}, {0})
+                  .input<float>({}, {50});
   EXPECT_THROW_KIND(zero.run(), ErrorKind::InvalidArgument, "must be > 0");
 }
 

@@ -8,10 +8,10 @@ TEST(BatchNormalization, InferenceUsesTheGivenStatistics) {
   auto c = OpCase("BatchNormalization", 15)
                .attr("epsilon", 0.0)
                .input<float>({1, 2, 2}, {1, 3, 10, 20})
-               .input<float>({2}, {1, 2})   // scale
-               .input<float>({2}, {0, 1})   // B
-               .input<float>({2}, {1, 10})  // mean
-               .input<float>({2}, {4, 25}); // var
+               .input<float>({2}, {1, 2})    // scale
+               .input<float>({2}, {0, 1})    // B
+               .input<float>({2}, {1, 10})   // mean
+               .input<float>({2}, {4, 25});  // var
   expect_tensor<float>(c.run_tensor(), {1, 2, 2}, {0, 1, 1, 5});
 }
 

@@ -35,10 +35,8 @@ TEST(Dropout, TrainingWithSeedIsReproducibleAndScalesKeptValues) {
 }
 
 TEST(Dropout, RatioOneInTrainingIsAnError) {
-  auto c = OpCase("Dropout", 13)
-               .input<float>({1}, {1})
-               .input<float>({}, {1.0f})
-               .input<bool>({}, {true});
+  auto c =
+      OpCase("Dropout", 13).input<float>({1}, {1}).input<float>({}, {1.0f}).input<bool>({}, {true});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidArgument, "ratio must be in [0, 1)");
 }
 

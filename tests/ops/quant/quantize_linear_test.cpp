@@ -18,7 +18,8 @@ TEST(QuantizeLinear, WithoutZeroPointGivesUint8) {
 }
 
 TEST(QuantizeLinear, PerAxisFromOpset13) {
-  auto c = OpCase("QuantizeLinear", 13).attr("axis", 0)
+  auto c = OpCase("QuantizeLinear", 13)
+               .attr("axis", 0)
                .input<float>({2, 2}, {2, 4, 2, 4})
                .input<float>({2}, {1, 2})
                .input<uint8_t>({2}, {10, 20});

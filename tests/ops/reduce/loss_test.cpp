@@ -15,7 +15,9 @@ TEST(NegativeLogLikelihoodLoss, WeightedMeanDividesBySummedWeights) {
 }
 
 TEST(NegativeLogLikelihoodLoss, IgnoredTargetsMayBeOutOfRange) {
-  auto c = OpCase("NegativeLogLikelihoodLoss", 13).attr("ignore_index", -1).attr("reduction", "none")
+  auto c = OpCase("NegativeLogLikelihoodLoss", 13)
+               .attr("ignore_index", -1)
+               .attr("reduction", "none")
                .input<float>({2, 2}, {-1, -2, -3, -4})
                .input<int64_t>({2}, {-1, 1});
   expect_tensor<float>(c.run_tensor(), {2}, {0, 4});
@@ -29,7 +31,8 @@ TEST(NegativeLogLikelihoodLoss, TargetOutOfRangeIsAnError) {
 }
 
 TEST(SoftmaxCrossEntropyLoss, SumAndLogProb) {
-  auto out = OpCase("SoftmaxCrossEntropyLoss", 13).attr("reduction", "sum")
+  auto out = OpCase("SoftmaxCrossEntropyLoss", 13)
+                 .attr("reduction", "sum")
                  .input<float>({1, 2}, {0, 0})
                  .input<int32_t>({1}, {1})
                  .outputs(2)
@@ -39,7 +42,8 @@ TEST(SoftmaxCrossEntropyLoss, SumAndLogProb) {
 }
 
 TEST(SoftmaxCrossEntropyLoss, UnknownReductionIsInvalidModel) {
-  auto c = OpCase("SoftmaxCrossEntropyLoss", 13).attr("reduction", "max")
+  auto c = OpCase("SoftmaxCrossEntropyLoss", 13)
+               .attr("reduction", "max")
                .input<float>({1, 2}, {0, 0})
                .input<int64_t>({1}, {1});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "reduction must be none, sum or mean");

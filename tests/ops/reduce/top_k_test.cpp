@@ -11,19 +11,30 @@ TEST(TopK, Opset1TakesKFromTheAttribute) {
 }
 
 TEST(TopK, TiesKeepTheLowerIndexFirst) {
-  auto largest = OpCase("TopK", 11).input<int32_t>({5}, {2, 5, 2, 5, 1})
-                     .input<int64_t>({1}, {3}).outputs(2).run();
+  auto largest = OpCase("TopK", 11)
+                     .input<int32_t>({5}, {2, 5, 2, 5, 1})
+                     .input<int64_t>({1}, {3})
+                     .outputs(2)
+                     .run();
   expect_tensor<int32_t>(largest[0].tensor(), {3}, {5, 5, 2});
   expect_tensor<int64_t>(largest[1].tensor(), {3}, {1, 3, 0});
-  auto smallest = OpCase("TopK", 11).attr("largest", 0).input<int32_t>({5}, {2, 5, 2, 5, 1})
-                      .input<int64_t>({1}, {3}).outputs(2).run();
+  auto smallest = OpCase("TopK", 11)
+                      .attr("largest", 0)
+                      .input<int32_t>({5}, {2, 5, 2, 5, 1})
+                      .input<int64_t>({1}, {3})
+                      .outputs(2)
+                      .run();
   expect_tensor<int32_t>(smallest[0].tensor(), {3}, {1, 2, 2});
   expect_tensor<int64_t>(smallest[1].tensor(), {3}, {4, 0, 2});
 }
 
 TEST(TopK, AlongAnInnerAxis) {
-  auto out = OpCase("TopK", 10).attr("axis", 0).input<float>({3, 2}, {1, 6, 5, 2, 3, 4})
-                 .input<int64_t>({1}, {1}).outputs(2).run();
+  auto out = OpCase("TopK", 10)
+                 .attr("axis", 0)
+                 .input<float>({3, 2}, {1, 6, 5, 2, 3, 4})
+                 .input<int64_t>({1}, {1})
+                 .outputs(2)
+                 .run();
   expect_tensor<float>(out[0].tensor(), {1, 2}, {5, 6});
   expect_tensor<int64_t>(out[1].tensor(), {1, 2}, {1, 0});
 }
@@ -36,7 +47,9 @@ TEST(TopK, KAboveTheAxisSizeIsAnError) {
 TEST(ArgMax, SelectLastIndexFromOpset12) {
   auto first = OpCase("ArgMax", 13).attr("keepdims", 0).input<float>({3}, {2, 2, 1});
   expect_tensor<int64_t>(first.run_tensor(), {}, {0});
-  auto last = OpCase("ArgMax", 13).attr("keepdims", 0).attr("select_last_index", 1)
+  auto last = OpCase("ArgMax", 13)
+                  .attr("keepdims", 0)
+                  .attr("select_last_index", 1)
                   .input<float>({3}, {2, 2, 1});
   expect_tensor<int64_t>(last.run_tensor(), {}, {1});
 }
@@ -47,8 +60,11 @@ TEST(ArgMin, EmptyAxisIsAnError) {
 }
 
 TEST(CumSum, ExclusiveReverse) {
-  auto c = OpCase("CumSum", 14).attr("exclusive", 1).attr("reverse", 1)
-               .input<int64_t>({4}, {1, 2, 3, 4}).input<int32_t>({}, {0});
+  auto c = OpCase("CumSum", 14)
+               .attr("exclusive", 1)
+               .attr("reverse", 1)
+               .input<int64_t>({4}, {1, 2, 3, 4})
+               .input<int32_t>({}, {0});
   expect_tensor<int64_t>(c.run_tensor(), {4}, {9, 7, 4, 0});
 }
 

@@ -117,7 +117,7 @@ TEST(LSTM, PeepholesClipAndCoupledForgetGate) {
 
 // The same LSTM in both layouts: batch 2, sequence 3, input 2, hidden 2.
 std::vector<Value> lstm_in_layout(int layout) {
-  std::vector<float> x(12), w(32), r(16);
+  std::vector<float> x(12), w(16), r(16);
   for (size_t k = 0; k < x.size(); ++k) x[k] = 0.1f * float(k) - 0.5f;
   for (size_t k = 0; k < w.size(); ++k) w[k] = 0.05f * float(k % 7) - 0.1f;
   for (size_t k = 0; k < r.size(); ++k) r[k] = 0.03f * float(k % 5) - 0.05f;

@@ -7,14 +7,23 @@ namespace tandem::testing {
 namespace {
 
 TEST(Pad, Opset2ReadsPadsAndValueAttributes) {
-  auto y = OpCase("Pad", 2).attr("pads", std::vector<int64_t>{1, 0}).attr("value", 9.0).input<float>({2}, {1, 2}).run_tensor();
+  auto y = OpCase("Pad", 2)
+               .attr("pads", std::vector<int64_t>{1, 0})
+               .attr("value", 9.0)
+               .input<float>({2}, {1, 2})
+               .run_tensor();
   expect_tensor<float>(y, {3}, {9, 1, 2});
 }
 
 TEST(Pad, ReflectEdgeAndNegativePads) {
-  auto reflect = OpCase("Pad", 11).attr("mode", "reflect").input<int>({3}, {1, 2, 3}).input<int64_t>({2}, {2, 2}).run_tensor();
+  auto reflect = OpCase("Pad", 11)
+                     .attr("mode", "reflect")
+                     .input<int>({3}, {1, 2, 3})
+                     .input<int64_t>({2}, {2, 2})
+                     .run_tensor();
   expect_tensor<int>(reflect, {7}, {3, 2, 1, 2, 3, 2, 1});
-  auto edge = OpCase("Pad", 11).attr("mode", "edge").input<int>({2}, {1, 2}).input<int64_t>({2}, {1, 2}).run_tensor();
+  auto edge =
+      OpCase("Pad", 11).attr("mode", "edge").input<int>({2}, {1, 2}).input<int64_t>({2}, {1, 2}).run_tensor();
   expect_tensor<int>(edge, {5}, {1, 1, 2, 2, 2});
   auto crop = OpCase("Pad", 11).input<int>({4}, {1, 2, 3, 4}).input<int64_t>({2}, {-1, 1}).run_tensor();
   expect_tensor<int>(crop, {4}, {2, 3, 4, 0});
@@ -35,7 +44,8 @@ TEST(Pad, PadsOfTheWrongLengthAreInvalid) {
 }
 
 TEST(Tile, Opset1TakesCountAndAxisAndStringsTile) {
-  auto old = OpCase("Tile", 1).input<int>({2}, {1, 2}).input<int64_t>({}, {2}).input<int64_t>({}, {0}).run_tensor();
+  auto old =
+      OpCase("Tile", 1).input<int>({2}, {1, 2}).input<int64_t>({}, {2}).input<int64_t>({}, {0}).run_tensor();
   expect_tensor<int>(old, {4}, {1, 2, 1, 2});
   auto s = OpCase("Tile", 13).input<std::string>({1, 2}, {"a", "b"}).input<int64_t>({2}, {2, 1}).run_tensor();
   expect_tensor<std::string>(s, {2, 2}, {"a", "b", "a", "b"});
@@ -63,7 +73,11 @@ TEST(Concat, Opset1DefaultsToAxis1AndEmptyInputsJoin) {
 }
 
 TEST(Trilu, LowerWithNegativeK) {
-  auto y = OpCase("Trilu", 14).attr("upper", 0).input<int>({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}).input<int64_t>({}, {-1}).run_tensor();
+  auto y = OpCase("Trilu", 14)
+               .attr("upper", 0)
+               .input<int>({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9})
+               .input<int64_t>({}, {-1})
+               .run_tensor();
   expect_tensor<int>(y, {3, 3}, {0, 0, 0, 4, 0, 0, 7, 8, 0});
 }
 
@@ -103,7 +117,8 @@ TEST(ReverseSequence, LengthsAboveTheSequenceAreErrors) {
 TEST(Shape, StartAndEndSinceOpset15) {
   auto y = OpCase("Shape", 15).attr("start", -2).input<float>({2, 3, 4}, std::vector<float>(24)).run_tensor();
   expect_tensor<int64_t>(y, {2}, {3, 4});
-  auto old = OpCase("Shape", 13).attr("start", -2).input<float>({2, 3, 4}, std::vector<float>(24)).run_tensor();
+  auto old =
+      OpCase("Shape", 13).attr("start", -2).input<float>({2, 3, 4}, std::vector<float>(24)).run_tensor();
   expect_tensor<int64_t>(old, {3}, {2, 3, 4});
 }
 

@@ -12,7 +12,11 @@ TEST(Resize, Opset10NearestIsAsymmetricAndFloors) {
 }
 
 TEST(Resize, Opset10LinearIsAsymmetric) {
-  auto y = OpCase("Resize", 10).attr("mode", "linear").input<float>({2}, {0, 4}).input<float>({1}, {2}).run_tensor();
+  auto y = OpCase("Resize", 10)
+               .attr("mode", "linear")
+               .input<float>({2}, {0, 4})
+               .input<float>({1}, {2})
+               .run_tensor();
   expect_tensor<float>(y, {4}, {0, 2, 4, 4});
 }
 
@@ -77,7 +81,8 @@ TEST(Resize, NearestModes) {
 }
 
 TEST(Upsample, Opset7ScalesAttribute) {
-  auto y = OpCase("Upsample", 7).attr("scales", std::vector<float>{2, 1}).input<int>({1, 2}, {1, 2}).run_tensor();
+  auto y =
+      OpCase("Upsample", 7).attr("scales", std::vector<float>{2, 1}).input<int>({1, 2}, {1, 2}).run_tensor();
   expect_tensor<int>(y, {2, 2}, {1, 2, 1, 2});
 }
 

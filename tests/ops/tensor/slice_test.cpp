@@ -28,7 +28,11 @@ TEST(Slice, NegativeStepsWalkBackwardsAndClamp) {
 }
 
 TEST(Slice, EmptyWindowAndZeroStep) {
-  auto empty = OpCase("Slice", 13).input<int>({3}, {1, 2, 3}).input<int64_t>({1}, {2}).input<int64_t>({1}, {1}).run_tensor();
+  auto empty = OpCase("Slice", 13)
+                   .input<int>({3}, {1, 2, 3})
+                   .input<int64_t>({1}, {2})
+                   .input<int64_t>({1}, {1})
+                   .run_tensor();
   EXPECT_EQ(empty.shape(), (Shape{0}));
   auto zero = OpCase("Slice", 13)
                   .input<int>({3}, {1, 2, 3})
@@ -40,14 +44,19 @@ TEST(Slice, EmptyWindowAndZeroStep) {
 }
 
 TEST(Gather, NegativeIndicesAndOutOfRange) {
-  auto y = OpCase("Gather", 13).attr("axis", 1).input<float>({2, 3}, {1, 2, 3, 4, 5, 6}).input<int64_t>({2}, {-1, 0}).run_tensor();
+  auto y = OpCase("Gather", 13)
+               .attr("axis", 1)
+               .input<float>({2, 3}, {1, 2, 3, 4, 5, 6})
+               .input<int64_t>({2}, {-1, 0})
+               .run_tensor();
   expect_tensor<float>(y, {2, 2}, {3, 1, 6, 4});
   auto bad = OpCase("Gather", 13).input<float>({3}, {1, 2, 3}).input<int32_t>({1}, {3});
   EXPECT_THROW_KIND(bad.run(), ErrorKind::InvalidArgument, "out of range");
 }
 
 TEST(Gather, StringData) {
-  auto y = OpCase("Gather", 13).input<std::string>({3}, {"a", "b", "c"}).input<int64_t>({2}, {2, 2}).run_tensor();
+  auto y =
+      OpCase("Gather", 13).input<std::string>({3}, {"a", "b", "c"}).input<int64_t>({2}, {2, 2}).run_tensor();
   expect_tensor<std::string>(y, {2}, {"c", "c"});
 }
 
@@ -82,7 +91,10 @@ TEST(ScatterElements, ReductionsAndBadIndices) {
                  .input<int>({2}, {3, 4})
                  .run_tensor();
   expect_tensor<int>(mul, {3}, {6, 1, 4});
-  auto bad = OpCase("ScatterElements", 13).input<float>({3}, {1, 1, 1}).input<int64_t>({1}, {3}).input<float>({1}, {2});
+  auto bad = OpCase("ScatterElements", 13)
+                 .input<float>({3}, {1, 1, 1})
+                 .input<int64_t>({1}, {3})
+                 .input<float>({1}, {2});
   EXPECT_THROW_KIND(bad.run(), ErrorKind::InvalidArgument, "out of range");
 }
 
@@ -104,17 +116,19 @@ TEST(ScatterND, ReductionAndBadIndices) {
                .input<float>({2, 2}, {1, 2, 3, 4})
                .run_tensor();
   expect_tensor<float>(y, {2, 2}, {1, 1, 5, 7});
-  auto bad = OpCase("ScatterND", 13)
-                 .input<float>({2}, {1, 1})
-                 .input<int64_t>({1, 1}, {2})
-                 .input<float>({1}, {1});
+  auto bad =
+      OpCase("ScatterND", 13).input<float>({2}, {1, 1}).input<int64_t>({1, 1}, {2}).input<float>({1}, {1});
   EXPECT_THROW_KIND(bad.run(), ErrorKind::InvalidArgument, "out of range");
 }
 
 TEST(Compress, ShortConditionAndFlattening) {
-  auto y = OpCase("Compress", 11).input<int>({2, 2}, {1, 2, 3, 4}).input<bool>({3}, {false, true, true}).run_tensor();
+  auto y = OpCase("Compress", 11)
+               .input<int>({2, 2}, {1, 2, 3, 4})
+               .input<bool>({3}, {false, true, true})
+               .run_tensor();
   expect_tensor<int>(y, {2}, {2, 3});
-  auto past = OpCase("Compress", 11).attr("axis", 0).input<int>({1, 2}, {1, 2}).input<bool>({2}, {false, true});
+  auto past =
+      OpCase("Compress", 11).attr("axis", 0).input<int>({1, 2}, {1, 2}).input<bool>({2}, {false, true});
   EXPECT_THROW_KIND(past.run(), ErrorKind::InvalidArgument, "past the dim");
 }
 
