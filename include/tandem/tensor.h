@@ -63,7 +63,8 @@ class Tensor {
   std::span<const T> span() const {
     return {data<std::remove_const_t<T>>(), size_t(size_)};
   }
-  /// The single element of a one-element tensor, converted to T (numeric types only).
+  /// The single element of a one-element tensor, converted to T (float, double, the integer
+  /// types and bool).
   template <class T>
   T scalar() const;
   /// Every element converted to int64 (integer and bool tensors only); for axes, shapes, indices.

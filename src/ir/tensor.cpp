@@ -92,8 +92,14 @@ T Tensor::scalar() const {
 }
 template float Tensor::scalar<float>() const;
 template double Tensor::scalar<double>() const;
-template int64_t Tensor::scalar<int64_t>() const;
+template int8_t Tensor::scalar<int8_t>() const;
+template int16_t Tensor::scalar<int16_t>() const;
 template int32_t Tensor::scalar<int32_t>() const;
+template int64_t Tensor::scalar<int64_t>() const;
+template uint8_t Tensor::scalar<uint8_t>() const;
+template uint16_t Tensor::scalar<uint16_t>() const;
+template uint32_t Tensor::scalar<uint32_t>() const;
+template uint64_t Tensor::scalar<uint64_t>() const;
 template bool Tensor::scalar<bool>() const;
 
 std::vector<int64_t> Tensor::to_int64() const {

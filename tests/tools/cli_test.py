@@ -64,7 +64,8 @@ def make_files(d):
     f["empty"] = write(os.path.join(d, "empty.onnx"), b"")
     f["random"] = write(os.path.join(d, "random.onnx"),
                         np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8).tobytes())
-    f["truncated"] = write(os.path.join(d, "truncated.onnx"), good_bytes[: len(good_bytes) * 2 // 3])
+    f["truncated"] = write(os.path.join(d, "truncated.onnx"),
+                           good_bytes[: len(good_bytes) * 2 // 3])
     f["missing"] = os.path.join(d, "does_not_exist.onnx")
     f["text"] = write(os.path.join(d, "text.onnx"), b"this is not a model\n" * 10)
 
@@ -210,9 +211,11 @@ def main():
         out = os.path.join(d, "out")
         successes = [
             ("run on random inputs", ["run", f["good"]], ["Y", "device", "infer"], []),
-            ("run on a .npy input, writing outputs", ["run", f["good"], "-i", "X=" + f["x"], "-o", out],
-             ["Y"], [os.path.join(out, "Y.npy")]),
-            ("run with FILE alone for a one-input model", ["run", f["good"], "-i", f["x"]], ["Y"], []),
+            ("run on a .npy input, writing outputs",
+             ["run", f["good"], "-i", "X=" + f["x"], "-o", out], ["Y"],
+             [os.path.join(out, "Y.npy")]),
+            ("run with FILE alone for a one-input model", ["run", f["good"], "-i", f["x"]],
+             ["Y"], []),
             ("info", ["info", f["good"]], ["X", "Y", "Add", "cli_test"], []),
         ]
         print("runs that must succeed:")
@@ -241,7 +244,8 @@ def main():
 
         # Usage errors are CLI11's: not one of ours, but still no crash.
         for name, argv in [("no subcommand", []), ("unknown subcommand", ["frobnicate"]),
-                           ("run without a model", ["run"]), ("unknown option", ["run", f["good"], "--nope"])]:
+                           ("run without a model", ["run"]),
+                           ("unknown option", ["run", f["good"], "--nope"])]:
             r = run_tandem(args.tandem, argv)
             if r.returncode == 0 or r.returncode < 0 or r.returncode >= 128:
                 print(f"  FAIL  usage error, {name}: exit code {r.returncode}")

@@ -21,7 +21,8 @@ size_t name_width(const std::vector<Port>& ports) {
 void print_ports(const char* title, const std::vector<Port>& ports) {
   fmt::print("{} ({})\n", title, ports.size());
   size_t width = name_width(ports);
-  for (const Port& port : ports) fmt::print("  {:<{}}  {}\n", port.name, width, to_string(port.type));
+  for (const Port& port : ports)
+    fmt::print("  {:<{}}  {}\n", port.name, width, to_string(port.type));
 }
 
 }  // namespace
@@ -38,8 +39,8 @@ int run_info(const InfoOptions& options) {
   fmt::print("producer  {}\n", model.producer().empty() ? "(none)" : model.producer());
   std::string opsets;
   for (const auto& [domain, version] : model.opsets())
-    opsets += fmt::format("{}{} {}", opsets.empty() ? "" : ", ", domain.empty() ? "ai.onnx" : domain,
-                          version);
+    opsets += fmt::format("{}{} {}", opsets.empty() ? "" : ", ",
+                          domain.empty() ? "ai.onnx" : domain, version);
   fmt::print("opsets    {}\n", opsets);
   print_ports("inputs", model.inputs());
   print_ports("outputs", model.outputs());

@@ -201,7 +201,8 @@ void print_statistics(const Tensor& tensor, int top_k) {
     return values[a] > values[b];
   });
   fmt::print("    top-{}:", k);
-  for (size_t i = 0; i < k; ++i) fmt::print(" {} ({:.6g}){}", order[i], values[order[i]], i + 1 < k ? "," : "");
+  for (size_t i = 0; i < k; ++i)
+    fmt::print(" {} ({:.6g}){}", order[i], values[order[i]], i + 1 < k ? "," : "");
   fmt::print("\n");
 }
 
@@ -256,7 +257,8 @@ std::pair<std::string, std::string> split_assignment(const std::string& text, co
 void add_run_command(CLI::App& app, RunOptions& options) {
   CLI::App* cmd = app.add_subcommand("run", "Compile a model for a device and run it once");
   cmd->add_option("model", options.model, "ONNX model file")->required();
-  cmd->add_option("-d,--device", options.device, "Device to compile for (CPU, VNPU, GPU, AUTO, ...)")
+  cmd->add_option("-d,--device", options.device,
+                  "Device to compile for (CPU, VNPU, GPU, AUTO, ...)")
       ->capture_default_str();
   cmd->add_option("-i,--input", options.inputs,
                   "Input from a file: NAME=FILE (.npy or .pb), or FILE when the model has one "

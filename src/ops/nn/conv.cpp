@@ -7,8 +7,8 @@
 namespace tandem::ops {
 namespace {
 
-// Opset 11 only reworded auto_pad and made kernel_shape optional in the docs; both versions
-// already inferred kernel_shape from W, so one code path serves both.
+// Opset 11 only reworded auto_pad and kernel_shape in the docs; both versions infer kernel_shape
+// from W when it is absent, so one code path serves both.
 void check_bias(const NodeContext& ctx, const Shape& bias, int64_t channels) {
   if (bias.size() != 1 || bias[0] != channels)
     throw ctx.error(ErrorKind::InvalidModel, "B has shape {}, expected [{}]", to_string(bias),

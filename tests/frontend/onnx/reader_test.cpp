@@ -276,6 +276,19 @@ TEST(OnnxReader, RecursiveFunctionIsInvalidModel) {
   expect_error([&] { read_model(path); }, ErrorKind::InvalidModel, "function 'Loop' calls itself");
 }
 
+// Whether address lies in a memory mapping of a file whose name ends with file_name.
+bool is_mapped_from(const void* address, const std::string& file_name) {
+  std::ifstream maps("/proc/self/maps");
+  auto a = reinterpret_cast<uintptr_t>(address);
+  for (std::string line; std::getline(maps, line);) {
+    if (!line.ends_with(file_name)) continue;
+    uintptr_t begin = std::stoull(line.substr(0, line.find('-')), nullptr, 16);
+    uintptr_t end = std::stoull(line.substr(line.find('-') + 1), nullptr, 16);
+    if (a >= begin && a < end) return true;
+  }
+  return false;
+}
+
 TEST(OnnxReader, ExternalDataIsMappedFromTheModelFolder) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() / "weights");
@@ -310,6 +323,10 @@ TEST(OnnxReader, ExternalDataIsMappedFromTheModelFolder) {
   auto model = read_model(save(dir, m));
   EXPECT_EQ(model->graph->initializers.at("w").to_double(), (std::vector<double>{1, 2, 3, 4}));
   EXPECT_EQ(model->graph->initializers.at("v").to_double(), (std::vector<double>{5, 6}));
+
+  // Aligned data is a view of the mapped file; misaligned data is copied.
+  EXPECT_TRUE(is_mapped_from(model->graph->initializers.at("w").data(), "data.bin"));
+  EXPECT_FALSE(is_mapped_from(model->graph->initializers.at("v").data(), "data.bin"));
 
   // The tensors keep the mapping alive after the model's reader is gone.
   Tensor w = model->graph->initializers.at("w");
