@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -65,8 +66,14 @@ void expect_tensor(const Tensor& tensor, const Shape& shape, const std::vector<T
   auto got = tensor.span<const T>();
   ASSERT_EQ(got.size(), values.size());
   for (size_t i = 0; i < values.size(); ++i) {
-    if constexpr (std::is_floating_point_v<T>)
-      EXPECT_NEAR(got[i], values[i], tolerance) << "at " << i;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(values[i]))
+        EXPECT_TRUE(std::isnan(got[i])) << "at " << i;
+      else if (std::isinf(values[i]))
+        EXPECT_EQ(got[i], values[i]) << "at " << i;
+      else
+        EXPECT_NEAR(got[i], values[i], tolerance) << "at " << i;
+    }
     else
       EXPECT_EQ(got[i], values[i]) << "at " << i;
   }

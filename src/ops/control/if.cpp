@@ -20,7 +20,8 @@ void infer(InferContext& ctx) {
   const ir::Graph& else_branch = ctx.subgraph("else_branch");
   check_branches(ctx, then_branch, else_branch);
   const ValueType& cond = ctx.input(0);
-  if (cond.is_tensor() && cond.element_type != ElementType::Bool && cond.element_type != ElementType::Undefined)
+  if (cond.is_tensor() && cond.element_type != ElementType::Bool &&
+      cond.element_type != ElementType::Undefined)
     throw ctx.error(ErrorKind::InvalidModel, "cond must be bool, got {}", to_string(cond));
   // Once cond is known only the branch taken matters; before, the output covers both.
   const Tensor* known = ctx.input_tensor(0);

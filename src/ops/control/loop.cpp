@@ -1,9 +1,9 @@
 // Loop: runs the body while the trip count M and the condition allow, carrying N values from
 // one iteration to the next and stacking K scan outputs along a new first axis.
+#include <limits>
+
 #include "ops/op.h"
 #include "ops/sequence/pieces.h"
-
-#include <limits>
 
 namespace tandem::ops {
 namespace {
@@ -17,7 +17,8 @@ struct Counts {
 Counts counts(const NodeContext& ctx, const ir::Graph& body) {
   const size_t carried = ctx.num_inputs() > 2 ? ctx.num_inputs() - 2 : 0;
   if (body.inputs.size() != carried + 2)
-    throw ctx.error(ErrorKind::InvalidModel, "the body takes {} inputs, expected {} (iteration, cond and {} carried)",
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "the body takes {} inputs, expected {} (iteration, cond and {} carried)",
                     body.inputs.size(), carried + 2, carried);
   if (body.outputs.size() < carried + 1)
     throw ctx.error(ErrorKind::InvalidModel, "the body gives {} outputs, expected at least {}",
@@ -51,7 +52,8 @@ void infer(InferContext& ctx) {
 Tensor empty_scan_output(const KernelContext& ctx, const ir::Graph& body, size_t output) {
   const ValueType& element = body.outputs[output].type;
   if (!element.is_tensor() || element.element_type == ElementType::Undefined)
-    throw ctx.error(ErrorKind::Unsupported, "the loop ran no iteration and body output '{}' declares no element type",
+    throw ctx.error(ErrorKind::Unsupported,
+                    "the loop ran no iteration and body output '{}' declares no element type",
                     body.outputs[output].name);
   Shape shape{0};
   if (element.shape.rank_known())
@@ -65,13 +67,15 @@ void reference(KernelContext& ctx) {
   int64_t trip_count = std::numeric_limits<int64_t>::max();
   if (ctx.has_input(0)) {
     const Tensor& m = ctx.input(0);
-    if (m.size() != 1) throw ctx.error(ErrorKind::InvalidArgument, "M must hold one value, got {}", describe(m));
+    if (m.size() != 1)
+      throw ctx.error(ErrorKind::InvalidArgument, "M must hold one value, got {}", describe(m));
     trip_count = m.scalar<int64_t>();
   }
   bool cond = true;
   if (ctx.has_input(1)) {
     const Tensor& c = ctx.input(1);
-    if (c.size() != 1) throw ctx.error(ErrorKind::InvalidArgument, "cond must hold one value, got {}", describe(c));
+    if (c.size() != 1)
+      throw ctx.error(ErrorKind::InvalidArgument, "cond must hold one value, got {}", describe(c));
     cond = c.scalar<bool>();
   }
   std::vector<Value> carried;
@@ -82,7 +86,8 @@ void reference(KernelContext& ctx) {
     inputs.insert(inputs.end(), carried.begin(), carried.end());
     std::vector<Value> outputs = ctx.run_subgraph(body, std::move(inputs));
     if (outputs.size() != body.outputs.size())
-      throw ctx.error(ErrorKind::Runtime, "the body gave {} outputs, expected {}", outputs.size(), body.outputs.size());
+      throw ctx.error(ErrorKind::Runtime, "the body gave {} outputs, expected {}", outputs.size(),
+                      body.outputs.size());
     const Tensor& c = outputs[0].tensor();
     if (c.size() != 1)
       throw ctx.error(ErrorKind::InvalidArgument, "the body's cond must hold one value, got {}", describe(c));
@@ -91,13 +96,15 @@ void reference(KernelContext& ctx) {
     for (size_t k = 0; k < n.scans; ++k) {
       const Value& v = outputs[1 + n.carried + k];
       if (!v.is_tensor())
-        throw ctx.error(ErrorKind::InvalidArgument, "scan output {} must be a tensor, got {}", k, to_string(type_of(v)));
+        throw ctx.error(ErrorKind::InvalidArgument, "scan output {} must be a tensor, got {}", k,
+                        to_string(type_of(v)));
       scans[k].push_back(v.tensor());
     }
   }
   for (size_t j = 0; j < n.carried; ++j) ctx.set_output(j, std::move(carried[j]));
   for (size_t k = 0; k < n.scans; ++k) {
-    Tensor out = scans[k].empty() ? empty_scan_output(ctx, body, 1 + n.carried + k) : stack_along(ctx, scans[k], 0);
+    Tensor out =
+        scans[k].empty() ? empty_scan_output(ctx, body, 1 + n.carried + k) : stack_along(ctx, scans[k], 0);
     ctx.set_output(n.carried + k, std::move(out));
   }
 }

@@ -1,10 +1,10 @@
 // Scan: runs the body once per slice of the scan inputs, carrying N state values and stacking K
 // scan outputs.
+#include <algorithm>
+
 #include "ops/op.h"
 #include "ops/sequence/pieces.h"
 #include "ops/shape_utils.h"
-
-#include <algorithm>
 
 namespace tandem::ops {
 namespace {
@@ -22,12 +22,14 @@ Layout layout(const NodeContext& ctx, const ir::Graph& body) {
   l.first = ctx.opset() < 9 ? 1 : 0;
   const int64_t m = ctx.attr<int64_t>("num_scan_inputs");
   if (m <= 0 || size_t(m) + l.first > ctx.num_inputs())
-    throw ctx.error(ErrorKind::InvalidModel, "num_scan_inputs is {}, but the node has {} inputs", m, ctx.num_inputs());
+    throw ctx.error(ErrorKind::InvalidModel, "num_scan_inputs is {}, but the node has {} inputs", m,
+                    ctx.num_inputs());
   l.scan_inputs = size_t(m);
   l.states = ctx.num_inputs() - l.first - l.scan_inputs;
   if (body.inputs.size() != l.states + l.scan_inputs)
-    throw ctx.error(ErrorKind::InvalidModel, "the body takes {} inputs, expected {} states and {} scan inputs",
-                    body.inputs.size(), l.states, l.scan_inputs);
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "the body takes {} inputs, expected {} states and {} scan inputs", body.inputs.size(),
+                    l.states, l.scan_inputs);
   if (body.outputs.size() < l.states)
     throw ctx.error(ErrorKind::InvalidModel, "the body gives {} outputs, fewer than its {} states",
                     body.outputs.size(), l.states);
@@ -49,18 +51,20 @@ void infer(InferContext& ctx) {
   const Layout l = layout(ctx, body);
   const bool batched = ctx.opset() < 9;
   for (size_t i = 0; i < l.states; ++i)
-    ctx.set_output(i, batched ? ctx.input(l.first + i) : merge_types(body.outputs[i].type, ctx.input(l.first + i)));
+    ctx.set_output(
+        i, batched ? ctx.input(l.first + i) : merge_types(body.outputs[i].type, ctx.input(l.first + i)));
   // The scan length, from the first scan input where known.
   Dimension length, batch;
   const PartialShape& first_scan = ctx.input_shape(l.first + l.states);
-  const std::vector<int64_t> in_axes = batched ? std::vector<int64_t>{1} : list_attr(ctx, "scan_input_axes", l.scan_inputs);
+  const std::vector<int64_t> in_axes =
+      batched ? std::vector<int64_t>{1} : list_attr(ctx, "scan_input_axes", l.scan_inputs);
   if (first_scan.rank_known() && first_scan.rank() > 0) {
     const auto axis = size_t(normalize_axis(ctx, in_axes[0], first_scan.rank()));
     length = first_scan[axis];
     if (batched) batch = first_scan[0];
   }
-  const std::vector<int64_t> out_axes = batched ? std::vector<int64_t>(l.scan_outputs, 0)
-                                                : list_attr(ctx, "scan_output_axes", l.scan_outputs);
+  const std::vector<int64_t> out_axes =
+      batched ? std::vector<int64_t>(l.scan_outputs, 0) : list_attr(ctx, "scan_output_axes", l.scan_outputs);
   for (size_t k = 0; k < l.scan_outputs; ++k) {
     const ValueType& element = body.outputs[l.states + k].type;
     PartialShape shape;
@@ -86,7 +90,8 @@ Tensor take(const Tensor& tensor, size_t axis, int64_t index) {
 std::vector<Value> run_body(const KernelContext& ctx, const ir::Graph& body, std::vector<Value> inputs) {
   std::vector<Value> outputs = ctx.run_subgraph(body, std::move(inputs));
   if (outputs.size() != body.outputs.size())
-    throw ctx.error(ErrorKind::Runtime, "the body gave {} outputs, expected {}", outputs.size(), body.outputs.size());
+    throw ctx.error(ErrorKind::Runtime, "the body gave {} outputs, expected {}", outputs.size(),
+                    body.outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i)
     if (!outputs[i].is_tensor())
       throw ctx.error(ErrorKind::InvalidArgument, "body output {} must be a tensor, got {}", i,
@@ -101,8 +106,9 @@ std::pair<ElementType, Shape> declared_element(const KernelContext& ctx, const P
   const bool usable = element.is_tensor() && element.element_type != ElementType::Undefined &&
                       (exact ? element.shape.is_static() : element.shape.rank_known());
   if (!usable)
-    throw ctx.error(ErrorKind::Unsupported, "no iteration gave scan output '{}', and the body declares it as {}",
-                    output.name, to_string(element));
+    throw ctx.error(ErrorKind::Unsupported,
+                    "no iteration gave scan output '{}', and the body declares it as {}", output.name,
+                    to_string(element));
   Shape shape;
   for (const Dimension& d : element.shape.dims()) shape.push_back(d.is_static() ? d.value : 0);
   return {element.element_type, shape};
@@ -162,24 +168,28 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
   for (size_t j = 0; j < l.scan_inputs; ++j) inputs.push_back(&ctx.input(1 + l.states + j));
   const Tensor& first = *inputs[0];
   if (first.rank() < 2)
-    throw ctx.error(ErrorKind::InvalidArgument, "scan input 0 must be [batch, sequence, ...], got {}", describe(first));
+    throw ctx.error(ErrorKind::InvalidArgument, "scan input 0 must be [batch, sequence, ...], got {}",
+                    describe(first));
   const int64_t batch = first.shape()[0], max_length = first.shape()[1];
   for (const Tensor* t : states)
     if (t->rank() == 0 || t->shape()[0] != batch)
-      throw ctx.error(ErrorKind::InvalidArgument, "state {} must have the batch size {} first", describe(*t), batch);
+      throw ctx.error(ErrorKind::InvalidArgument, "state {} must have the batch size {} first", describe(*t),
+                      batch);
   for (const Tensor* t : inputs)
     if (t->rank() < 2 || t->shape()[0] != batch || t->shape()[1] != max_length)
-      throw ctx.error(ErrorKind::InvalidArgument, "scan input {} must be [{}, {}, ...]", describe(*t), batch, max_length);
+      throw ctx.error(ErrorKind::InvalidArgument, "scan input {} must be [{}, {}, ...]", describe(*t), batch,
+                      max_length);
   std::vector<int64_t> lengths(size_t(batch), max_length);
   if (ctx.has_input(0)) {
     lengths = ctx.input(0).to_int64();
     if (int64_t(lengths.size()) != batch)
-      throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens has {} values for a batch of {}", lengths.size(), batch);
+      throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens has {} values for a batch of {}",
+                      lengths.size(), batch);
     for (int64_t n : lengths)
       if (n < 0 || n > max_length)
         throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens holds {}, outside [0, {}]", n, max_length);
   }
-  std::vector<std::vector<Tensor>> final_states(l.states);          // per state, per batch entry
+  std::vector<std::vector<Tensor>> final_states(l.states);              // per state, per batch entry
   std::vector<std::vector<std::vector<Tensor>>> steps(l.scan_outputs);  // per output, entry, step
   for (int64_t b = 0; b < batch; ++b) {
     std::vector<Value> carried;

@@ -50,7 +50,8 @@ void check_shape(const KernelContext& ctx, const char* name, const Tensor& t, co
 
 int64_t layout_of(const NodeContext& ctx) {
   int64_t layout = ctx.opset() >= 14 ? ctx.attr<int64_t>("layout", 0) : 0;
-  if (layout != 0 && layout != 1) throw ctx.error(ErrorKind::InvalidModel, "layout must be 0 or 1, got {}", layout);
+  if (layout != 0 && layout != 1)
+    throw ctx.error(ErrorKind::InvalidModel, "layout must be 0 or 1, got {}", layout);
   return layout;
 }
 
@@ -89,17 +90,28 @@ template <class C>
 C Activation::operator()(C x) const {
   const C a = C(alpha), b = C(beta);
   switch (kind) {
-    case Kind::Relu: return x > C(0) ? x : C(0);
-    case Kind::Tanh: return std::tanh(x);
-    case Kind::Sigmoid: return C(1) / (C(1) + std::exp(-x));
-    case Kind::Affine: return a * x + b;
-    case Kind::LeakyRelu: return x >= C(0) ? x : a * x;
-    case Kind::ThresholdedRelu: return x > a ? x : C(0);
-    case Kind::ScaledTanh: return a * std::tanh(b * x);
-    case Kind::HardSigmoid: return std::clamp(a * x + b, C(0), C(1));
-    case Kind::Elu: return x >= C(0) ? x : a * (std::exp(x) - C(1));
-    case Kind::Softsign: return x / (C(1) + std::abs(x));
-    case Kind::Softplus: return std::log1p(std::exp(x));
+    case Kind::Relu:
+      return x > C(0) ? x : C(0);
+    case Kind::Tanh:
+      return std::tanh(x);
+    case Kind::Sigmoid:
+      return C(1) / (C(1) + std::exp(-x));
+    case Kind::Affine:
+      return a * x + b;
+    case Kind::LeakyRelu:
+      return x >= C(0) ? x : a * x;
+    case Kind::ThresholdedRelu:
+      return x > a ? x : C(0);
+    case Kind::ScaledTanh:
+      return a * std::tanh(b * x);
+    case Kind::HardSigmoid:
+      return std::clamp(a * x + b, C(0), C(1));
+    case Kind::Elu:
+      return x >= C(0) ? x : a * (std::exp(x) - C(1));
+    case Kind::Softsign:
+      return x / (C(1) + std::abs(x));
+    case Kind::Softplus:
+      return std::log1p(std::exp(x));
   }
   return x;
 }
@@ -110,12 +122,11 @@ int num_directions(const NodeContext& ctx) {
   std::string direction = ctx.attr<std::string>("direction", "forward");
   if (direction == "forward" || direction == "reverse") return 1;
   if (direction == "bidirectional") return 2;
-  throw ctx.error(ErrorKind::InvalidModel,
-                  "direction must be forward, reverse or bidirectional, got '{}'", direction);
+  throw ctx.error(ErrorKind::InvalidModel, "direction must be forward, reverse or bidirectional, got '{}'",
+                  direction);
 }
 
-std::vector<Activation> read_activations(const NodeContext& ctx,
-                                         const std::vector<std::string>& defaults,
+std::vector<Activation> read_activations(const NodeContext& ctx, const std::vector<std::string>& defaults,
                                          int num_directions) {
   std::vector<std::string> names = ctx.attr<std::vector<std::string>>("activations", {});
   if (names.empty())
@@ -155,7 +166,8 @@ void infer_outputs(InferContext& ctx, int num_gates, bool has_cell) {
   if (hidden_size > 0) hidden = hidden_size;
   const PartialShape& x = ctx.input_shape(0);
   if (x.rank_known()) {
-    if (x.rank() != 3) throw ctx.error(ErrorKind::InvalidModel, "input X must have rank 3, got {}", to_string(x));
+    if (x.rank() != 3)
+      throw ctx.error(ErrorKind::InvalidModel, "input X must have rank 3, got {}", to_string(x));
     seq = x[batch_first ? 1 : 0];
     batch = x[batch_first ? 0 : 1];
   }
@@ -188,9 +200,12 @@ Inputs<C> read_inputs(const KernelContext& ctx, int num_gates, bool has_cell) {
   const Tensor& x = ctx.input(0);
   const Tensor& w = ctx.input(1);
   const Tensor& r = ctx.input(2);
-  if (x.rank() != 3) throw ctx.error(ErrorKind::InvalidArgument, "input X must have rank 3, got {}", describe(x));
-  if (w.rank() != 3) throw ctx.error(ErrorKind::InvalidArgument, "input W must have rank 3, got {}", describe(w));
-  if (r.rank() != 3) throw ctx.error(ErrorKind::InvalidArgument, "input R must have rank 3, got {}", describe(r));
+  if (x.rank() != 3)
+    throw ctx.error(ErrorKind::InvalidArgument, "input X must have rank 3, got {}", describe(x));
+  if (w.rank() != 3)
+    throw ctx.error(ErrorKind::InvalidArgument, "input W must have rank 3, got {}", describe(w));
+  if (r.rank() != 3)
+    throw ctx.error(ErrorKind::InvalidArgument, "input R must have rank 3, got {}", describe(r));
   for (const Tensor* t : {&w, &r})
     if (t->element_type() != x.element_type())
       throw ctx.error(ErrorKind::InvalidArgument, "W and R must have X's element type {}, got {}",

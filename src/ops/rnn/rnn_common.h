@@ -14,8 +14,17 @@ namespace tandem::ops::rnn {
 /// One activation function of an RNN cell, with the alpha/beta it was given.
 struct Activation {
   enum class Kind {
-    Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu,
-    Softsign, Softplus
+    Relu,
+    Tanh,
+    Sigmoid,
+    Affine,
+    LeakyRelu,
+    ThresholdedRelu,
+    ScaledTanh,
+    HardSigmoid,
+    Elu,
+    Softsign,
+    Softplus
   };
   Kind kind = Kind::Tanh;
   double alpha = 0;
@@ -29,8 +38,7 @@ struct Activation {
 /// direction; a list given for one direction serves both. Alpha and beta come from
 /// `activation_alpha`/`activation_beta` in order, taken only by the functions that use them (as
 /// ONNX Runtime does), else the defaults of the ONNX op of that name.
-std::vector<Activation> read_activations(const NodeContext& ctx,
-                                         const std::vector<std::string>& defaults,
+std::vector<Activation> read_activations(const NodeContext& ctx, const std::vector<std::string>& defaults,
                                          int num_directions);
 
 /// 1 for "forward" and "reverse", 2 for "bidirectional"; throws on anything else.
@@ -71,11 +79,14 @@ void write_outputs(KernelContext& ctx, const Inputs<C>& in, const std::vector<C>
 template <class F>
 void dispatch_compute(const KernelContext& ctx, F&& run) {
   switch (ctx.input(0).element_type()) {
-    case ElementType::F64: return run.template operator()<double>();
+    case ElementType::F64:
+      return run.template operator()<double>();
     case ElementType::F32:
     case ElementType::F16:
-    case ElementType::BF16: return run.template operator()<float>();
-    default: break;
+    case ElementType::BF16:
+      return run.template operator()<float>();
+    default:
+      break;
   }
   throw ctx.error(ErrorKind::Unsupported, "input X has element type {}, expected a float type",
                   to_string(ctx.input(0).element_type()));

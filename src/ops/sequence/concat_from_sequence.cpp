@@ -36,7 +36,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& concat_from_sequence_op() {
-  static const OpDef def{.name = "ConcatFromSequence", .versions = {11}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "ConcatFromSequence", .versions = {11}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -41,19 +41,23 @@ void get_element_reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& optional_op() {
-  static const OpDef def{.name = "Optional", .versions = {15}, .infer = optional_infer,
-                         .reference = optional_reference};
+  static const OpDef def{
+      .name = "Optional", .versions = {15}, .infer = optional_infer, .reference = optional_reference};
   return def;
 }
 
 const OpDef& optional_has_element_op() {
-  static const OpDef def{.name = "OptionalHasElement", .versions = {15}, .infer = has_element_infer,
+  static const OpDef def{.name = "OptionalHasElement",
+                         .versions = {15},
+                         .infer = has_element_infer,
                          .reference = has_element_reference};
   return def;
 }
 
 const OpDef& optional_get_element_op() {
-  static const OpDef def{.name = "OptionalGetElement", .versions = {15}, .infer = get_element_infer,
+  static const OpDef def{.name = "OptionalGetElement",
+                         .versions = {15},
+                         .infer = get_element_infer,
                          .reference = get_element_reference};
   return def;
 }

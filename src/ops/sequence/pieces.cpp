@@ -72,7 +72,8 @@ Tensor stack_along(const NodeContext& ctx, std::span<const Tensor> pieces, size_
   unsqueezed.reserve(pieces.size());
   for (const Tensor& p : pieces) {
     if (p.shape() != pieces[0].shape() || p.element_type() != pieces[0].element_type())
-      throw ctx.error(ErrorKind::InvalidArgument, "cannot stack {} with {}", describe(pieces[0]), describe(p));
+      throw ctx.error(ErrorKind::InvalidArgument, "cannot stack {} with {}", describe(pieces[0]),
+                      describe(p));
     if (axis > p.rank())
       throw ctx.error(ErrorKind::InvalidArgument, "axis {} is outside [0, {}]", axis, p.rank());
     Shape s = p.shape();

@@ -12,8 +12,8 @@ void infer(InferContext& ctx) {
     const ValueType& t = ctx.input(i);
     if (t.element_type != element.element_type && t.element_type != ElementType::Undefined &&
         element.element_type != ElementType::Undefined)
-      throw ctx.error(ErrorKind::InvalidModel, "input {} is {}, input 0 is {}: elements must share a type",
-                      i, to_string(t), to_string(element));
+      throw ctx.error(ErrorKind::InvalidModel, "input {} is {}, input 0 is {}: elements must share a type", i,
+                      to_string(t), to_string(element));
     element = merge_types(element, t);
   }
   ctx.set_output(0, ValueType::sequence_of(element));
@@ -33,7 +33,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& sequence_construct_op() {
-  static const OpDef def{.name = "SequenceConstruct", .versions = {11}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "SequenceConstruct", .versions = {11}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -12,7 +12,8 @@ void reference(KernelContext& ctx) {
   const Value& sequence = sequence_input(ctx, 0);
   std::vector<Tensor> items = sequence.items();
   if (items.empty()) throw ctx.error(ErrorKind::InvalidArgument, "cannot erase from an empty sequence");
-  const int64_t position = ctx.has_input(1) ? read_position(ctx, 1, items.size(), false) : int64_t(items.size()) - 1;
+  const int64_t position =
+      ctx.has_input(1) ? read_position(ctx, 1, items.size(), false) : int64_t(items.size()) - 1;
   items.erase(items.begin() + position);
   ctx.set_output(0, Value::sequence(std::move(items), sequence.sequence_element_type()));
 }

@@ -11,7 +11,8 @@ void infer(InferContext& ctx) {
   const ValueType element = sequence_element(sequence);
   if (element.element_type != ElementType::Undefined && tensor.element_type != ElementType::Undefined &&
       element.element_type != tensor.element_type)
-    throw ctx.error(ErrorKind::InvalidModel, "cannot insert {} into {}", to_string(tensor), to_string(sequence));
+    throw ctx.error(ErrorKind::InvalidModel, "cannot insert {} into {}", to_string(tensor),
+                    to_string(sequence));
   // The items already there widen the shape; an empty sequence holds exactly the new tensor.
   ValueType merged = merge_types(element, tensor);
   if (const Value* value = ctx.input_value(0); value && value->is_sequence())
@@ -28,7 +29,8 @@ void reference(KernelContext& ctx) {
     throw ctx.error(ErrorKind::InvalidArgument, "cannot insert {} into a sequence of {}", describe(tensor),
                     to_string(type));
   std::vector<Tensor> items = sequence.items();
-  const int64_t position = ctx.has_input(2) ? read_position(ctx, 2, items.size(), true) : int64_t(items.size());
+  const int64_t position =
+      ctx.has_input(2) ? read_position(ctx, 2, items.size(), true) : int64_t(items.size());
   items.insert(items.begin() + position, tensor);
   ctx.set_output(0, Value::sequence(std::move(items), type));
 }

@@ -14,7 +14,8 @@ void infer(InferContext& ctx) {
                     ctx.num_inputs());
   for (size_t i = 0; i < ctx.num_outputs(); ++i) {
     ValueType element = i < body.outputs.size() ? body.outputs[i].type : ValueType{};
-    if (element.kind == ValueType::Kind::Unknown) element = ValueType::tensor(ElementType::Undefined, PartialShape());
+    if (element.kind == ValueType::Kind::Unknown)
+      element = ValueType::tensor(ElementType::Undefined, PartialShape());
     ctx.set_output(i, ValueType::sequence_of(element));
   }
 }

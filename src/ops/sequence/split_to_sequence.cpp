@@ -45,8 +45,8 @@ std::vector<int64_t> piece_sizes(const KernelContext& ctx, int64_t dim) {
     total += s;
   }
   if (total != dim)
-    throw ctx.error(ErrorKind::InvalidArgument, "split sizes {} add up to {}, but the axis has {}",
-                    sizes, total, dim);
+    throw ctx.error(ErrorKind::InvalidArgument, "split sizes {} add up to {}, but the axis has {}", sizes,
+                    total, dim);
   return sizes;
 }
 

@@ -21,9 +21,8 @@ void infer(InferContext& ctx) {
     return;
   }
   const PartialShape& s = ctx.input_shape(0);
-  ctx.set_output(
-      0, type,
-      s.rank() == 1 && s[0].is_static() ? PartialShape::of_rank(size_t(s[0].value)) : PartialShape());
+  const bool rank_known = s.rank() == 1 && s[0].is_static();
+  ctx.set_output(0, type, rank_known ? PartialShape::of_rank(size_t(s[0].value)) : PartialShape());
 }
 
 void reference(KernelContext& ctx) {

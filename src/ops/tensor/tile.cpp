@@ -37,9 +37,10 @@ void infer(InferContext& ctx) {
   }
   std::vector<int64_t> repeats = repeats_of(ctx, in.rank(), *tiles, axis);
   std::vector<Dimension> out = in.dims();
-  for (size_t d = 0; d < out.size(); ++d)
-    out[d] =
-        out[d].is_static() ? Dimension(out[d].value * repeats[d]) : (repeats[d] == 1 ? out[d] : Dimension());
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (out[d].is_static()) out[d] = Dimension(out[d].value * repeats[d]);
+    else if (repeats[d] != 1) out[d] = Dimension();
+  }
   ctx.set_output(0, ctx.input_type(0), PartialShape(std::move(out)));
 }
 

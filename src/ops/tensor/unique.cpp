@@ -3,6 +3,7 @@
 #include "ops/tensor/tensor_common.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace tandem::ops {
@@ -39,9 +40,9 @@ void reference(KernelContext& ctx) {
   }
   std::vector<int64_t> order(static_cast<size_t>(count));
   std::iota(order.begin(), order.end(), 0);
-  std::vector<int64_t> group(
-      static_cast<size_t>(count));  // slice -> index of its distinct value (in `firsts`)
-  std::vector<int64_t> firsts;      // first occurrence of each distinct value, output order
+  // group: slice -> index of its distinct value in `firsts`, the first occurrences in sorted order.
+  std::vector<int64_t> group(static_cast<size_t>(count));
+  std::vector<int64_t> firsts;
   visit_all(x.element_type(), [&]<class T>() {
     using C = compute_t<T>;
     const T* src = static_cast<const T*>(x.data());
@@ -50,6 +51,13 @@ void reference(KernelContext& ctx) {
       for (int64_t o = 0; o < outer; ++o)
         for (int64_t i = 0; i < inner; ++i) {
           const C va = at(a, o, i), vb = at(b, o, i);
+          if constexpr (std::is_floating_point_v<C>) {
+            // NaNs sort last and equal each other, keeping the order strict and weak.
+            if (std::isnan(va) || std::isnan(vb)) {
+              if (std::isnan(va) != std::isnan(vb)) return std::isnan(va) ? 1 : -1;
+              continue;
+            }
+          }
           if (va < vb) return -1;
           if (vb < va) return 1;
         }
@@ -73,8 +81,9 @@ void reference(KernelContext& ctx) {
               [&](int64_t a, int64_t b) { return firsts[size_t(a)] < firsts[size_t(b)]; });
     for (int64_t p = 0; p < unique; ++p) rank_of[size_t(by_first[size_t(p)])] = p;
   }
-  std::vector<int64_t> first_out(static_cast<size_t>(unique)), counts(size_t(unique), 0),
-      inverse(static_cast<size_t>(count));
+  std::vector<int64_t> first_out(static_cast<size_t>(unique));
+  std::vector<int64_t> counts(static_cast<size_t>(unique), 0);
+  std::vector<int64_t> inverse(static_cast<size_t>(count));
   for (int64_t g = 0; g < unique; ++g) first_out[size_t(rank_of[size_t(g)])] = firsts[size_t(g)];
   for (int64_t j = 0; j < count; ++j) {
     inverse[size_t(j)] = rank_of[size_t(group[size_t(j)])];

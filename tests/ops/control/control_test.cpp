@@ -57,10 +57,11 @@ TEST(If, CondWithSeveralValuesIsAnError) {
 // Loop body: carries (s, inc), s += inc; scans out the new s; cond_out is `cond_out` of the
 // body's cond input (Identity keeps going, Not stops after one trip).
 ir::GraphPtr sum_body(const std::string& cond_op) {
-  return make_graph({{"i", kScalarI64}, {"c", kScalarBool}, {"s", f32(Shape{1})}, {"inc", f32(Shape{1})}},
-                    {make_node("Add", {"s", "inc"}, {"s2"}), make_node("Identity", {"inc"}, {"inc2"}),
-                     make_node(cond_op, {"c"}, {"c2"}), make_node("Identity", {"s2"}, {"scan"})},
-                    {{"c2", kScalarBool}, {"s2", f32(Shape{1})}, {"inc2", f32(Shape{1})}, {"scan", f32(Shape{1})}});
+  return make_graph(
+      {{"i", kScalarI64}, {"c", kScalarBool}, {"s", f32(Shape{1})}, {"inc", f32(Shape{1})}},
+      {make_node("Add", {"s", "inc"}, {"s2"}), make_node("Identity", {"inc"}, {"inc2"}),
+       make_node(cond_op, {"c"}, {"c2"}), make_node("Identity", {"s2"}, {"scan"})},
+      {{"c2", kScalarBool}, {"s2", f32(Shape{1})}, {"inc2", f32(Shape{1})}, {"scan", f32(Shape{1})}});
 }
 
 OpCase loop_case(const std::string& cond_op, int64_t trips, bool with_cond) {
@@ -95,7 +96,11 @@ TEST(Loop, ZeroTripsGiveInitialValuesAndEmptyScans) {
 TEST(Loop, BodyWithTheWrongInputCountIsInvalid) {
   auto body = make_graph({{"i", kScalarI64}, {"c", kScalarBool}}, {make_node("Identity", {"c"}, {"c2"})},
                          {{"c2", kScalarBool}});
-  auto c = OpCase("Loop", 13).attr("body", body).input<int64_t>({}, {1}).input<bool>({}, {true}).input<float>({1}, {0});
+  auto c = OpCase("Loop", 13)
+               .attr("body", body)
+               .input<int64_t>({}, {1})
+               .input<bool>({}, {true})
+               .input<float>({1}, {0});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "the body takes 2 inputs");
 }
 

@@ -82,7 +82,9 @@ TEST(RNN, UnknownActivationIsUnsupported) {
 // GRU with one unit, one step from h0 = 0.5; only Rbh is non-zero, so linear_before_reset matters.
 OpCase gru_case(int linear_before_reset) {
   auto c = OpCase("GRU", 14).attr("hidden_size", 1).attr("linear_before_reset", linear_before_reset);
-  c.input<float>({1, 1, 1}, {1}).input<float>({1, 3, 1}, {0.1f, 0.2f, 0.3f}).input<float>({1, 3, 1}, {0.4f, 0.5f, 0.6f});
+  c.input<float>({1, 1, 1}, {1})
+      .input<float>({1, 3, 1}, {0.1f, 0.2f, 0.3f})
+      .input<float>({1, 3, 1}, {0.4f, 0.5f, 0.6f});
   c.input<float>({1, 6}, {0, 0, 0, 0, 0, 0.7f}).omitted_input().input<float>({1, 1, 1}, {0.5f});
   return c.outputs(2);
 }
@@ -124,14 +126,19 @@ std::vector<Value> lstm_in_layout(int layout) {
   std::vector<float> h0{0.1f, -0.2f, 0.3f, 0.4f};  // [dirs=1, batch, hidden]
   std::vector<float> xs = x;
   Shape x_shape{3, 2, 2};
-  if (layout == 1) {  // [seq, batch, input] to [batch, seq, input]; h0 [batch, dirs, hidden] is the same bytes
+  if (layout ==
+      1) {  // [seq, batch, input] to [batch, seq, input]; h0 [batch, dirs, hidden] is the same bytes
     x_shape = {2, 3, 2};
     for (int t = 0; t < 3; ++t)
       for (int b = 0; b < 2; ++b)
         for (int i = 0; i < 2; ++i) xs[(b * 3 + t) * 2 + i] = x[(t * 2 + b) * 2 + i];
   }
   auto c = OpCase("LSTM", 14).attr("hidden_size", 2).attr("layout", layout);
-  c.input<float>(x_shape, xs).input<float>({1, 8, 2}, w).input<float>({1, 8, 2}, r).omitted_input().omitted_input();
+  c.input<float>(x_shape, xs)
+      .input<float>({1, 8, 2}, w)
+      .input<float>({1, 8, 2}, r)
+      .omitted_input()
+      .omitted_input();
   c.input<float>(layout ? Shape{2, 1, 2} : Shape{1, 2, 2}, h0).outputs(3);
   return c.run();
 }

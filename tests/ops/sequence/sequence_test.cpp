@@ -20,7 +20,8 @@ TEST(SequenceEmpty, KeepsItsDtype) {
 }
 
 TEST(SequenceInsert, NegativePositionCountsFromTheEnd) {
-  auto c = OpCase("SequenceInsert", 11).input(floats({{1}, {2}})).input<float>({1}, {9}).input<int64_t>({}, {-1});
+  auto c =
+      OpCase("SequenceInsert", 11).input(floats({{1}, {2}})).input<float>({1}, {9}).input<int64_t>({}, {-1});
   Value v = c.run().at(0);
   ASSERT_EQ(v.items().size(), 3u);
   expect_tensor<float>(v.items()[1], {1}, {9});
@@ -37,8 +38,9 @@ TEST(SequenceInsert, ElementTypeMustMatch) {
 }
 
 TEST(SequenceAt, NegativePositionAndBounds) {
-  expect_tensor<float>(OpCase("SequenceAt", 11).input(floats({{1}, {2, 3}})).input<int64_t>({}, {-1}).run_tensor(),
-                       {2}, {2, 3});
+  expect_tensor<float>(
+      OpCase("SequenceAt", 11).input(floats({{1}, {2, 3}})).input<int64_t>({}, {-1}).run_tensor(), {2},
+      {2, 3});
   auto c = OpCase("SequenceAt", 11).input(floats({{1}})).input<int64_t>({}, {1});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidArgument, "position 1 is outside [-1, 0]");
 }
@@ -63,7 +65,8 @@ TEST(SplitToSequence, ScalarSplitLeavesASmallerLastChunk) {
 }
 
 TEST(SplitToSequence, WithoutSplitKeepdimsZeroDropsTheAxis) {
-  auto c = OpCase("SplitToSequence", 11).attr("axis", -1).attr("keepdims", 0).input<float>({2, 2}, {1, 2, 3, 4});
+  auto c =
+      OpCase("SplitToSequence", 11).attr("axis", -1).attr("keepdims", 0).input<float>({2, 2}, {1, 2, 3, 4});
   Value v = c.run().at(0);
   ASSERT_EQ(v.items().size(), 2u);
   expect_tensor<float>(v.items()[1], {2}, {2, 4});
@@ -83,9 +86,11 @@ TEST(SplitToSequence, SplitsStrings) {
 }
 
 TEST(ConcatFromSequence, ConcatenatesOrStacks) {
-  expect_tensor<float>(OpCase("ConcatFromSequence", 11).attr("axis", 0).input(floats({{1}, {2, 3}})).run_tensor(),
-                       {3}, {1, 2, 3});
-  auto c = OpCase("ConcatFromSequence", 11).attr("axis", -1).attr("new_axis", 1).input(floats({{1, 2}, {3, 4}}));
+  expect_tensor<float>(
+      OpCase("ConcatFromSequence", 11).attr("axis", 0).input(floats({{1}, {2, 3}})).run_tensor(), {3},
+      {1, 2, 3});
+  auto c =
+      OpCase("ConcatFromSequence", 11).attr("axis", -1).attr("new_axis", 1).input(floats({{1, 2}, {3, 4}}));
   expect_tensor<float>(c.run_tensor(), {2, 2}, {1, 3, 2, 4});
 }
 

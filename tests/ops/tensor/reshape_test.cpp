@@ -172,5 +172,25 @@ TEST(Split, InfersEveryPartFromAConstantSplit) {
   EXPECT_EQ(to_string(out[1].shape), "[n,3]");
 }
 
+TEST(Slice, InfersSlicedDimsFromConstantsAndKeepsTheOthers) {
+  Value starts(Tensor::from<int64_t>({1})), ends(Tensor::from<int64_t>({-1})), axes(Tensor::from<int64_t>({1}));
+  auto out = infer("Slice", 13,
+                   {ValueType::tensor(ElementType::F32, PartialShape({Dimension::named("n"), Dimension(10)})),
+                    ValueType::tensor(ElementType::I64, PartialShape(std::vector<int64_t>{1})),
+                    ValueType::tensor(ElementType::I64, PartialShape(std::vector<int64_t>{1})),
+                    ValueType::tensor(ElementType::I64, PartialShape(std::vector<int64_t>{1}))},
+                   {nullptr, &starts, &ends, &axes});
+  EXPECT_EQ(to_string(out[0].shape), "[n,8]");
+}
+
+TEST(Expand, InfersTheBroadcastShapeFromAConstant) {
+  Value shape(Tensor::from<int64_t>({2, 1, 4}));
+  auto out = infer("Expand", 13,
+                   {ValueType::tensor(ElementType::F32, PartialShape({Dimension::named("n"), Dimension(1)})),
+                    ValueType::tensor(ElementType::I64, PartialShape(std::vector<int64_t>{3}))},
+                   {nullptr, &shape});
+  EXPECT_EQ(to_string(out[0].shape), "[2,n,4]");
+}
+
 }  // namespace
 }  // namespace tandem::testing
