@@ -87,14 +87,15 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
 
   std::vector<const ValueType*> input_types;
   std::vector<const Value*> input_values;
-  for (const std::string& name : node.inputs) {
-    int slot = name.empty() ? -1 : slot_of(name, outer, ir::describe_node(node, step.opset));
-    step.inputs.push_back(slot);
+  for (const std::string& name : node.inputs)
+    step.inputs.push_back(name.empty() ? -1 : slot_of(name, outer, ir::describe_node(node, step.opset)));
+  plan_subgraphs(node, opsets, outer);
+  // Pointers into slot_types_ are taken only now: resolving captures above may grow it.
+  for (int slot : step.inputs) {
     input_types.push_back(slot < 0 ? nullptr : &slot_types_[slot]);
     auto known = constant_index_.find(slot);
     input_values.push_back(known == constant_index_.end() ? nullptr : known->second);
   }
-  plan_subgraphs(node, opsets, outer);
 
   step.output_types.resize(node.outputs.size());
   if (step.def->infer) {

@@ -54,7 +54,7 @@ TEST(If, CondWithSeveralValuesIsAnError) {
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidArgument, "single value");
 }
 
-// Loop body: carries (s, inc), s += inc; scans out the new s; cond_out is `cond_out` of the
+// Loop body: carries (s, inc), s += inc; scans out the new s; cond_out is `cond_op` applied to the
 // body's cond input (Identity keeps going, Not stops after one trip).
 ir::GraphPtr sum_body(const std::string& cond_op) {
   return make_graph(
