@@ -39,10 +39,24 @@ std::string describe_value(const Value& value) {
   return "?";
 }
 
+// The newest opset of the default domain whose ops the library defines, version by version.
+constexpr int kMaxOpset = 17;
+
+const ir::Model& supported(const ir::Model& model) {
+  const int opset = model.opset("");
+  if (opset > kMaxOpset)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("{}: the model imports opset {} of domain 'ai.onnx'; tandem supports opsets 1 to {}",
+                            model.path, opset, kMaxOpset));
+  return model;
+}
+
 }  // namespace
 
 CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device)
-    : model_(std::move(model)), device_(std::move(device)), plan_(*model_->graph, model_->opsets, {}, model_->path) {}
+    : model_(std::move(model)),
+      device_(std::move(device)),
+      plan_(*model_->graph, supported(*model_).opsets, {}, model_->path) {}
 
 RequestState::RequestState(std::shared_ptr<const CompiledState> compiled)
     : compiled_(std::move(compiled)), inputs_(compiled_->inputs().size()), outputs_(compiled_->outputs().size()) {
@@ -95,7 +109,12 @@ void RequestState::infer() {
       throw Error(ErrorKind::InvalidArgument,
                   fmt::format("infer: input '{}' ({}) is not set", ports[i].name, to_string(ports[i].type)));
   // Outputs are replaced only when the whole run succeeded, so a failure leaves the request as it was.
-  outputs_ = execute(compiled_->plan(), inputs_);
+  try {
+    outputs_ = execute(compiled_->plan(), inputs_);
+  } catch (const Error& e) {
+    const std::string& path = compiled_->model().path;
+    throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());
+  }
 }
 
 }  // namespace tandem::runtime

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "ops/registry.h"
@@ -55,10 +56,17 @@ const GraphPlan& GraphPlan::subplan(const ir::Graph& graph) const {
 int GraphPlan::slot_of(const std::string& name, const OuterScope& outer, const std::string& reader) {
   if (int slot = find_slot(name); slot >= 0) return slot;
   auto it = outer.find(name);
-  if (it == outer.end())
+  if (it == outer.end()) {
+    for (const ir::Node& later : graph_.nodes)
+      if (std::find(later.outputs.begin(), later.outputs.end(), name) != later.outputs.end())
+        throw Error(ErrorKind::InvalidModel,
+                    fmt::format("{}{} reads value '{}' before node '{}' produces it (the graph has a cycle "
+                                "or its nodes are not in topological order)",
+                                where_prefix(where_), reader, name, later.name));
     throw Error(ErrorKind::InvalidModel,
                 fmt::format("{}{} reads value '{}', which no node, graph input or initializer produces",
                             where_prefix(where_), reader, name));
+  }
   // A value of an enclosing graph: copied into a slot of ours when the subgraph starts.
   int slot = int(slot_names_.size());
   slots_[name] = slot;

@@ -29,15 +29,16 @@ class ValueReader {
     size_t size = file->size();
     ValueType::Kind kind = expected ? expected->kind : ValueType::Kind::Unknown;
     if (kind == ValueType::Kind::Tensor) return read_tensor(data, size);
+    // A declared kind is tried first, without the strict test for unknown fields (newer writers
+    // may add some); bytes that do not fit it go through detection like undeclared ones.
     if (kind == ValueType::Kind::Sequence) {
       SequenceProto seq;
-      if (!parse_proto_bytes(data, size, seq)) throw error("not a valid SequenceProto");
-      return sequence(seq, expected->element.get());
+      if (parse_proto_bytes(data, size, seq) && is_tensor_sequence(seq))
+        return sequence(seq, expected->element.get());
     }
     if (kind == ValueType::Kind::Optional) {
       OptionalProto opt;
-      if (!parse_proto_bytes(data, size, opt)) throw error("not a valid OptionalProto");
-      return optional(opt, expected->element.get());
+      if (parse_proto_bytes(data, size, opt) && is_optional(opt)) return optional(opt, expected->element.get());
     }
     SequenceProto seq;
     if (parse_proto_bytes(data, size, seq) && !has_unknown_fields(seq) && is_tensor_sequence(seq))
