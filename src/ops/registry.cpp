@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ops/dispatch.h"
+#include "ops/onnx_op_versions.h"
 
 namespace tandem::ops {
 
@@ -12,6 +13,18 @@ int OpDef::since_version(int opset) const {
   for (int v : versions)
     if (v <= opset) found = std::max(found, v);
   return found;
+}
+
+int onnx_since_version(std::string_view domain, std::string_view name, int opset) {
+  if (domain == "ai.onnx") domain = "";
+  for (const OnnxOpVersions& op : onnx_op_versions()) {
+    if (op.domain != domain || op.name != name) continue;
+    int found = 0;
+    for (int v : op.versions)
+      if (v <= opset) found = v;
+    return found;
+  }
+  return 0;
 }
 
 const Registry& Registry::global() {

@@ -40,7 +40,7 @@ std::string describe_value(const Value& value) {
 }
 
 // The newest opset of the default domain whose ops the library defines, version by version.
-constexpr int kMaxOpset = 17;
+constexpr int kMaxOpset = 28;
 
 const ir::Model& supported(const ir::Model& model) {
   const int opset = model.opset("");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ops/onnx_op_versions.h"
 #include "ops/registry.h"
 
 namespace tandem::runtime {
@@ -92,6 +93,12 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
   if (step.def->since_version(step.opset) == 0)
     throw Error(ErrorKind::InvalidModel, fmt::format("{}: {} does not exist in opset {} of domain '{}'",
                                                      who, node.op_type, step.opset, domain_name(node.domain)));
+  // A newer ONNX version of the op than the definition handles would run with old semantics.
+  const int onnx_version = ops::onnx_since_version(node.domain, node.op_type, step.opset);
+  if (onnx_version > 0 && step.def->since_version(step.opset) != onnx_version)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("{}: opset {} brings {}-{}, which tandem does not implement (it has versions {})", who,
+                            step.opset, node.op_type, onnx_version, fmt::join(step.def->versions, ", ")));
 
   std::vector<const ValueType*> input_types;
   std::vector<const Value*> input_values;
