@@ -41,6 +41,9 @@ const Registry& Registry::global() {
     register_sequence(r);
     register_rnn(r);
     register_misc(r);
+    register_attention(r);
+    register_text(r);
+    register_ml(r);
     return r;
   }();
   return registry;

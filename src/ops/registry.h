@@ -36,5 +36,8 @@ void register_control(Registry& registry);
 void register_sequence(Registry& registry);
 void register_rnn(Registry& registry);
 void register_misc(Registry& registry);
+void register_attention(Registry& registry);
+void register_text(Registry& registry);
+void register_ml(Registry& registry);
 
 }  // namespace tandem::ops

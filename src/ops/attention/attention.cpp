@@ -1,0 +1,8 @@
+// The attention family: every op of it, one line each.
+#include "ops/registry.h"
+
+namespace tandem::ops {
+
+void register_attention(Registry& registry) {}
+
+}  // namespace tandem::ops
