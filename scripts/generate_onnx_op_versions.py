@@ -9,7 +9,7 @@ import collections
 import onnx
 import onnx.defs
 
-DOMAINS = ("", "ai.onnx.ml", "ai.onnx.preview.training")
+DOMAINS = ("", "ai.onnx.ml", "ai.onnx.preview", "ai.onnx.preview.training")
 
 versions = collections.defaultdict(set)
 for schema in onnx.defs.get_all_schemas_with_history():

@@ -40,6 +40,18 @@ T convert_scalar(const Tensor& t, int64_t i) {
     case ElementType::U32: return T(static_cast<const uint32_t*>(p)[i]);
     case ElementType::U64: return T(static_cast<const uint64_t*>(p)[i]);
     case ElementType::Bool: return T(static_cast<const bool*>(p)[i]);
+    case ElementType::F8E4M3FN: return T(float(static_cast<const float8_e4m3fn*>(p)[i]));
+    case ElementType::F8E4M3FNUZ: return T(float(static_cast<const float8_e4m3fnuz*>(p)[i]));
+    case ElementType::F8E5M2: return T(float(static_cast<const float8_e5m2*>(p)[i]));
+    case ElementType::F8E5M2FNUZ: return T(float(static_cast<const float8_e5m2fnuz*>(p)[i]));
+    case ElementType::F4E2M1: return T(float(static_cast<const float4_e2m1*>(p)[i]));
+    case ElementType::F8E8M0: return T(float(static_cast<const float8_e8m0*>(p)[i]));
+    case ElementType::F6E2M3: return T(float(static_cast<const float6_e2m3*>(p)[i]));
+    case ElementType::F6E3M2: return T(float(static_cast<const float6_e3m2*>(p)[i]));
+    case ElementType::I4: return T(int(static_cast<const int4*>(p)[i]));
+    case ElementType::U4: return T(int(static_cast<const uint4*>(p)[i]));
+    case ElementType::I2: return T(int(static_cast<const int2*>(p)[i]));
+    case ElementType::U2: return T(int(static_cast<const uint2*>(p)[i]));
     default:
       throw Error(ErrorKind::InvalidArgument,
                   "cannot read a " + std::string(to_string(t.element_type())) + " tensor as a number");
@@ -103,8 +115,7 @@ template uint64_t Tensor::scalar<uint64_t>() const;
 template bool Tensor::scalar<bool>() const;
 
 std::vector<int64_t> Tensor::to_int64() const {
-  if (type_ == ElementType::F32 || type_ == ElementType::F64 || type_ == ElementType::F16 ||
-      type_ == ElementType::BF16 || type_ == ElementType::String)
+  if (is_floating_type(type_) || type_ == ElementType::String)
     throw Error(ErrorKind::InvalidArgument,
                 "expected an integer tensor, got " + std::string(to_string(type_)));
   std::vector<int64_t> out(static_cast<size_t>(size_));

@@ -227,6 +227,7 @@ const std::vector<OnnxOpVersions>& onnx_op_versions() {
       {"ai.onnx.ml", "TreeEnsembleClassifier", {1, 3, 5}},
       {"ai.onnx.ml", "TreeEnsembleRegressor", {1, 3, 5}},
       {"ai.onnx.ml", "ZipMap", {1}},
+      {"ai.onnx.preview", "FlexAttention", {1}},
       {"ai.onnx.preview.training", "Adagrad", {1}},
       {"ai.onnx.preview.training", "Adam", {1}},
       {"ai.onnx.preview.training", "Gradient", {1}},

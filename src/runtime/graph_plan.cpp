@@ -117,10 +117,17 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
     ops::InferContext ctx(node, step.opset, input_types, input_values);
     try {
       step.def->infer(ctx);
+      step.output_types = ctx.outputs();
     } catch (const Error& e) {
-      throw Error(e.kind(), where_prefix(where_) + e.what());
+      // What is known at compile time may not be enough to infer (an input of unknown type), and a
+      // subgraph may be an If branch that never runs: then types stay open until run time, where
+      // inference runs again on real values and reports any error.
+      const bool types_known = std::all_of(input_types.begin(), input_types.end(), [](const ValueType* t) {
+        return !t || (t->kind != ValueType::Kind::Unknown &&
+                      (!t->is_tensor() || t->element_type != ElementType::Undefined));
+      });
+      if (types_known && outer.empty()) throw Error(e.kind(), where_prefix(where_) + e.what());
     }
-    step.output_types = ctx.outputs();
   }
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& name = node.outputs[i];

@@ -30,6 +30,13 @@ Value load_value(const std::string& path, const ValueType& declared) {
     Tensor bits = value.tensor();
     return Tensor::wrap(ElementType::BF16, bits.shape(), bits.data(), std::make_shared<Tensor>(bits));
   }
+  // Nor has it the narrow types: ml_dtypes' np.save writes their bytes as '<V1', read as u8.
+  if (declared.is_tensor() && is_narrow(declared.element_type) && value.is_tensor() &&
+      value.tensor().element_type() == ElementType::U8) {
+    Tensor bits = value.tensor();
+    return Tensor::wrap(declared.element_type, bits.shape(), bits.data(),
+                        std::make_shared<Tensor>(bits));
+  }
   return value;
 }
 

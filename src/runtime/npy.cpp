@@ -180,6 +180,11 @@ Dtype parse_dtype(const std::string& descr, const NpyError& error) {
       {'f', 4, ElementType::F32},  {'f', 8, ElementType::F64},
       {'c', 8, ElementType::C64},  {'c', 16, ElementType::C128},
       {'V', 2, ElementType::BF16},  // ml_dtypes' bfloat16 has no dtype string of its own
+      // np.save writes '<f1' for ml_dtypes' float8_e5m2 and '<V1' for its other one-byte types
+      // (float8, float6, float4, e8m0, int4, int2): those read as their bits, u8, and load_value
+      // gives them the declared type.
+      {'f', 1, ElementType::F8E5M2},
+      {'V', 1, ElementType::U8},
   };
   for (const Known& k : kKnown) {
     if (k.kind != d.kind || k.size != n) continue;
@@ -382,6 +387,12 @@ void write_npy(const std::string& path, const Tensor& tensor) {
       {ElementType::U32, "<u4"},  {ElementType::I64, "<i8"},   {ElementType::U64, "<u8"},
       {ElementType::F16, "<f2"},  {ElementType::F32, "<f4"},   {ElementType::F64, "<f8"},
       {ElementType::C64, "<c8"},  {ElementType::C128, "<c16"}, {ElementType::BF16, "<V2"},
+      // The narrow types as ml_dtypes' np.save writes them, except float8_e5m2, whose '<f1' numpy
+      // cannot read back: one byte each, '|V1' (np.load(...).view(ml_dtypes.<type>) restores it).
+      {ElementType::F8E4M3FN, "|V1"}, {ElementType::F8E4M3FNUZ, "|V1"}, {ElementType::F8E5M2, "|V1"},
+      {ElementType::F8E5M2FNUZ, "|V1"}, {ElementType::U4, "|V1"},       {ElementType::I4, "|V1"},
+      {ElementType::F4E2M1, "|V1"},     {ElementType::F8E8M0, "|V1"},   {ElementType::U2, "|V1"},
+      {ElementType::I2, "|V1"},         {ElementType::F6E2M3, "|V1"},   {ElementType::F6E3M2, "|V1"},
   };
   std::string descr;
   std::vector<char> strings;  // UTF-32 payload for string tensors

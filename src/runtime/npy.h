@@ -1,5 +1,5 @@
-// numpy .npy files: versions 1.0, 2.0 and 3.0, the dtypes ONNX tensors use, bfloat16 as ml_dtypes
-// writes it ('<V2') and unicode strings ('<U').
+// numpy .npy files: versions 1.0, 2.0 and 3.0, the dtypes ONNX tensors use, bfloat16 and the narrow
+// types as ml_dtypes writes them ('<V2'; '<V1', '<f1') and unicode strings ('<U').
 #pragma once
 
 #include "tandem/tensor.h"

@@ -42,8 +42,8 @@ std::string compare_tensors(const Tensor& got, const Tensor& want) {
       if (g[i] != w[i]) return fmt::format("element {} is '{}' instead of '{}'", i, g[i], w[i]);
     return "";
   }
-  const bool exact = !(want.element_type() == ElementType::F32 || want.element_type() == ElementType::F64 ||
-                       want.element_type() == ElementType::F16 || want.element_type() == ElementType::BF16);
+  // Narrow floats compare as float values, like the wider ones (NaN equals NaN).
+  const bool exact = !is_floating_type(want.element_type());
   if (exact) {
     auto g = got.to_int64(), w = want.to_int64();
     for (size_t i = 0; i < w.size(); ++i)

@@ -4,7 +4,9 @@
   compare_with_onnxruntime.py --tandem build/tools/tandem/tandem --models models resnet50
 
 Passes when max|tandem - ort| / max|ort| <= --rtol (1e-4). Exits 77 (CTest's skip code here)
-when the model was not exported. Run with the repository's .venv/bin/python.
+when the model was not exported. With --reference onnx the expected output is <name>.ref.npy, from
+onnx.reference's ReferenceEvaluator (scripts/make_quantized_models.py), instead of <name>.ort.npy.
+Run with the repository's .venv/bin/python.
 """
 import argparse
 import os
@@ -60,6 +62,9 @@ def main():
     parser.add_argument("--rtol", type=float, default=1e-4,
                         help="tolerance on max|a-b| / max|b| (default 1e-4)")
     parser.add_argument("--quiet", action="store_true", help="do not echo tandem's output")
+    parser.add_argument("--reference", choices=["ort", "onnx"], default="ort",
+                        help="expected output: ONNX Runtime's (<name>.ort.npy, made if absent) "
+                             "or onnx.reference's (<name>.ref.npy)")
     parser.add_argument("name", help="model name: models/<name>.onnx")
     args = parser.parse_args()
 
@@ -67,9 +72,14 @@ def main():
     if not os.path.exists(model_path):
         print(f"SKIP: {model_path} is absent; run scripts/make_models to export it")
         return SKIP
-    ensure_reference(args.models, args.name)
     input_path = os.path.join(args.models, args.name + ".input.npy")
-    expected = np.load(os.path.join(args.models, args.name + ".ort.npy"))
+    if args.reference == "ort":
+        ensure_reference(args.models, args.name)
+    elif not os.path.exists(os.path.join(args.models, args.name + ".ref.npy")):
+        print(f"SKIP: {args.name}.ref.npy is absent; run scripts/make_models to make it")
+        return SKIP
+    suffix, peer = (".ort.npy", "ort") if args.reference == "ort" else (".ref.npy", "reference")
+    expected = np.load(os.path.join(args.models, args.name + suffix))
 
     model = onnx.load(model_path, load_external_data=False)
     initializers = {t.name for t in model.graph.initializer}
@@ -100,19 +110,19 @@ def main():
 
     if actual.shape != expected.shape or actual.dtype != expected.dtype:
         print(f"FAIL: {args.name}: output '{output_name}' is {actual.dtype}{list(actual.shape)}, "
-              f"ONNX Runtime's is {expected.dtype}{list(expected.shape)}")
+              f"the expected ({peer}) is {expected.dtype}{list(expected.shape)}")
         return 1
     figures = compare(actual, expected)
     ok = figures["nan_mismatch"] == 0 and figures["relative"] <= args.rtol
     line = (f"{args.name}: output '{output_name}' {actual.dtype}{list(actual.shape)}: "
-            f"max |tandem - ort| = {figures['max_abs_diff']:.3g}, max |ort| = "
+            f"max |tandem - {peer}| = {figures['max_abs_diff']:.3g}, max |{peer}| = "
             f"{figures['max_abs_ort']:.3g}, relative {figures['relative']:.3g} "
             f"(tolerance {args.rtol:g}), mean |diff| {figures['mean_abs_diff']:.3g}")
     if figures["nan_mismatch"]:
         line += f", {figures['nan_mismatch']} NaN mismatches"
     if expected.ndim in (1, 2) and expected.size == expected.shape[-1] and expected.size > 1:
         top_tandem, top_ort = int(np.argmax(actual)), int(np.argmax(expected))
-        line += f"; top-1 tandem {top_tandem}, ort {top_ort}"
+        line += f"; top-1 tandem {top_tandem}, {peer} {top_ort}"
     print(f"{'PASS' if ok else 'FAIL'}: {line}; tandem run took {elapsed:.1f} s")
     return 0 if ok else 1
 

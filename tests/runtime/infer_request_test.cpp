@@ -10,10 +10,10 @@ namespace {
 
 // y = Identity(x) with x: f32[2,3], or a node of another op if asked.
 Model one_node_model(const std::string& op = "Identity", const std::string& input = "x",
-                     const std::string& domain = "") {
+                     const std::string& domain = "", int opset = 13) {
   auto model = std::make_shared<ir::Model>();
   model->graph = std::make_shared<ir::Graph>();
-  model->opsets[""] = 13;
+  model->opsets[""] = opset;
   if (!domain.empty()) model->opsets[domain] = 1;
   model->path = "test.onnx";
   ir::Graph& g = *model->graph;
@@ -65,6 +65,16 @@ TEST(CompileModel, UnknownOpNamesNodeOpDomainAndOpset) {
   EXPECT_THROW_KIND(Core().compile_model(one_node_model("FancyOp", "x", "com.example")), ErrorKind::Unsupported,
                     "node 'n0' (com.example.FancyOp, opset 1): op FancyOp of domain 'com.example' is not "
                     "supported by tandem");
+}
+
+TEST(CompileModel, OpsetNewerThanTandemKnowsIsUnsupported) {
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model("Identity", "x", "", 99)), ErrorKind::Unsupported,
+                    "test.onnx: the model imports opset 99 of domain 'ai.onnx'; tandem supports opsets 1 to");
+}
+
+TEST(CompileModel, OpOlderThanItsFirstVersionIsInvalidModel) {
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model("NonZero", "x", "", 8)), ErrorKind::InvalidModel,
+                    "node 'n0' (NonZero, opset 8): NonZero does not exist in opset 8 of domain 'ai.onnx'");
 }
 
 TEST(CompileModel, UnknownDeviceIsDeviceUnavailable) {

@@ -107,6 +107,72 @@ Tensor from_bytes(ElementType type, const Shape& shape, int64_t count, std::byte
   return t;
 }
 
+// The 2-, 4- and 6-bit types are packed in files: element i takes bits [i*b, i*b+b) of the
+// little-endian bit stream (low nibble first for 4 bits, four to three bytes for 6 bits), as ONNX's
+// numpy_helper packs them. In memory each element has a byte of its own, upper bits zero.
+size_t packed_size(ElementType type, int64_t count) {
+  return (size_t(count) * size_t(packed_bits(type)) + 7) / 8;
+}
+
+template <class Byte>
+Tensor unpack(ElementType type, const Shape& shape, int64_t count, const Byte* packed) {
+  const size_t bits = size_t(packed_bits(type));
+  const unsigned mask = (1u << bits) - 1;
+  Tensor t(type, shape);
+  auto* out = static_cast<uint8_t*>(t.data());
+  for (size_t i = 0; i < size_t(count); ++i) {
+    size_t bit = i * bits, byte = bit / 8, shift = bit % 8;
+    unsigned word = uint8_t(packed[byte]);
+    if (shift + bits > 8) word |= unsigned(uint8_t(packed[byte + 1])) << 8;
+    out[i] = uint8_t((word >> shift) & mask);
+  }
+  return t;
+}
+
+std::string pack(const Tensor& tensor) {
+  const ElementType type = tensor.element_type();
+  const size_t bits = size_t(packed_bits(type));
+  const unsigned mask = (1u << bits) - 1;
+  std::string packed(packed_size(type, tensor.size()), '\0');
+  const auto* in = static_cast<const uint8_t*>(tensor.data());
+  for (size_t i = 0; i < size_t(tensor.size()); ++i) {
+    size_t bit = i * bits, byte = bit / 8, shift = bit % 8;
+    unsigned word = (in[i] & mask) << shift;
+    packed[byte] = char(uint8_t(packed[byte]) | uint8_t(word));
+    if (shift + bits > 8) packed[byte + 1] = char(uint8_t(packed[byte + 1]) | uint8_t(word >> 8));
+  }
+  return packed;
+}
+
+// Narrow types in int32_data: the packed bytes one to an entry for the 2- and 4-bit ones, one
+// element to an entry (its bits) for float8, e8m0 and float6.
+Tensor narrow_from_int32_data(ElementType type, const Shape& shape, int64_t count,
+                              const Reader& r) {
+  const auto& values = r.proto.int32_data();
+  const bool packed = packed_bits(type) < 6;
+  const size_t needed = packed ? packed_size(type, count) : size_t(count);
+  if (size_t(values.size()) != needed)
+    throw r.error("int32_data holds {} values, {} needs {}", values.size(), describe(type, shape),
+                  needed);
+  std::vector<uint8_t> bytes(values.begin(), values.end());  // keeps the low 8 bits of each entry
+  if (packed) return unpack(type, shape, count, bytes.data());
+  Tensor t(type, shape);
+  const uint8_t mask = uint8_t((1u << packed_bits(type)) - 1);
+  auto* out = static_cast<uint8_t*>(t.data());
+  for (size_t i = 0; i < bytes.size(); ++i) out[i] = bytes[i] & mask;
+  return t;
+}
+
+template <class Byte>
+Tensor unpack_bytes(ElementType type, const Shape& shape, int64_t count, const Byte* data,
+                    size_t size, const char* what, const Reader& r) {
+  size_t needed = packed_size(type, count);
+  if (size != needed)
+    throw r.error("{} holds {} bytes, {} needs {} ({} bits per element, packed)", what, size,
+                  describe(type, shape), needed, packed_bits(type));
+  return unpack(type, shape, count, data);
+}
+
 template <class Dst, class Values>
 Tensor copy_values(ElementType type, const Shape& shape, int64_t count, const Values& values, Field field,
                    const Reader& r) {
@@ -139,6 +205,19 @@ Tensor from_typed_field(ElementType type, const Shape& shape, int64_t count, con
     case ElementType::BF16: return copy_values<uint16_t>(type, shape, count, p.int32_data(), field, r);
     case ElementType::U8: return copy_values<uint8_t>(type, shape, count, p.int32_data(), field, r);
     case ElementType::Bool: return copy_values<bool>(type, shape, count, p.int32_data(), field, r);
+    case ElementType::F8E4M3FN:
+    case ElementType::F8E4M3FNUZ:
+    case ElementType::F8E5M2:
+    case ElementType::F8E5M2FNUZ:
+    case ElementType::U4:
+    case ElementType::I4:
+    case ElementType::F4E2M1:
+    case ElementType::F8E8M0:
+    case ElementType::U2:
+    case ElementType::I2:
+    case ElementType::F6E2M3:
+    case ElementType::F6E3M2:
+      return narrow_from_int32_data(type, shape, count, r);
     case ElementType::String: {
       if (p.string_data_size() != count)
         throw r.error("string_data holds {} values, {} needs {}", p.string_data_size(), describe(type, shape),
@@ -180,14 +259,20 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, const TensorSource& source, c
   if (external || proto.has_raw_data()) {
     if (type == ElementType::String)
       throw r.error("string tensors keep their data in string_data, not in raw or external data");
-    size_t needed = size_t(count) * element_size(type);
+    const bool packed = packed_bits(type) < 8;
+    size_t needed = packed ? packed_size(type, count) : size_t(count) * element_size(type);
     if (external) {
       if (!source.external_data) throw r.error("external data is not allowed here");
       auto bytes = source.external_data->read(proto, needed, r.label);
+      if (packed)
+        return unpack_bytes(type, shape, count, bytes.data, bytes.size, "external data", r);
       return from_bytes(type, shape, count, bytes.data, bytes.size, std::move(bytes.owner), "external data",
                         r);
     }
     // Moving the string keeps its heap buffer: the weights are not copied again.
+    if (packed)
+      return unpack_bytes(type, shape, count, proto.raw_data().data(), proto.raw_data().size(),
+                          "raw_data", r);
     auto raw = std::make_shared<std::string>(std::move(*proto.mutable_raw_data()));
     proto.clear_raw_data();
     auto* data = reinterpret_cast<std::byte*>(raw->data());
@@ -206,6 +291,10 @@ onnx::TensorProto tensor_to_proto(const Tensor& tensor, const std::string& name)
   for (int64_t d : tensor.shape()) proto.add_dims(d);
   if (tensor.element_type() == ElementType::String) {
     for (const std::string& s : tensor.span<std::string>()) proto.add_string_data(s);
+    return proto;
+  }
+  if (packed_bits(tensor.element_type()) < 8) {
+    proto.set_raw_data(pack(tensor));
     return proto;
   }
   proto.set_raw_data(static_cast<const char*>(tensor.data()), tensor.byte_size());

@@ -34,7 +34,7 @@ PartialShape shape_from_proto(const onnx::TensorShapeProto& proto, const std::st
 }  // namespace
 
 ElementType element_type_from_onnx(int64_t data_type) {
-  if (data_type <= int64_t(ElementType::Undefined) || data_type > int64_t(ElementType::BF16))
+  if (data_type <= int64_t(ElementType::Undefined) || data_type > int64_t(ElementType::F6E3M2))
     return ElementType::Undefined;
   return ElementType(int32_t(data_type));
 }

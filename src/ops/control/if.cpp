@@ -4,15 +4,17 @@
 
 namespace tandem::ops {
 namespace {
-// Opset 11 let the branches' shapes differ; 13 allowed sequences, 16 optionals: none of it
-// changes what runs.
-void check_branches(const NodeContext& ctx, const ir::Graph& then_branch, const ir::Graph& else_branch) {
+// Opset 11 let the branches' shapes differ; 13 allowed sequences, 16 optionals; 19, 21, 23, 24
+// and 25 only added element types (float8, int4, float4, float8e8m0, int2) that tandem's tensors
+// cannot hold, so models using them fail at load: none of it changes what runs.
+void check_branches(const NodeContext& ctx, const ir::Graph& then_branch,
+                    const ir::Graph& else_branch) {
   if (then_branch.outputs.size() != else_branch.outputs.size())
     throw ctx.error(ErrorKind::InvalidModel, "then_branch has {} outputs, else_branch {}",
                     then_branch.outputs.size(), else_branch.outputs.size());
   if (ctx.num_outputs() > then_branch.outputs.size())
-    throw ctx.error(ErrorKind::InvalidModel, "the node has {} outputs, its branches {}", ctx.num_outputs(),
-                    then_branch.outputs.size());
+    throw ctx.error(ErrorKind::InvalidModel, "the node has {} outputs, its branches {}",
+                    ctx.num_outputs(), then_branch.outputs.size());
 }
 
 void infer(InferContext& ctx) {
@@ -38,20 +40,25 @@ void infer(InferContext& ctx) {
 void reference(KernelContext& ctx) {
   const Tensor& cond = ctx.input(0);
   if (cond.size() != 1)
-    throw ctx.error(ErrorKind::InvalidArgument, "cond must hold a single value, got {}", describe(cond));
+    throw ctx.error(ErrorKind::InvalidArgument, "cond must hold a single value, got {}",
+                    describe(cond));
   const ir::Graph& then_branch = ctx.subgraph("then_branch");
   const ir::Graph& else_branch = ctx.subgraph("else_branch");
   check_branches(ctx, then_branch, else_branch);
-  std::vector<Value> outputs = ctx.run_subgraph(cond.scalar<bool>() ? then_branch : else_branch, {});
+  std::vector<Value> outputs =
+      ctx.run_subgraph(cond.scalar<bool>() ? then_branch : else_branch, {});
   if (outputs.size() < ctx.num_outputs())
-    throw ctx.error(ErrorKind::Runtime, "the branch gave {} outputs, the node has {}", outputs.size(),
-                    ctx.num_outputs());
+    throw ctx.error(ErrorKind::Runtime, "the branch gave {} outputs, the node has {}",
+                    outputs.size(), ctx.num_outputs());
   for (size_t i = 0; i < ctx.num_outputs(); ++i) ctx.set_output(i, std::move(outputs[i]));
 }
 }  // namespace
 
 const OpDef& if_op() {
-  static const OpDef def{.name = "If", .versions = {1, 11, 13, 16}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "If",
+                         .versions = {1, 11, 13, 16, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

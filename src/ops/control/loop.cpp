@@ -8,7 +8,8 @@
 namespace tandem::ops {
 namespace {
 // Opset 11 made the body's cond/iteration inputs explicit scalars; 13 allowed sequences among the
-// carried values, 16 optionals. The body takes (iteration_num, cond, carried...) and gives
+// carried values, 16 optionals; 19 to 25 only added element types (float8, int4, float4, int2)
+// that tandem's tensors cannot hold. The body takes (iteration_num, cond, carried...) and gives
 // (cond, carried..., scan outputs...).
 struct Counts {
   size_t carried = 0, scans = 0;
@@ -25,8 +26,8 @@ Counts counts(const NodeContext& ctx, const ir::Graph& body) {
                     body.outputs.size(), carried + 1);
   const size_t scans = body.outputs.size() - 1 - carried;
   if (ctx.num_outputs() > carried + scans)
-    throw ctx.error(ErrorKind::InvalidModel, "the node has {} outputs, the body gives {}", ctx.num_outputs(),
-                    carried + scans);
+    throw ctx.error(ErrorKind::InvalidModel, "the node has {} outputs, the body gives {}",
+                    ctx.num_outputs(), carried + scans);
   return {carried, scans};
 }
 
@@ -90,7 +91,8 @@ void reference(KernelContext& ctx) {
                       body.outputs.size());
     const Tensor& c = outputs[0].tensor();
     if (c.size() != 1)
-      throw ctx.error(ErrorKind::InvalidArgument, "the body's cond must hold one value, got {}", describe(c));
+      throw ctx.error(ErrorKind::InvalidArgument, "the body's cond must hold one value, got {}",
+                      describe(c));
     cond = c.scalar<bool>();
     for (size_t j = 0; j < n.carried; ++j) carried[j] = std::move(outputs[1 + j]);
     for (size_t k = 0; k < n.scans; ++k) {
@@ -103,15 +105,18 @@ void reference(KernelContext& ctx) {
   }
   for (size_t j = 0; j < n.carried; ++j) ctx.set_output(j, std::move(carried[j]));
   for (size_t k = 0; k < n.scans; ++k) {
-    Tensor out =
-        scans[k].empty() ? empty_scan_output(ctx, body, 1 + n.carried + k) : stack_along(ctx, scans[k], 0);
+    Tensor out = scans[k].empty() ? empty_scan_output(ctx, body, 1 + n.carried + k)
+                                  : stack_along(ctx, scans[k], 0);
     ctx.set_output(n.carried + k, std::move(out));
   }
 }
 }  // namespace
 
 const OpDef& loop_op() {
-  static const OpDef def{.name = "Loop", .versions = {1, 11, 13, 16}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Loop",
+                         .versions = {1, 11, 13, 16, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

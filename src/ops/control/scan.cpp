@@ -11,7 +11,8 @@ namespace {
 // Opset 8 has a leading batch axis on every state and scan input/output, an optional first input
 // sequence_lens, and `directions` for the inputs; scans run along axis 1. Opset 9 dropped the
 // batch axis and sequence_lens and added scan_input_axes/directions and scan_output_axes/
-// directions; 11 allowed negative axes; 16 only widened the types.
+// directions; 11 allowed negative axes; 16 and 19 to 25 only widened the types (19 on: float8,
+// int4, float4, int2, which tandem's tensors cannot hold).
 struct Layout {
   size_t first = 0;  // index of the first state input (1 in opset 8, after sequence_lens)
   size_t states = 0, scan_inputs = 0, scan_outputs = 0;
@@ -28,8 +29,8 @@ Layout layout(const NodeContext& ctx, const ir::Graph& body) {
   l.states = ctx.num_inputs() - l.first - l.scan_inputs;
   if (body.inputs.size() != l.states + l.scan_inputs)
     throw ctx.error(ErrorKind::InvalidModel,
-                    "the body takes {} inputs, expected {} states and {} scan inputs", body.inputs.size(),
-                    l.states, l.scan_inputs);
+                    "the body takes {} inputs, expected {} states and {} scan inputs",
+                    body.inputs.size(), l.states, l.scan_inputs);
   if (body.outputs.size() < l.states)
     throw ctx.error(ErrorKind::InvalidModel, "the body gives {} outputs, fewer than its {} states",
                     body.outputs.size(), l.states);
@@ -42,7 +43,8 @@ std::vector<int64_t> list_attr(const NodeContext& ctx, const std::string& name, 
   std::vector<int64_t> values = ctx.attr<std::vector<int64_t>>(name, {});
   if (values.empty()) return std::vector<int64_t>(count, 0);
   if (values.size() != count)
-    throw ctx.error(ErrorKind::InvalidModel, "{} has {} values, expected {}", name, values.size(), count);
+    throw ctx.error(ErrorKind::InvalidModel, "{} has {} values, expected {}", name, values.size(),
+                    count);
   return values;
 }
 
@@ -51,8 +53,8 @@ void infer(InferContext& ctx) {
   const Layout l = layout(ctx, body);
   const bool batched = ctx.opset() < 9;
   for (size_t i = 0; i < l.states; ++i)
-    ctx.set_output(
-        i, batched ? ctx.input(l.first + i) : merge_types(body.outputs[i].type, ctx.input(l.first + i)));
+    ctx.set_output(i, batched ? ctx.input(l.first + i)
+                              : merge_types(body.outputs[i].type, ctx.input(l.first + i)));
   // The scan length, from the first scan input where known.
   Dimension length, batch;
   const PartialShape& first_scan = ctx.input_shape(l.first + l.states);
@@ -63,8 +65,9 @@ void infer(InferContext& ctx) {
     length = first_scan[axis];
     if (batched) batch = first_scan[0];
   }
-  const std::vector<int64_t> out_axes =
-      batched ? std::vector<int64_t>(l.scan_outputs, 0) : list_attr(ctx, "scan_output_axes", l.scan_outputs);
+  const std::vector<int64_t> out_axes = batched
+                                            ? std::vector<int64_t>(l.scan_outputs, 0)
+                                            : list_attr(ctx, "scan_output_axes", l.scan_outputs);
   for (size_t k = 0; k < l.scan_outputs; ++k) {
     const ValueType& element = body.outputs[l.states + k].type;
     PartialShape shape;
@@ -87,7 +90,8 @@ Tensor take(const Tensor& tensor, size_t axis, int64_t index) {
   return slice.reshaped(std::move(shape));
 }
 
-std::vector<Value> run_body(const KernelContext& ctx, const ir::Graph& body, std::vector<Value> inputs) {
+std::vector<Value> run_body(const KernelContext& ctx, const ir::Graph& body,
+                            std::vector<Value> inputs) {
   std::vector<Value> outputs = ctx.run_subgraph(body, std::move(inputs));
   if (outputs.size() != body.outputs.size())
     throw ctx.error(ErrorKind::Runtime, "the body gave {} outputs, expected {}", outputs.size(),
@@ -101,14 +105,15 @@ std::vector<Value> run_body(const KernelContext& ctx, const ir::Graph& body, std
 
 // The element type and shape a body output declares, for scan outputs no iteration produced.
 // Unknown dimensions read as 0 where the result is empty anyway (`exact` false).
-std::pair<ElementType, Shape> declared_element(const KernelContext& ctx, const Port& output, bool exact) {
+std::pair<ElementType, Shape> declared_element(const KernelContext& ctx, const Port& output,
+                                               bool exact) {
   const ValueType& element = output.type;
   const bool usable = element.is_tensor() && element.element_type != ElementType::Undefined &&
                       (exact ? element.shape.is_static() : element.shape.rank_known());
   if (!usable)
     throw ctx.error(ErrorKind::Unsupported,
-                    "no iteration gave scan output '{}', and the body declares it as {}", output.name,
-                    to_string(element));
+                    "no iteration gave scan output '{}', and the body declares it as {}",
+                    output.name, to_string(element));
   Shape shape;
   for (const Dimension& d : element.shape.dims()) shape.push_back(d.is_static() ? d.value : 0);
   return {element.element_type, shape};
@@ -129,8 +134,9 @@ void reference_v9(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
     if (x.rank() == 0) throw ctx.error(ErrorKind::InvalidArgument, "scan input {} is a scalar", j);
     const auto axis = size_t(normalize_axis(ctx, in_axes[j], x.rank()));
     if (length >= 0 && x.shape()[axis] != length)
-      throw ctx.error(ErrorKind::InvalidArgument, "scan input {} has length {} along axis {}, expected {}", j,
-                      x.shape()[axis], axis, length);
+      throw ctx.error(ErrorKind::InvalidArgument,
+                      "scan input {} has length {} along axis {}, expected {}", j, x.shape()[axis],
+                      axis, length);
     length = x.shape()[axis];
     inputs.push_back(&x);
     axes.push_back(axis);
@@ -168,17 +174,17 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
   for (size_t j = 0; j < l.scan_inputs; ++j) inputs.push_back(&ctx.input(1 + l.states + j));
   const Tensor& first = *inputs[0];
   if (first.rank() < 2)
-    throw ctx.error(ErrorKind::InvalidArgument, "scan input 0 must be [batch, sequence, ...], got {}",
-                    describe(first));
+    throw ctx.error(ErrorKind::InvalidArgument,
+                    "scan input 0 must be [batch, sequence, ...], got {}", describe(first));
   const int64_t batch = first.shape()[0], max_length = first.shape()[1];
   for (const Tensor* t : states)
     if (t->rank() == 0 || t->shape()[0] != batch)
-      throw ctx.error(ErrorKind::InvalidArgument, "state {} must have the batch size {} first", describe(*t),
-                      batch);
+      throw ctx.error(ErrorKind::InvalidArgument, "state {} must have the batch size {} first",
+                      describe(*t), batch);
   for (const Tensor* t : inputs)
     if (t->rank() < 2 || t->shape()[0] != batch || t->shape()[1] != max_length)
-      throw ctx.error(ErrorKind::InvalidArgument, "scan input {} must be [{}, {}, ...]", describe(*t), batch,
-                      max_length);
+      throw ctx.error(ErrorKind::InvalidArgument, "scan input {} must be [{}, {}, ...]",
+                      describe(*t), batch, max_length);
   std::vector<int64_t> lengths(size_t(batch), max_length);
   if (ctx.has_input(0)) {
     lengths = ctx.input(0).to_int64();
@@ -187,9 +193,10 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
                       lengths.size(), batch);
     for (int64_t n : lengths)
       if (n < 0 || n > max_length)
-        throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens holds {}, outside [0, {}]", n, max_length);
+        throw ctx.error(ErrorKind::InvalidArgument, "sequence_lens holds {}, outside [0, {}]", n,
+                        max_length);
   }
-  std::vector<std::vector<Tensor>> final_states(l.states);              // per state, per batch entry
+  std::vector<std::vector<Tensor>> final_states(l.states);  // per state, per batch entry
   std::vector<std::vector<std::vector<Tensor>>> steps(l.scan_outputs);  // per output, entry, step
   for (int64_t b = 0; b < batch; ++b) {
     std::vector<Value> carried;
@@ -204,7 +211,8 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
         body_inputs.push_back(take(rows[j], 0, directions[j] ? length - 1 - t : t));
       std::vector<Value> outputs = run_body(ctx, body, std::move(body_inputs));
       for (size_t i = 0; i < l.states; ++i) carried[i] = std::move(outputs[i]);
-      for (size_t k = 0; k < l.scan_outputs; ++k) steps[k].back().push_back(outputs[l.states + k].tensor());
+      for (size_t k = 0; k < l.scan_outputs; ++k)
+        steps[k].back().push_back(outputs[l.states + k].tensor());
     }
     for (size_t i = 0; i < l.states; ++i) final_states[i].push_back(carried[i].tensor());
   }
@@ -215,7 +223,8 @@ void reference_v8(KernelContext& ctx, const ir::Graph& body, const Layout& l) {
     for (const auto& entry : steps[k])
       if (!entry.empty()) sample = &entry[0];
     if (!sample) {  // every sequence is empty: all padding
-      auto [type, shape] = declared_element(ctx, body.outputs[l.states + k], batch * max_length > 0);
+      auto [type, shape] =
+          declared_element(ctx, body.outputs[l.states + k], batch * max_length > 0);
       shape.insert(shape.begin(), {batch, max_length});
       ctx.set_output(l.states + k, Tensor(type, shape));
       continue;
@@ -241,7 +250,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& scan_op() {
-  static const OpDef def{.name = "Scan", .versions = {8, 9, 11, 16}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Scan",
+                         .versions = {8, 9, 11, 16, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 

@@ -1,6 +1,7 @@
 // The pointwise activations: y = f(x) with the op's attributes as parameters.
-// Versions differ in element types only (6 dropped consumed_inputs, 13 and 16 added bfloat16,
-// Relu-14 signed integers), so each op has one kernel for all of them.
+// Versions differ in element types only (6 dropped consumed_inputs, 13, 16 and 22 added bfloat16,
+// Relu-14 signed integers, Celu-28 every float type besides float), so each op has one kernel for
+// all of them.
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -41,7 +42,7 @@ const OpDef& leaky_relu_op() {
 }
 
 const OpDef& elu_op() {
-  static const OpDef def = unary_op("Elu", {1, 6}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Elu", {1, 6, 22}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 1.0f);
     unary_kernel<kFloat>(ctx,
                          [&](auto x) { return x < 0 ? decltype(x)(alpha) * std::expm1(x) : x; });
@@ -51,7 +52,7 @@ const OpDef& elu_op() {
 
 // The defaults are ONNX's float32 constants, not their exact values.
 const OpDef& selu_op() {
-  static const OpDef def = unary_op("Selu", {1, 6}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Selu", {1, 6, 22}, [](KernelContext& ctx) {
     using C = double;
     const C alpha = alpha_of(ctx, 1.67326319217681884765625f);
     const C gamma = ctx.attr<float>("gamma", 1.05070102214813232421875f);
@@ -64,7 +65,7 @@ const OpDef& selu_op() {
 }
 
 const OpDef& celu_op() {
-  static const OpDef def = unary_op("Celu", {12}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Celu", {12, 28}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 1.0f);
     unary_kernel<kFloat>(ctx, [&](auto x) {
       using X = decltype(x);
@@ -83,7 +84,7 @@ const OpDef& sigmoid_op() {
 }
 
 const OpDef& hard_sigmoid_op() {
-  static const OpDef def = unary_op("HardSigmoid", {1, 6}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("HardSigmoid", {1, 6, 22}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 0.2f);
     const float beta = ctx.attr<float>("beta", 0.5f);
     unary_kernel<kFloat>(ctx, [&](auto x) {
@@ -96,7 +97,7 @@ const OpDef& hard_sigmoid_op() {
 
 // HardSwish(x) = x * HardSigmoid(x) with alpha 1/6 and beta 0.5.
 const OpDef& hard_swish_op() {
-  static const OpDef def = unary_op("HardSwish", {14}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("HardSwish", {14, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) {
       using X = decltype(x);
       return x * std::clamp(x / X(6) + X(0.5), X(0), X(1));
@@ -107,7 +108,7 @@ const OpDef& hard_swish_op() {
 
 // log(1 + e^x) without overflowing e^x for large x.
 const OpDef& softplus_op() {
-  static const OpDef def = unary_op("Softplus", {1}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Softplus", {1, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) {
       using X = decltype(x);
       return x > X(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
@@ -117,14 +118,14 @@ const OpDef& softplus_op() {
 }
 
 const OpDef& softsign_op() {
-  static const OpDef def = unary_op("Softsign", {1}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Softsign", {1, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return x / (decltype(x)(1) + std::abs(x)); });
   });
   return def;
 }
 
 const OpDef& thresholded_relu_op() {
-  static const OpDef def = unary_op("ThresholdedRelu", {10}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("ThresholdedRelu", {10, 22}, [](KernelContext& ctx) {
     const float alpha = alpha_of(ctx, 1.0f);
     unary_kernel<kFloat>(ctx, [&](auto x) { return x > decltype(x)(alpha) ? x : decltype(x)(0); });
   });

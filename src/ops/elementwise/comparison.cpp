@@ -9,7 +9,7 @@ namespace {
 
 // Versions differ in element types and broadcasting: opset 1 broadcasts by the
 // `broadcast`/`axis` attributes, 7 by numpy rules; later versions widened the types (Equal-11
-// floats, 13 bfloat16; strings for Equal are accepted ahead of opset 19, which added them).
+// floats, 13 bfloat16, Equal-19 strings; strings are accepted ahead of 19 rather than rejected).
 template <unsigned Set, class Compare>
 void compare_kernel(KernelContext& ctx) {
   binary_kernel<Set, bool>(ctx, [](const auto& a, const auto& b) { return Compare()(a, b); });
@@ -26,7 +26,7 @@ OpDef comparison_op(std::string_view name, std::vector<int> versions, KernelFn r
 
 const OpDef& equal_op() {
   static const OpDef def =
-      comparison_op("Equal", {1, 7, 11, 13}, compare_kernel<kAll, std::equal_to<>>);
+      comparison_op("Equal", {1, 7, 11, 13, 19}, compare_kernel<kAll, std::equal_to<>>);
   return def;
 }
 

@@ -58,6 +58,11 @@ const OpDef& and_op();
 const OpDef& or_op();
 const OpDef& xor_op();
 const OpDef& not_op();
+// bitwise.cpp
+const OpDef& bitwise_and_op();
+const OpDef& bitwise_or_op();
+const OpDef& bitwise_xor_op();
+const OpDef& bitwise_not_op();
 // comparison.cpp
 const OpDef& equal_op();
 const OpDef& greater_op();
@@ -128,6 +133,11 @@ void register_elementwise(Registry& registry) {
   registry.add(or_op());
   registry.add(xor_op());
   registry.add(not_op());
+
+  registry.add(bitwise_and_op());
+  registry.add(bitwise_or_op());
+  registry.add(bitwise_xor_op());
+  registry.add(bitwise_not_op());
 
   registry.add(equal_op());
   registry.add(greater_op());

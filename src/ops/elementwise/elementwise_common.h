@@ -43,12 +43,12 @@ bool is_legacy_broadcast(const NodeContext& ctx);
 /// InvalidModel when it does not fit.
 Shape rhs_broadcast_shape(const NodeContext& ctx, const Shape& a, const Shape& b);
 
-/// The value arithmetic works on: float for the half types, the element itself otherwise (a
-/// reference, so strings are not copied).
+/// The value arithmetic works on: compute_t<T> (float for the half and narrow float types, int
+/// for the narrow integers), the element itself otherwise (a reference, so strings are not copied).
 template <class T>
 decltype(auto) widen(const T& v) {
-  if constexpr (is_half_v<T>)
-    return float(v);
+  if constexpr (!std::is_same_v<compute_t<T>, T>)
+    return compute_t<T>(v);
   else
     return (v);
 }

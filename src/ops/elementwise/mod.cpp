@@ -8,8 +8,9 @@
 namespace tandem::ops {
 namespace {
 
-// Versions: 10, then 13 added bfloat16. Floats need fmod=1 by the spec; fmod=0 on floats is
-// accepted and follows numpy's mod (sign of the divisor) rather than rejected.
+// Versions: 10, then 13 added bfloat16. Up to 13 floats need fmod=1 by the spec; 28 defined
+// fmod=0 on floats as a - floor(a / b) * b, numpy's mod, which earlier versions follow too rather
+// than reject it.
 
 template <class C>
 C remainder(const KernelContext& ctx, C a, C b, bool fmod) {
@@ -24,7 +25,10 @@ C remainder(const KernelContext& ctx, C a, C b, bool fmod) {
     return C(a % b);
   } else {
     C r = std::fmod(a, b);
-    if (!fmod && r != 0 && (r < 0) != (b < 0)) r += b;
+    if (fmod) return r;
+    // A zero remainder takes the divisor's sign; x mod ±inf of the other sign is ±inf.
+    if (r == C(0)) return std::copysign(C(0), b);
+    if ((r < C(0)) != (b < C(0))) r += b;
     return r;
   }
 }
@@ -38,7 +42,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& mod_op() {
   static const OpDef def{
-      .name = "Mod", .versions = {10, 13}, .infer = infer_broadcast_same, .reference = reference};
+      .name = "Mod", .versions = {10, 13, 28}, .infer = infer_broadcast_same, .reference = reference};
   return def;
 }
 

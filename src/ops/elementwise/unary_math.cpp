@@ -1,6 +1,7 @@
 // The unary math ops: y = f(x) elementwise, one functor each; IsInf and IsNaN answer in bools.
 // Versions differ only in the element types allowed (opset 6 dropped consumed_inputs, 13 added
-// bfloat16), so one kernel serves every version.
+// bfloat16 to the older ops, 22 to the trigonometric and hyperbolic ones and Round; IsNaN-20 and
+// IsInf-20 added the float8 types), so one kernel serves every version.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -32,7 +33,8 @@ void infer_predicate(InferContext& ctx) {
 template <class F>
 void predicate_kernel(KernelContext& ctx, F f) {
   const Tensor& x = ctx.input(0);
-  visit_float(x.element_type(), [&]<class T>() { map_unary<T, bool>(x, ctx.output(0), f); });
+  visit_types<kFloat | kFloat8>(x.element_type(),
+                                [&]<class T>() { map_unary<T, bool>(x, ctx.output(0), f); });
 }
 
 }  // namespace
@@ -74,7 +76,7 @@ const OpDef& floor_op() {
 
 // Halves go to the even neighbour (numpy's round): nearbyint in the default rounding mode.
 const OpDef& round_op() {
-  static const OpDef def = unary_op("Round", {11}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Round", {11, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::nearbyint(x); });
   });
   return def;
@@ -122,56 +124,56 @@ const OpDef& erf_op() {
 }
 
 const OpDef& sin_op() {
-  static const OpDef def = unary_op("Sin", {7}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Sin", {7, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::sin(x); });
   });
   return def;
 }
 
 const OpDef& cos_op() {
-  static const OpDef def = unary_op("Cos", {7}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Cos", {7, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::cos(x); });
   });
   return def;
 }
 
 const OpDef& tan_op() {
-  static const OpDef def = unary_op("Tan", {7}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Tan", {7, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::tan(x); });
   });
   return def;
 }
 
 const OpDef& asin_op() {
-  static const OpDef def = unary_op("Asin", {7}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Asin", {7, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::asin(x); });
   });
   return def;
 }
 
 const OpDef& acos_op() {
-  static const OpDef def = unary_op("Acos", {7}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Acos", {7, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::acos(x); });
   });
   return def;
 }
 
 const OpDef& atan_op() {
-  static const OpDef def = unary_op("Atan", {7}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Atan", {7, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::atan(x); });
   });
   return def;
 }
 
 const OpDef& sinh_op() {
-  static const OpDef def = unary_op("Sinh", {9}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Sinh", {9, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::sinh(x); });
   });
   return def;
 }
 
 const OpDef& cosh_op() {
-  static const OpDef def = unary_op("Cosh", {9}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Cosh", {9, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::cosh(x); });
   });
   return def;
@@ -185,21 +187,21 @@ const OpDef& tanh_op() {
 }
 
 const OpDef& asinh_op() {
-  static const OpDef def = unary_op("Asinh", {9}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Asinh", {9, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::asinh(x); });
   });
   return def;
 }
 
 const OpDef& acosh_op() {
-  static const OpDef def = unary_op("Acosh", {9}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Acosh", {9, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::acosh(x); });
   });
   return def;
 }
 
 const OpDef& atanh_op() {
-  static const OpDef def = unary_op("Atanh", {9}, [](KernelContext& ctx) {
+  static const OpDef def = unary_op("Atanh", {9, 22}, [](KernelContext& ctx) {
     unary_kernel<kFloat>(ctx, [](auto x) { return std::atanh(x); });
   });
   return def;
@@ -207,7 +209,7 @@ const OpDef& atanh_op() {
 
 const OpDef& is_nan_op() {
   static const OpDef def{.name = "IsNaN",
-                         .versions = {9, 13},
+                         .versions = {9, 13, 20},
                          .infer = infer_predicate,
                          .reference = [](KernelContext& ctx) {
                            predicate_kernel(ctx, [](auto x) { return std::isnan(x); });
@@ -218,7 +220,7 @@ const OpDef& is_nan_op() {
 // IsInf's attributes pick which infinities count; both do by default.
 const OpDef& is_inf_op() {
   static const OpDef def{.name = "IsInf",
-                         .versions = {10},
+                         .versions = {10, 20},
                          .infer = infer_predicate,
                          .reference = [](KernelContext& ctx) {
                            const bool negative = ctx.attr<int64_t>("detect_negative", 1) != 0;

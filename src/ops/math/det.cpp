@@ -8,6 +8,7 @@
 namespace tandem::ops {
 namespace {
 
+// Opset 22 added bfloat16.
 void infer(InferContext& ctx) {
   const PartialShape& x = ctx.input_shape(0);
   if (!x.rank_known()) {
@@ -66,7 +67,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& det_op() {
   static const OpDef def{
-      .name = "Det", .domain = "", .versions = {11}, .infer = infer, .reference = reference};
+      .name = "Det", .domain = "", .versions = {11, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

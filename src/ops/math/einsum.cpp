@@ -11,6 +11,8 @@
 namespace tandem::ops {
 namespace {
 
+// Opset 28 added bfloat16.
+
 // Labels: letters are 0..51; the dimensions covered by "..." get 52 + j, right-aligned, so an
 // operand with fewer ellipsis dimensions maps onto the last ones (numpy broadcasting).
 constexpr int kEllipsisBase = 52;
@@ -155,11 +157,15 @@ std::vector<Shape> static_shapes(const InferContext& ctx, bool& known) {
 }
 
 void infer(InferContext& ctx) {
-  const ElementType type = ctx.input_type(0);
-  for (size_t i = 1; i < ctx.num_inputs(); ++i)
-    if (ctx.input_type(i) != type)
-      throw ctx.error(ErrorKind::InvalidModel, "input {} is {}, input 0 is {}", i,
-                      to_string(ctx.input_type(i)), to_string(type));
+  ElementType type = ctx.input_type(0);
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
+    const ElementType t = ctx.input_type(i);
+    if (type != ElementType::Undefined && t != ElementType::Undefined && t != type)
+      throw ctx.error(ErrorKind::InvalidModel,
+                      "input {} is {}, expected {} like the inputs before it", i, to_string(t),
+                      to_string(type));
+    if (type == ElementType::Undefined) type = t;
+  }
   bool known;
   std::vector<Shape> shapes = static_shapes(ctx, known);
   if (!known) {
@@ -251,7 +257,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& einsum_op() {
   static const OpDef def{
-      .name = "Einsum", .domain = "", .versions = {12}, .infer = infer, .reference = reference};
+      .name = "Einsum", .domain = "", .versions = {12, 28}, .infer = infer, .reference = reference};
   return def;
 }
 

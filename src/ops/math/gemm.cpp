@@ -1,6 +1,7 @@
 // Gemm: Y = alpha * op(A) * op(B) + beta * C, with C broadcast to [M, N].
 #include "ops/dispatch.h"
 #include "ops/math/gemm_kernel.h"
+#include "ops/math/matmul_plan.h"
 #include "ops/op.h"
 
 namespace tandem::ops {
@@ -50,14 +51,12 @@ void check_c(const NodeContext& ctx, const Shape& c, int64_t m, int64_t n) {
 
 void infer(InferContext& ctx) {
   const Dims d = dims_of(ctx, ctx.input_shape(0), ctx.input_shape(1));
-  if (ctx.input_type(0) != ctx.input_type(1))
-    throw ctx.error(ErrorKind::InvalidModel, "A is {} but B is {}", to_string(ctx.input_type(0)),
-                    to_string(ctx.input_type(1)));
+  const ElementType type = common_element_type(ctx, ctx.input_type(0), ctx.input_type(1), "A", "B");
   if (ctx.has_input(2) && d.m.is_static() && d.n.is_static() && ctx.input_shape(2).is_static())
     check_c(ctx, ctx.input_shape(2).to_shape(), d.m.value, d.n.value);
   if (!ctx.has_input(2) && ctx.opset() < 11)
     throw ctx.error(ErrorKind::InvalidModel, "input C is required before opset 11");
-  ctx.set_output(0, ctx.input_type(0), PartialShape(std::vector<Dimension>{d.m, d.n}));
+  ctx.set_output(0, type, PartialShape(std::vector<Dimension>{d.m, d.n}));
 }
 
 template <class T>

@@ -10,10 +10,8 @@ namespace {
 // Opset 9 added the 32- and 64-bit integer types and opset 13 bfloat16; the semantics never
 // changed, so one kernel serves every version.
 void infer(InferContext& ctx) {
-  if (ctx.input_type(0) != ctx.input_type(1))
-    throw ctx.error(ErrorKind::InvalidModel, "A is {} but B is {}", to_string(ctx.input_type(0)),
-                    to_string(ctx.input_type(1)));
-  ctx.set_output(0, ctx.input_type(0), matmul_shape(ctx, ctx.input_shape(0), ctx.input_shape(1)));
+  const ElementType type = common_element_type(ctx, ctx.input_type(0), ctx.input_type(1), "A", "B");
+  ctx.set_output(0, type, matmul_shape(ctx, ctx.input_shape(0), ctx.input_shape(1)));
 }
 
 template <class T>

@@ -5,6 +5,14 @@
 
 namespace tandem::ops {
 
+ElementType common_element_type(const NodeContext& ctx, ElementType a, ElementType b,
+                                const char* a_name, const char* b_name) {
+  if (a == ElementType::Undefined) return b;
+  if (b == ElementType::Undefined || a == b) return a;
+  throw ctx.error(ErrorKind::InvalidModel, "{} is {} but {} is {}", a_name, to_string(a), b_name,
+                  to_string(b));
+}
+
 MatMulPlan plan_matmul(const NodeContext& ctx, const Shape& a_in, const Shape& b_in) {
   if (a_in.empty() || b_in.empty())
     throw ctx.error(ErrorKind::InvalidModel, "matmul operands must not be scalars, got {} and {}",

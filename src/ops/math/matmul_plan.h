@@ -25,4 +25,10 @@ MatMulPlan plan_matmul(const NodeContext& ctx, const Shape& a, const Shape& b);
 /// The output shape from partial input shapes.
 PartialShape matmul_shape(const NodeContext& ctx, const PartialShape& a, const PartialShape& b);
 
+/// The element type two operands share (A's and B's of MatMul, Gemm, Einsum): throws InvalidModel
+/// naming both when they differ. An Undefined type (an untyped subgraph input at compile time)
+/// matches anything and yields the other.
+ElementType common_element_type(const NodeContext& ctx, ElementType a, ElementType b,
+                                const char* a_name, const char* b_name);
+
 }  // namespace tandem::ops

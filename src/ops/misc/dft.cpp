@@ -1,6 +1,9 @@
-// DFT (opset 17): the discrete Fourier transform along one axis. The last dimension holds a
+// DFT (opsets 17, 20): the discrete Fourier transform along one axis. The last dimension holds a
 // real (1) or complex (2: real, imaginary) value; outputs are complex, except the inverse of a
 // one-sided spectrum, which is real.
+//
+// Opset 17 takes the axis from an attribute (default 1); opset 20 from an optional scalar int64
+// input 2 (default -2, the last signal axis). Both accept [-r, -2] and [0, r - 2].
 #include <complex>
 #include <optional>
 #include <vector>
@@ -26,8 +29,19 @@ int64_t default_length(bool inverse, bool onesided, int64_t n_in) {
   return inverse && onesided ? 2 * (n_in - 1) : n_in;
 }
 
-int64_t checked_axis(const NodeContext& ctx, size_t rank) {
-  const int64_t axis = ctx.attr<int64_t>("axis", 1);
+// The axis as the model gives it: attribute (opset 17) or input 2 (opset 20), not yet checked.
+int64_t axis_of(const NodeContext& ctx, const Tensor* axis_input) {
+  if (ctx.opset() < 20) return ctx.attr<int64_t>("axis", 1);
+  if (ctx.has_attr("axis"))
+    throw ctx.error(ErrorKind::InvalidModel, "opset 20 takes the axis as input 2, not an attribute");
+  if (!axis_input) return -2;
+  if (axis_input->element_type() != ElementType::I64)
+    throw ctx.error(ErrorKind::InvalidModel, "input 'axis' must be int64, got {}",
+                    to_string(axis_input->element_type()));
+  return scalar_int(ctx, *axis_input, "axis");
+}
+
+int64_t checked_axis(const NodeContext& ctx, size_t rank, int64_t axis) {
   const int64_t r = int64_t(rank);
   const int64_t a = axis < 0 ? axis + r : axis;
   if (a < 0 || a > r - 2)
@@ -71,8 +85,16 @@ void infer(InferContext& ctx) {
     throw ctx.error(ErrorKind::InvalidModel, "input must have rank >= 2, got {}", in.rank());
   const bool inverse = ctx.attr<int64_t>("inverse", 0) != 0;
   const bool onesided = ctx.attr<int64_t>("onesided", 0) != 0;
-  const int64_t axis = checked_axis(ctx, in.rank());
   std::vector<Dimension> dims = in.dims();
+  const bool axis_known = ctx.opset() < 20 || !ctx.has_input(2) || ctx.input_tensor(2);
+  if (!axis_known) {  // only the rank and the last dimension can be told
+    for (size_t d = 0; d + 1 < dims.size(); ++d) dims[d] = Dimension();
+    dims.back() = inverse && onesided ? 1 : 2;
+    ctx.set_output(0, type, PartialShape(std::move(dims)));
+    return;
+  }
+  const int64_t axis = checked_axis(
+      ctx, in.rank(), axis_of(ctx, ctx.has_input(2) ? ctx.input_tensor(2) : nullptr));
   if (dims.back().is_static()) check_channels(ctx, dims.back().value, inverse, onesided);
 
   std::optional<int64_t> length;
@@ -91,7 +113,8 @@ DftLayout layout_of(const KernelContext& ctx, const Shape& shape) {
   DftLayout l;
   l.inverse = ctx.attr<int64_t>("inverse", 0) != 0;
   l.onesided = ctx.attr<int64_t>("onesided", 0) != 0;
-  l.axis = checked_axis(ctx, shape.size());
+  const bool axis_input = ctx.opset() >= 20 && ctx.has_input(2);
+  l.axis = checked_axis(ctx, shape.size(), axis_of(ctx, axis_input ? &ctx.input(2) : nullptr));
   l.channels = shape.back();
   check_channels(ctx, l.channels, l.inverse, l.onesided);
   for (int64_t d = 0; d < l.axis; ++d) l.outer *= shape[d];
@@ -140,7 +163,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& dft_op() {
-  static const OpDef def{.name = "DFT", .versions = {17}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "DFT", .versions = {17, 20}, .infer = infer, .reference = reference};
   return def;
 }
 

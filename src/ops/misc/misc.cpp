@@ -9,6 +9,7 @@ void register_misc(Registry& registry) {
   registry.add(non_max_suppression_op());
   registry.add(roi_align_op());
   registry.add(grid_sample_op());
+  registry.add(affine_grid_op());
   // Text.
   registry.add(string_normalizer_op());
   registry.add(tfidf_vectorizer_op());

@@ -17,6 +17,7 @@ namespace tandem::ops {
 const OpDef& non_max_suppression_op();
 const OpDef& roi_align_op();
 const OpDef& grid_sample_op();
+const OpDef& affine_grid_op();
 const OpDef& string_normalizer_op();
 const OpDef& tfidf_vectorizer_op();
 const OpDef& dft_op();
@@ -37,6 +38,19 @@ const OpDef& momentum_op();
 
 /// The domain of the training preview ops (Adagrad, Adam, Momentum, Gradient).
 inline constexpr std::string_view kPreviewTrainingDomain = "ai.onnx.preview.training";
+
+/// Whether `type` is float16, float or double, or bfloat16 from opset `bfloat16_since` on (the
+/// version that added it to the op's type constraint).
+inline bool is_float_at(const NodeContext& ctx, ElementType type, int bfloat16_since) {
+  return type == ElementType::F32 || type == ElementType::F64 || type == ElementType::F16 ||
+         (type == ElementType::BF16 && ctx.opset() >= bfloat16_since);
+}
+
+/// "float16, float or double" (and ", bfloat16" where the opset allows it), for errors.
+inline std::string_view float_names_at(const NodeContext& ctx, int bfloat16_since) {
+  return ctx.opset() >= bfloat16_since ? "bfloat16, float16, float or double"
+                                       : "float16, float or double";
+}
 
 /// The one value of a scalar (or one-element) integer input, named in errors.
 inline int64_t scalar_int(const NodeContext& ctx, const Tensor& t, std::string_view name) {

@@ -1,5 +1,6 @@
 // The random generators: RandomNormal, RandomNormalLike, RandomUniform, RandomUniformLike
-// (opset 1), Multinomial (opset 7) and Bernoulli (opset 15).
+// (opset 1), Multinomial (opset 7) and Bernoulli (opset 15). Opset 22 only added bfloat16 to
+// every one of them.
 //
 // With a `seed` attribute the stream is numpy's RandomState(seed) (MT19937 seeded by
 // init_genrand, 53-bit doubles, the polar Gaussian, the inversion binomial), so seeded outputs
@@ -104,19 +105,22 @@ Shape shape_attr(const NodeContext& ctx) {
   return shape;
 }
 
-// The *Like ops take the input's type unless dtype says otherwise; either must be floating.
-ElementType like_type(const InferContext& ctx) {
-  const ElementType type = dtype_attr(ctx, "dtype", ctx.input_type(0), kFloat);
-  if (type != ElementType::F32 && type != ElementType::F64 && type != ElementType::F16)
-    throw ctx.error(ErrorKind::InvalidModel,
-                    "output type {} is not float16, float or double; set the dtype attribute",
-                    to_string(type));
+// The output type of the generators: dtype (or `fallback`) must be floating, bfloat16 from 22.
+ElementType float_output_type(const InferContext& ctx, ElementType fallback) {
+  const ElementType type = dtype_attr(ctx, "dtype", fallback, kFloat);
+  if (!is_float_at(ctx, type, 22))
+    throw ctx.error(ErrorKind::InvalidModel, "output type {} is not {}; set the dtype attribute",
+                    to_string(type), float_names_at(ctx, 22));
   return type;
 }
 
+// The *Like ops take the input's type unless dtype says otherwise.
+ElementType like_type(const InferContext& ctx) {
+  return float_output_type(ctx, ctx.input_type(0));
+}
+
 void infer_from_attrs(InferContext& ctx) {
-  ctx.set_output(0, dtype_attr(ctx, "dtype", ElementType::F32, kFloat),
-                 PartialShape(shape_attr(ctx)));
+  ctx.set_output(0, float_output_type(ctx, ElementType::F32), PartialShape(shape_attr(ctx)));
 }
 
 void infer_like(InferContext& ctx) { ctx.set_output(0, like_type(ctx), ctx.input_shape(0)); }
@@ -139,6 +143,9 @@ void infer_multinomial(InferContext& ctx) {
   const ElementType type = dtype_attr(ctx, "dtype", ElementType::I32, kSigned);
   if (type != ElementType::I32 && type != ElementType::I64)
     throw ctx.error(ErrorKind::InvalidModel, "dtype must be int32 or int64");
+  if (!is_float_at(ctx, ctx.input_type(0), 22))
+    throw ctx.error(ErrorKind::InvalidModel, "input must be {}, got {}", float_names_at(ctx, 22),
+                    to_string(ctx.input_type(0)));
   const int64_t samples = ctx.attr<int64_t>("sample_size", 1);
   if (samples < 0)
     throw ctx.error(ErrorKind::InvalidModel, "sample_size must be >= 0, got {}", samples);
@@ -178,10 +185,14 @@ void multinomial(KernelContext& ctx) {
 // Bernoulli: 1 with probability p, per element; the output type defaults to the input's.
 void infer_bernoulli(InferContext& ctx) {
   const ElementType in = ctx.input_type(0);
-  if (in != ElementType::F32 && in != ElementType::F64 && in != ElementType::F16)
-    throw ctx.error(ErrorKind::InvalidModel, "input must be float16, float or double, got {}",
+  if (!is_float_at(ctx, in, 22))
+    throw ctx.error(ErrorKind::InvalidModel, "input must be {}, got {}", float_names_at(ctx, 22),
                     to_string(in));
-  ctx.set_output(0, dtype_attr(ctx, "dtype", in, kNumeric | kBool), ctx.input_shape(0));
+  const ElementType out = dtype_attr(ctx, "dtype", in, kNumeric | kBool);
+  if (out == ElementType::BF16 && ctx.opset() < 22)
+    throw ctx.error(ErrorKind::InvalidModel, "dtype bfloat16 needs opset 22, the model has {}",
+                    ctx.opset());
+  ctx.set_output(0, out, ctx.input_shape(0));
 }
 
 void bernoulli(KernelContext& ctx) {
@@ -201,37 +212,37 @@ void bernoulli(KernelContext& ctx) {
 
 const OpDef& random_normal_op() {
   static const OpDef def{
-      .name = "RandomNormal", .versions = {1}, .infer = infer_from_attrs, .reference = normal};
+      .name = "RandomNormal", .versions = {1, 22}, .infer = infer_from_attrs, .reference = normal};
   return def;
 }
 
 const OpDef& random_normal_like_op() {
   static const OpDef def{
-      .name = "RandomNormalLike", .versions = {1}, .infer = infer_like, .reference = normal};
+      .name = "RandomNormalLike", .versions = {1, 22}, .infer = infer_like, .reference = normal};
   return def;
 }
 
 const OpDef& random_uniform_op() {
   static const OpDef def{
-      .name = "RandomUniform", .versions = {1}, .infer = infer_from_attrs, .reference = uniform};
+      .name = "RandomUniform", .versions = {1, 22}, .infer = infer_from_attrs, .reference = uniform};
   return def;
 }
 
 const OpDef& random_uniform_like_op() {
   static const OpDef def{
-      .name = "RandomUniformLike", .versions = {1}, .infer = infer_like, .reference = uniform};
+      .name = "RandomUniformLike", .versions = {1, 22}, .infer = infer_like, .reference = uniform};
   return def;
 }
 
 const OpDef& multinomial_op() {
   static const OpDef def{
-      .name = "Multinomial", .versions = {7}, .infer = infer_multinomial, .reference = multinomial};
+      .name = "Multinomial", .versions = {7, 22}, .infer = infer_multinomial, .reference = multinomial};
   return def;
 }
 
 const OpDef& bernoulli_op() {
   static const OpDef def{
-      .name = "Bernoulli", .versions = {15}, .infer = infer_bernoulli, .reference = bernoulli};
+      .name = "Bernoulli", .versions = {15, 22}, .infer = infer_bernoulli, .reference = bernoulli};
   return def;
 }
 

@@ -1,9 +1,10 @@
-// RoiAlign (opsets 10, 16): average or max pooling of bilinear samples over a grid in each bin of
+// RoiAlign (opsets 10, 16, 22): average or max pooling of bilinear samples over a grid in each bin of
 // each region of interest. Output [rois, C, output_height, output_width].
 //
 // Opset 16 added coordinate_transformation_mode, defaulting to 'half_pixel' (ROI corners shifted
 // by -0.5); opset 10 behaves as 'output_half_pixel' (no shift, ROIs at least 1x1). Max mode takes
-// the largest weighted corner of each sample, as ONNX Runtime and ONNX's reference do.
+// the largest weighted corner of each sample, as ONNX Runtime and ONNX's reference do. Opset 22
+// only added bfloat16.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -52,8 +53,8 @@ Params params_of(const NodeContext& ctx) {
 void infer(InferContext& ctx) {
   const Params p = params_of(ctx);
   const ElementType type = ctx.input_type(kX);
-  if (type != ElementType::F32 && type != ElementType::F64 && type != ElementType::F16)
-    throw ctx.error(ErrorKind::InvalidModel, "X must be float16, float or double, got {}",
+  if (!is_float_at(ctx, type, 22))
+    throw ctx.error(ErrorKind::InvalidModel, "X must be {}, got {}", float_names_at(ctx, 22),
                     to_string(type));
   if (ctx.input_type(kRois) != type)
     throw ctx.error(ErrorKind::InvalidModel, "rois must have X's type {}, got {}", to_string(type),
@@ -200,7 +201,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& roi_align_op() {
   static const OpDef def{
-      .name = "RoiAlign", .versions = {10, 16}, .infer = infer, .reference = reference};
+      .name = "RoiAlign", .versions = {10, 16, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

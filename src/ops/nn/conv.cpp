@@ -8,7 +8,7 @@ namespace tandem::ops {
 namespace {
 
 // Opset 11 only reworded auto_pad and kernel_shape in the docs; both versions infer kernel_shape
-// from W when it is absent, so one code path serves both.
+// from W when it is absent, so one code path serves both. Opset 22 added bfloat16.
 void check_bias(const NodeContext& ctx, const Shape& bias, int64_t channels) {
   if (bias.size() != 1 || bias[0] != channels)
     throw ctx.error(ErrorKind::InvalidModel, "B has shape {}, expected [{}]", to_string(bias),
@@ -60,7 +60,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& conv_op() {
   static const OpDef def{
-      .name = "Conv", .domain = "", .versions = {1, 11}, .infer = infer, .reference = reference};
+      .name = "Conv", .domain = "", .versions = {1, 11, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -10,7 +10,7 @@
 namespace tandem::ops {
 namespace {
 
-// Opset 11 only clarified the docs. Where output_shape is given, pads come from it: the total
+// Opset 11 only clarified the docs; 22 added bfloat16. Where output_shape is given, pads come from it: the total
 // stride*(in-1) + output_padding + extent - output_shape (clamped at 0, as ONNX Runtime does, so a
 // larger output_shape leaves zeros at the end) is split evenly, the odd unit at the end for
 // SAME_UPPER and at the start otherwise. SAME_* without output_shape means output = in * stride.
@@ -145,7 +145,7 @@ void reference(KernelContext& ctx) {
 const OpDef& conv_transpose_op() {
   static const OpDef def{.name = "ConvTranspose",
                          .domain = "",
-                         .versions = {1, 11},
+                         .versions = {1, 11, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

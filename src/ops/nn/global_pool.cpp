@@ -8,6 +8,7 @@
 namespace tandem::ops {
 namespace {
 
+// Opset 22 added bfloat16 to all three.
 enum class GlobalKind { Average, Max, Lp };
 
 void infer(InferContext& ctx) {
@@ -64,7 +65,7 @@ void reference(KernelContext& ctx) {
 const OpDef& global_average_pool_op() {
   static const OpDef def{.name = "GlobalAveragePool",
                          .domain = "",
-                         .versions = {1},
+                         .versions = {1, 22},
                          .infer = infer,
                          .reference = reference<GlobalKind::Average>};
   return def;
@@ -73,7 +74,7 @@ const OpDef& global_average_pool_op() {
 const OpDef& global_max_pool_op() {
   static const OpDef def{.name = "GlobalMaxPool",
                          .domain = "",
-                         .versions = {1},
+                         .versions = {1, 22},
                          .infer = infer,
                          .reference = reference<GlobalKind::Max>};
   return def;
@@ -82,7 +83,7 @@ const OpDef& global_max_pool_op() {
 const OpDef& global_lp_pool_op() {
   static const OpDef def{.name = "GlobalLpPool",
                          .domain = "",
-                         .versions = {1, 2},
+                         .versions = {1, 2, 22},
                          .infer = infer,
                          .reference = reference<GlobalKind::Lp>};
   return def;

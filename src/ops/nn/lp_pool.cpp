@@ -6,17 +6,22 @@ namespace tandem::ops {
 namespace {
 
 // Versions: opset 1 had p as a float attribute, opset 2 as an int (both read as float here);
-// opset 11 only changed the docs. (ceil_mode and dilations came with opset 18.)
+// opset 11 only changed the docs; 18 added ceil_mode and dilations; 22 bfloat16.
+bool has_window_options(const NodeContext& ctx) { return ctx.opset() >= 18; }
+
 void infer(InferContext& ctx) {
   std::vector<int64_t> out;
-  pool_window(ctx, ctx.input_shape(0), false, false, out);
+  const bool options = has_window_options(ctx);
+  pool_window(ctx, ctx.input_shape(0), options, options, out);
   ctx.set_output(0, ctx.input_type(0), out.empty() ? PartialShape() : partial_shape(out));
 }
 
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   std::vector<int64_t> out;
-  const Window window = pool_window(ctx, PartialShape(x.shape()), false, false, out);
+  const bool window_options = has_window_options(ctx);
+  const Window window =
+      pool_window(ctx, PartialShape(x.shape()), window_options, window_options, out);
   const Window3 w3 = to_window3(ctx, window, spatial_dims(PartialShape(x.shape())),
                                 std::vector<int64_t>(out.begin() + 2, out.end()));
   PoolOptions options{.kind = PoolKind::Lp};
@@ -31,7 +36,7 @@ void reference(KernelContext& ctx) {
 const OpDef& lp_pool_op() {
   static const OpDef def{.name = "LpPool",
                          .domain = "",
-                         .versions = {1, 2, 11},
+                         .versions = {1, 2, 11, 18, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

@@ -6,7 +6,8 @@ namespace tandem::ops {
 namespace {
 
 // Versions: 8 added the Indices output and storage_order; 10 ceil_mode and dilations; 11 only
-// changed the docs; 12 int8 and uint8.
+// changed the docs; 12 int8 and uint8; 22 bfloat16 (and documented that ceil_mode drops a last
+// window starting in the end padding, which every version here does).
 void infer(InferContext& ctx) {
   std::vector<int64_t> out;
   pool_window(ctx, ctx.input_shape(0), ctx.opset() >= 10, ctx.opset() >= 10, out);
@@ -33,7 +34,7 @@ void reference(KernelContext& ctx) {
 const OpDef& max_pool_op() {
   static const OpDef def{.name = "MaxPool",
                          .domain = "",
-                         .versions = {1, 8, 10, 11, 12},
+                         .versions = {1, 8, 10, 11, 12, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

@@ -8,6 +8,7 @@
 namespace tandem::ops {
 namespace {
 
+// Opset 22 added bfloat16.
 std::vector<int64_t> pooled_shape(const NodeContext& ctx) {
   auto pooled = ctx.attr<std::vector<int64_t>>("pooled_shape");
   if (pooled.size() != 2 || pooled[0] <= 0 || pooled[1] <= 0)
@@ -92,7 +93,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& max_roi_pool_op() {
   static const OpDef def{
-      .name = "MaxRoiPool", .domain = "", .versions = {1}, .infer = infer, .reference = reference};
+      .name = "MaxRoiPool", .domain = "", .versions = {1, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

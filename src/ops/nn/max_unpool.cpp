@@ -9,7 +9,7 @@
 namespace tandem::ops {
 namespace {
 
-// Opset 11 only changed the docs. The indices address the flat elements of the default shape,
+// Opset 11 only changed the docs; 22 added bfloat16. The indices address the flat elements of the default shape,
 // (in - 1) * stride + kernel - pads per spatial dimension; an output_shape input then places that
 // result at the start of a zero tensor of its shape (as the ONNX test data expects).
 std::vector<int64_t> default_shape(const NodeContext& ctx, const PartialShape& x) {
@@ -92,7 +92,7 @@ void reference(KernelContext& ctx) {
 const OpDef& max_unpool_op() {
   static const OpDef def{.name = "MaxUnpool",
                          .domain = "",
-                         .versions = {9, 11},
+                         .versions = {9, 11, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

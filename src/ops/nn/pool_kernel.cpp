@@ -32,6 +32,11 @@ inline Span span_of(const Window3& w, int d, int64_t o) {
 Window pool_window(const NodeContext& ctx, const PartialShape& x, bool has_ceil_mode,
                    bool has_dilations, std::vector<int64_t>& out) {
   out.clear();
+  // An attribute the op's version does not have would be silently ignored: refuse it instead.
+  for (auto [name, has] : {std::pair{"ceil_mode", has_ceil_mode}, {"dilations", has_dilations}})
+    if (!has && ctx.has_attr(name))
+      throw ctx.error(ErrorKind::InvalidModel, "attribute '{}' is not defined at opset {}", name,
+                      ctx.opset());
   const auto kernel = ctx.attr<std::vector<int64_t>>("kernel_shape");
   Window window = read_window(ctx, kernel, has_ceil_mode, has_dilations);
   if (!x.rank_known()) return window;

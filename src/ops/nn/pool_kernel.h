@@ -19,8 +19,8 @@ struct PoolOptions {
 };
 
 /// Reads kernel_shape (required), strides, pads, auto_pad and, where the op has them, ceil_mode and
-/// dilations; checks X's rank. `out` gets the output's full shape (-1 unknown; empty when X's
-/// rank is unknown).
+/// dilations (refusing them where the op's version lacks them); checks X's rank. `out` gets the
+/// output's full shape (-1 unknown; empty when X's rank is unknown).
 Window pool_window(const NodeContext& ctx, const PartialShape& x, bool has_ceil_mode,
                    bool has_dilations, std::vector<int64_t>& out);
 

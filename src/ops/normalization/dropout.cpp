@@ -1,5 +1,6 @@
 // Dropout: identity at inference; random zeroing when opset 12+ asks for training mode.
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <type_traits>
 #include <vector>
@@ -14,6 +15,7 @@ namespace {
 // 7 drops it; mask is of X's type until 10 makes it bool; 12 moves ratio to an optional input and
 // adds the training_mode input and a seed. Training happens only when that input is true: before
 // 12 nothing at run time can ask for it, so earlier versions are the identity, as in ONNX Runtime.
+// 22 adds the float8 types for the data and the ratio.
 ElementType mask_type(const NodeContext& ctx, ElementType x) {
   return ctx.opset() >= 10 ? ElementType::Bool : x;
 }
@@ -60,13 +62,17 @@ void reference(KernelContext& ctx) {
     }
   }
   const double scale = dropping ? 1.0 / (1.0 - m.ratio) : 1.0;
-  visit_float(x.element_type(), [&]<class T>() {
-    using C = compute_t<T>;
-    const T* xs = x.data<T>();
-    T* ys = ctx.output(0).data<T>();
-    for (int64_t i = 0; i < x.size(); ++i)
-      ys[i] = dropping ? T(C(keep[i] ? double(C(xs[i])) * scale : 0.0)) : xs[i];
-  });
+  if (!dropping) {
+    // The identity: bytes copied as they are, whatever the element type.
+    std::memcpy(ctx.output(0).data(), x.data(), x.byte_size());
+  } else {
+    visit_types<kFloat | kFloat8>(x.element_type(), [&]<class T>() {
+      using C = compute_t<T>;
+      const T* xs = x.data<T>();
+      T* ys = ctx.output(0).data<T>();
+      for (int64_t i = 0; i < x.size(); ++i) ys[i] = T(C(keep[i] ? double(C(xs[i])) * scale : 0.0));
+    });
+  }
   if (!ctx.has_output(1)) return;
   Tensor& mask = ctx.output(1);
   visit_types<kFloat | kBool>(mask.element_type(), [&]<class M>() {
@@ -85,7 +91,7 @@ void reference(KernelContext& ctx) {
 const OpDef& dropout_op() {
   static const OpDef def{.name = "Dropout",
                          .domain = "",
-                         .versions = {1, 6, 7, 10, 12, 13},
+                         .versions = {1, 6, 7, 10, 12, 13, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

@@ -8,7 +8,8 @@
 namespace tandem::ops {
 namespace {
 
-// Opset 1 also had consumed_inputs (legacy, ignored); 6 removed it. The math is the same.
+// Opset 1 also had consumed_inputs (legacy, ignored); 6 removed it; 22 only adds bfloat16. The
+// math is the same.
 void infer(InferContext& ctx) {
   const PartialShape& x = ctx.input_shape(0);
   if (x.rank_known() && x.rank() < 2)
@@ -58,7 +59,7 @@ void reference(KernelContext& ctx) {
 const OpDef& instance_normalization_op() {
   static const OpDef def{.name = "InstanceNormalization",
                          .domain = "",
-                         .versions = {1, 6},
+                         .versions = {1, 6, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

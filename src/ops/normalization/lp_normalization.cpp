@@ -9,6 +9,7 @@
 namespace tandem::ops {
 namespace {
 
+// Opset 22 only adds bfloat16.
 int64_t norm_order(const NodeContext& ctx) {
   const int64_t p = ctx.attr<int64_t>("p", 2);
   if (p != 1 && p != 2) throw ctx.error(ErrorKind::InvalidModel, "p must be 1 or 2, got {}", p);
@@ -58,7 +59,7 @@ void reference(KernelContext& ctx) {
 const OpDef& lp_normalization_op() {
   static const OpDef def{.name = "LpNormalization",
                          .domain = "",
-                         .versions = {1},
+                         .versions = {1, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

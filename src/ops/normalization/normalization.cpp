@@ -5,6 +5,7 @@ namespace tandem::ops {
 
 const OpDef& batch_normalization_op();
 const OpDef& dropout_op();
+const OpDef& group_normalization_op();
 const OpDef& hardmax_op();
 const OpDef& instance_normalization_op();
 const OpDef& layer_normalization_op();
@@ -17,6 +18,7 @@ const OpDef& softmax_op();
 void register_normalization(Registry& registry) {
   registry.add(batch_normalization_op());
   registry.add(dropout_op());
+  registry.add(group_normalization_op());
   registry.add(hardmax_op());
   registry.add(instance_normalization_op());
   registry.add(layer_normalization_op());

@@ -8,7 +8,7 @@ namespace tandem::ops {
 namespace {
 
 // Opset 13 only drops the old requirement that weight be given with ignore_index (12 is the same
-// computation here).
+// computation here); 22 only adds bfloat16.
 void infer(InferContext& ctx) { loss::infer_loss(ctx); }
 
 void reference(KernelContext& ctx) {
@@ -21,7 +21,7 @@ void reference(KernelContext& ctx) {
 const OpDef& negative_log_likelihood_loss_op() {
   static const OpDef def{.name = "NegativeLogLikelihoodLoss",
                          .domain = "",
-                         .versions = {12, 13},
+                         .versions = {12, 13, 22},
                          .infer = infer,
                          .reference = reference};
   return def;

@@ -5,6 +5,7 @@ namespace tandem::ops {
 
 const OpDef& arg_max_op();
 const OpDef& arg_min_op();
+const OpDef& cum_prod_op();
 const OpDef& cum_sum_op();
 const OpDef& negative_log_likelihood_loss_op();
 const OpDef& reduce_l1_op();
@@ -23,6 +24,7 @@ const OpDef& top_k_op();
 void register_reduce(Registry& registry) {
   registry.add(arg_max_op());
   registry.add(arg_min_op());
+  registry.add(cum_prod_op());
   registry.add(cum_sum_op());
   registry.add(negative_log_likelihood_loss_op());
   registry.add(reduce_l1_op());

@@ -19,11 +19,26 @@ enum class Kind { L1, L2, LogSum, LogSumExp, Max, Mean, Min, Prod, Sum, SumSquar
 
 // Versions: 1 has the axes attribute (non-negative axes); 11 allows negative axes; 12 adds
 // int8/uint8 to Max and Min; 13 adds bfloat16, and moves ReduceSum's axes to an optional int64
-// input with noop_with_empty_axes (the other ops follow only in opset 18). No axes means every
-// axis, unless noop_with_empty_axes asks for the identity.
+// input with noop_with_empty_axes; 18 does the same for every other op. 20 adds bool to Max and
+// Min (false < true); 28 limits LogSum and LogSumExp to the floating types. No axes means every
+// axis, unless noop_with_empty_axes asks to reduce over none: then each element is its own
+// reduction, so the element-wise steps still apply (ReduceSumSquare squares, ReduceLogSum takes
+// the log), as the onnx 1.23 spec and reference say.
 template <Kind kind>
 bool axes_from_input(const NodeContext& ctx) {
-  return kind == Kind::Sum && ctx.opset() >= 13;
+  return ctx.opset() >= (kind == Kind::Sum ? 13 : 18);
+}
+
+// The element types the op accepts at the model's opset, beyond the dispatch's own set.
+template <Kind kind>
+void check_type(const NodeContext& ctx, ElementType type) {
+  if (type == ElementType::Bool && ctx.opset() < 20)
+    throw ctx.error(ErrorKind::InvalidModel, "bool input needs opset 20 or later");
+  const bool is_float = type == ElementType::F32 || type == ElementType::F64 ||
+                        type == ElementType::F16 || type == ElementType::BF16;
+  if ((kind == Kind::LogSum || kind == Kind::LogSumExp) && ctx.opset() >= 28 && !is_float)
+    throw ctx.error(ErrorKind::InvalidModel, "input must be a floating type from opset 28, got {}",
+                    to_string(type));
 }
 
 // The axes to reduce; nullopt when they are an input whose value is not known yet.
@@ -40,12 +55,11 @@ std::optional<std::vector<int64_t>> axes_of(const Context& ctx) {
   }
 }
 
-// Which axes a rank-`rank` input reduces; `identity` is set when noop_with_empty_axes makes the
-// op the identity.
+// Which axes a rank-`rank` input reduces.
 std::vector<bool> reduced_axes(const NodeContext& ctx, const std::vector<int64_t>& axes,
-                               size_t rank, bool& identity) {
-  identity = axes.empty() && ctx.attr<int64_t>("noop_with_empty_axes", 0) != 0;
-  std::vector<bool> reduced(rank, axes.empty() && !identity);
+                               size_t rank) {
+  const bool none = axes.empty() && ctx.attr<int64_t>("noop_with_empty_axes", 0) != 0;
+  std::vector<bool> reduced(rank, axes.empty() && !none);
   for (int64_t a : axes) reduced[normalize_axis(ctx, a, rank)] = true;
   return reduced;
 }
@@ -53,6 +67,7 @@ std::vector<bool> reduced_axes(const NodeContext& ctx, const std::vector<int64_t
 template <Kind kind>
 void infer(InferContext& ctx) {
   const PartialShape& x = ctx.input_shape(0);
+  check_type<kind>(ctx, ctx.input_type(0));
   const bool keepdims = ctx.attr<int64_t>("keepdims", 1) != 0;
   const auto axes = axes_of<kind>(ctx);
   if (!x.rank_known() || !axes) {
@@ -61,8 +76,7 @@ void infer(InferContext& ctx) {
                    x.rank_known() && keepdims ? PartialShape::of_rank(x.rank()) : PartialShape());
     return;
   }
-  bool identity = false;
-  const std::vector<bool> reduced = reduced_axes(ctx, *axes, x.rank(), identity);
+  const std::vector<bool> reduced = reduced_axes(ctx, *axes, x.rank());
   std::vector<Dimension> dims;
   for (size_t d = 0; d < x.rank(); ++d) {
     if (!reduced[d])
@@ -142,20 +156,15 @@ template <Kind kind>
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   Tensor& y = ctx.output(0);
-  bool identity = false;
-  const std::vector<bool> reduced = reduced_axes(ctx, *axes_of<kind>(ctx), x.rank(), identity);
-  constexpr unsigned types = kind == Kind::Max || kind == Kind::Min ? kNumeric : kFloat | kInteger;
+  const std::vector<bool> reduced = reduced_axes(ctx, *axes_of<kind>(ctx), x.rank());
+  check_type<kind>(ctx, x.element_type());
+  constexpr unsigned types = kind == Kind::Max || kind == Kind::Min ? kNumeric | kBool : kNumeric;
   visit_types<types>(x.element_type(), [&]<class T>() {
     using A = accumulator_t<kind, T>;
     using C = compute_t<T>;
     const T* xs = x.data<T>();
     T* ys = y.data<T>();
     const int64_t outputs = y.size();
-    if (identity) {
-      // noop_with_empty_axes: the input unchanged (ONNX's reference, even for the squaring ops).
-      std::copy(xs, xs + x.size(), ys);
-      return;
-    }
     std::vector<A> shift(outputs, A(0));
     if constexpr (kind == Kind::LogSumExp) {
       std::vector<A> max(outputs, initial<Kind::Max, A>());
@@ -175,8 +184,10 @@ void reference(KernelContext& ctx) {
 
 template <Kind kind>
 std::vector<int> versions() {
-  if constexpr (kind == Kind::Max || kind == Kind::Min) return {1, 11, 12, 13};
-  return {1, 11, 13};
+  if constexpr (kind == Kind::Max || kind == Kind::Min) return {1, 11, 12, 13, 18, 20};
+  if constexpr (kind == Kind::LogSum || kind == Kind::LogSumExp) return {1, 11, 13, 18, 28};
+  if constexpr (kind == Kind::Sum) return {1, 11, 13};
+  return {1, 11, 13, 18};
 }
 
 template <Kind kind>

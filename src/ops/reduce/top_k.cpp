@@ -14,8 +14,9 @@ namespace tandem::ops {
 namespace {
 
 // Versions: 1 has k as an attribute; 10 moves k to a 1-D one-element int64 input; 11 adds
-// `largest` (0: the smallest) and `sorted`, and allows negative axes. Equal values keep the lower
-// index first; we always return sorted results, which satisfies sorted=0 too.
+// `largest` (0: the smallest) and `sorted`, and allows negative axes; 24 only adds bfloat16.
+// Equal values keep the lower index first; we always return sorted results, which satisfies
+// sorted=0 too.
 std::optional<int64_t> k_of(const InferContext& ctx) {
   if (ctx.opset() < 10) return ctx.attr<int64_t>("k");
   const Tensor* t = ctx.input_tensor(1);
@@ -102,7 +103,7 @@ void reference(KernelContext& ctx) {
 const OpDef& top_k_op() {
   static const OpDef def{.name = "TopK",
                          .domain = "",
-                         .versions = {1, 10, 11},
+                         .versions = {1, 10, 11, 24},
                          .infer = infer,
                          .reference = reference};
   return def;

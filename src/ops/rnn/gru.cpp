@@ -67,7 +67,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& gru_op() {
-  static const OpDef def{.name = "GRU", .versions = {1, 3, 7, 14}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "GRU", .versions = {1, 3, 7, 14, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -64,7 +64,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& lstm_op() {
-  static const OpDef def{.name = "LSTM", .versions = {1, 7, 14}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "LSTM", .versions = {1, 7, 14, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

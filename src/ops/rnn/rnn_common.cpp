@@ -159,6 +159,12 @@ std::vector<Activation> read_activations(const NodeContext& ctx, const std::vect
 
 void infer_outputs(InferContext& ctx, int num_gates, bool has_cell) {
   const ElementType type = ctx.input_type(0);
+  // Opset 22 added bfloat16 (computed through float); nothing else changed.
+  const bool bf16_ok = ctx.opset() >= 22;
+  if (type != ElementType::Undefined && type != ElementType::F32 && type != ElementType::F64 &&
+      type != ElementType::F16 && !(type == ElementType::BF16 && bf16_ok))
+    throw ctx.error(ErrorKind::InvalidModel, "input X must be {}float16, float or double, got {}",
+                    bf16_ok ? "bfloat16, " : "", to_string(type));
   const Dimension dirs = num_directions(ctx);
   const bool batch_first = layout_of(ctx) == 1;
   Dimension seq, batch, hidden;

@@ -47,7 +47,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& rnn_op() {
-  static const OpDef def{.name = "RNN", .versions = {1, 7, 14}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "RNN", .versions = {1, 7, 14, 22}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -71,7 +71,7 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& split_to_sequence_op() {
-  static const OpDef def{.name = "SplitToSequence", .versions = {11}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "SplitToSequence", .versions = {11, 24}, .infer = infer, .reference = reference};
   return def;
 }
 

@@ -66,7 +66,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& compress_op() {
-  static const OpDef def{.name = "Compress", .versions = {9, 11}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "Compress", .versions = {9, 11, 28}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -39,8 +39,10 @@ void reference(KernelContext& ctx) { ctx.set_output(0, constant_value(ctx).clone
 }  // namespace
 
 const OpDef& constant_op() {
-  static const OpDef def{
-      .name = "Constant", .versions = {1, 9, 11, 12, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Constant",
+                         .versions = {1, 9, 11, 12, 13, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

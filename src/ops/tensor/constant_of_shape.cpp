@@ -37,7 +37,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& constant_of_shape_op() {
-  static const OpDef def{.name = "ConstantOfShape", .versions = {9}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "ConstantOfShape",
+                         .versions = {9, 20, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

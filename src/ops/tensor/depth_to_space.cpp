@@ -10,9 +10,11 @@ int64_t block_size(const NodeContext& ctx) {
   return b;
 }
 
-// Opset 11 added `mode`: DCR (depth-column-row, the default and the only opset 1 layout) or CRD.
-bool is_crd(const NodeContext& ctx) {
-  const std::string mode = ctx.opset() >= 11 ? ctx.attr<std::string>("mode", "DCR") : "DCR";
+// DepthToSpace 11 and SpaceToDepth 28 added `mode`: DCR (depth-column-row, the default and the
+// only earlier layout) or CRD. DepthToSpace 28 changed nothing but gained a function body.
+bool is_crd(const NodeContext& ctx, bool to_space) {
+  const bool has_mode = ctx.opset() >= (to_space ? 11 : 28);
+  const std::string mode = has_mode ? ctx.attr<std::string>("mode", "DCR") : "DCR";
   if (mode != "DCR" && mode != "CRD") throw ctx.error(ErrorKind::InvalidModel, "unknown mode '{}'", mode);
   return mode == "CRD";
 }
@@ -25,7 +27,7 @@ template <bool kToSpace>
 void infer(InferContext& ctx) {
   const PartialShape& in = ctx.input_shape(0);
   const int64_t b = block_size(ctx);
-  if (kToSpace) is_crd(ctx);
+  is_crd(ctx, kToSpace);
   if (!in.rank_known()) {
     ctx.set_output(0, ctx.input_type(0), PartialShape::of_rank(4));
     return;
@@ -70,7 +72,7 @@ void depth_to_space(KernelContext& ctx) {
                     describe(x), b * b);
   const int64_t n = x.shape()[0], c = x.shape()[1] / (b * b), h = x.shape()[2], w = x.shape()[3];
   const Shape out_shape{n, c, h * b, w * b};
-  if (is_crd(ctx))
+  if (is_crd(ctx, true))
     permute_into(ctx, x, {n, c, b, b, h, w}, {0, 1, 4, 2, 5, 3}, out_shape);
   else
     permute_into(ctx, x, {n, b, b, c, h, w}, {0, 3, 4, 1, 5, 2}, out_shape);
@@ -83,19 +85,26 @@ void space_to_depth(KernelContext& ctx) {
     throw ctx.error(ErrorKind::InvalidArgument, "input {} must be 4-D with spatial dims multiples of {}",
                     describe(x), b);
   const int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2] / b, w = x.shape()[3] / b;
-  permute_into(ctx, x, {n, c, h, b, w, b}, {0, 3, 5, 1, 2, 4}, {n, c * b * b, h, w});
+  if (is_crd(ctx, false))
+    permute_into(ctx, x, {n, c, h, b, w, b}, {0, 1, 3, 5, 2, 4}, {n, c * b * b, h, w});
+  else
+    permute_into(ctx, x, {n, c, h, b, w, b}, {0, 3, 5, 1, 2, 4}, {n, c * b * b, h, w});
 }
 }  // namespace
 
 const OpDef& depth_to_space_op() {
-  static const OpDef def{
-      .name = "DepthToSpace", .versions = {1, 11, 13}, .infer = infer<true>, .reference = depth_to_space};
+  static const OpDef def{.name = "DepthToSpace",
+                         .versions = {1, 11, 13, 28},
+                         .infer = infer<true>,
+                         .reference = depth_to_space};
   return def;
 }
 
 const OpDef& space_to_depth_op() {
-  static const OpDef def{
-      .name = "SpaceToDepth", .versions = {1, 13}, .infer = infer<false>, .reference = space_to_depth};
+  static const OpDef def{.name = "SpaceToDepth",
+                         .versions = {1, 13, 28},
+                         .infer = infer<false>,
+                         .reference = space_to_depth};
   return def;
 }
 }  // namespace tandem::ops

@@ -34,7 +34,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& eye_like_op() {
-  static const OpDef def{.name = "EyeLike", .versions = {9}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "EyeLike", .versions = {9, 22}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

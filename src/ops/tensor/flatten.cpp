@@ -45,8 +45,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& flatten_op() {
-  static const OpDef def{
-      .name = "Flatten", .versions = {1, 9, 11, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Flatten",
+                         .versions = {1, 9, 11, 13, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

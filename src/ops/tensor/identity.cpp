@@ -16,8 +16,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& identity_op() {
-  static const OpDef def{
-      .name = "Identity", .versions = {1, 13, 14, 16}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Identity",
+                         .versions = {1, 13, 14, 16, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -60,7 +60,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& one_hot_op() {
-  static const OpDef def{.name = "OneHot", .versions = {9, 11}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "OneHot", .versions = {9, 11, 28}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

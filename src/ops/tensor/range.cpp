@@ -1,4 +1,5 @@
-// Range: start, start + delta, … up to (not including) limit.
+// Range: start, start + delta, … up to (not including) limit. Opset 27 added float16 and bfloat16,
+// computed in the type `stash_type` names (float, the default, or double) and rounded at the end.
 #include "ops/tensor/tensor_common.h"
 
 #include <cmath>
@@ -21,10 +22,15 @@ void infer(InferContext& ctx) {
     if (ctx.input_type(i) != type)
       throw ctx.error(ErrorKind::InvalidModel, "input {} is {}, start is {}", i, to_string(ctx.input_type(i)),
                       to_string(type));
-  for (size_t i = 0; i < 3; ++i)
-    if (ctx.input_shape(i).rank_known() && ctx.input_shape(i).rank() != 0)
+  // ONNX asks for scalars; one-element vectors (as ONNX's own AffineGrid function makes, and as
+  // ONNX Runtime accepts) are read the same.
+  for (size_t i = 0; i < 3; ++i) {
+    const PartialShape& s = ctx.input_shape(i);
+    const bool one = s.rank() == 0 || (s.rank() == 1 && (!s[0].is_static() || s[0].value == 1));
+    if (s.rank_known() && !one)
       throw ctx.error(ErrorKind::InvalidModel, "input {} must be a scalar, got shape {}", i,
-                      to_string(ctx.input_shape(i)));
+                      to_string(s));
+  }
   const Tensor *s = ctx.input_tensor(0), *l = ctx.input_tensor(1), *d = ctx.input_tensor(2);
   if (s && l && d) {
     const int64_t n = count_of(ctx, s->scalar<double>(), l->scalar<double>(), d->scalar<double>());
@@ -39,20 +45,30 @@ void reference(KernelContext& ctx) {
     if (ctx.input(i).size() != 1 || ctx.input(i).element_type() != ctx.input(0).element_type())
       throw ctx.error(ErrorKind::InvalidArgument, "input {} must be a scalar like start, got {}", i,
                       describe(ctx.input(i)));
+  const int64_t stash = ctx.opset() >= 27 ? ctx.attr<int64_t>("stash_type", 1) : 1;
+  if (stash != int64_t(ElementType::F32) && stash != int64_t(ElementType::F64))
+    throw ctx.error(ErrorKind::InvalidModel, "stash_type {} is neither float (1) nor double (11)",
+                    stash);
   visit_types<kFloat | kSigned>(ctx.input(0).element_type(), [&]<class T>() {
-    using C = compute_t<T>;
-    const C start = C(ctx.input(0).data<T>()[0]);
-    const C limit = C(ctx.input(1).data<T>()[0]);
-    const C delta = C(ctx.input(2).data<T>()[0]);
-    const int64_t n = count_of(ctx, double(start), double(limit), double(delta));
-    T* y = ctx.allocate_output(0, element_type_of<T>(), {n}).template data<T>();
-    for (int64_t i = 0; i < n; ++i) y[i] = T(start + C(i) * delta);
+    auto run = [&]<class C>() {
+      const C start = C(compute_t<T>(ctx.input(0).data<T>()[0]));
+      const C limit = C(compute_t<T>(ctx.input(1).data<T>()[0]));
+      const C delta = C(compute_t<T>(ctx.input(2).data<T>()[0]));
+      const int64_t n = count_of(ctx, double(start), double(limit), double(delta));
+      T* y = ctx.allocate_output(0, element_type_of<T>(), {n}).template data<T>();
+      for (int64_t i = 0; i < n; ++i) y[i] = T(compute_t<T>(start + C(i) * delta));
+    };
+    if (is_half_v<T> && stash == int64_t(ElementType::F64))
+      run.template operator()<double>();
+    else
+      run.template operator()<compute_t<T>>();
   });
 }
 }  // namespace
 
 const OpDef& range_op() {
-  static const OpDef def{.name = "Range", .versions = {11}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "Range", .versions = {11, 27}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -86,8 +86,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& reshape_op() {
-  static const OpDef def{
-      .name = "Reshape", .versions = {1, 5, 13, 14}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Reshape",
+                         .versions = {1, 5, 13, 14, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

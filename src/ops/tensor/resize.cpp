@@ -16,6 +16,11 @@ namespace {
 // - Resize 11 has inputs (X, roi, scales, sizes), an empty scales meaning "use sizes", and adds
 //   cubic, coordinate_transformation_mode, nearest_mode, cubic_coeff_a, exclude_outside and
 //   extrapolation_value. Resize 13 makes roi and scales optional.
+// - Resize 18 adds `axes` (scales, sizes and roi then cover only those dims, the others keep
+//   their size), `keep_aspect_ratio_policy` (sizes as a bound: one scale for every axis, the
+//   output rounded half up) and `antialias` (linear and cubic widen their kernel by 1/scale
+//   when shrinking, so every input pixel contributes).
+// - Resize 19 adds coordinate_transformation_mode half_pixel_symmetric.
 struct Settings {
   std::string mode = "nearest";
   std::string coordinates = "asymmetric";
@@ -23,6 +28,8 @@ struct Settings {
   double cubic_a = -0.75;
   bool exclude_outside = false;
   double extrapolation = 0;
+  bool antialias = false;
+  std::string keep_aspect = "stretch";
 };
 
 bool is_upsample(const NodeContext& ctx) { return ctx.node().op_type == "Upsample"; }
@@ -39,7 +46,9 @@ Settings settings_of(const NodeContext& ctx) {
   static const char* const kCoordinates[] = {
       "half_pixel",           "pytorch_half_pixel", "align_corners",       "asymmetric",
       "tf_half_pixel_for_nn", "tf_crop_and_resize", "half_pixel_symmetric"};
-  if (std::find(std::begin(kCoordinates), std::end(kCoordinates), s.coordinates) == std::end(kCoordinates))
+  if (std::find(std::begin(kCoordinates), std::end(kCoordinates), s.coordinates) ==
+          std::end(kCoordinates) ||
+      (s.coordinates == "half_pixel_symmetric" && ctx.opset() < 19))
     throw ctx.error(ErrorKind::InvalidModel, "unknown coordinate_transformation_mode '{}'", s.coordinates);
   s.nearest = ctx.attr<std::string>("nearest_mode", "round_prefer_floor");
   if (s.nearest != "round_prefer_floor" && s.nearest != "round_prefer_ceil" && s.nearest != "floor" &&
@@ -48,11 +57,34 @@ Settings settings_of(const NodeContext& ctx) {
   s.cubic_a = ctx.attr<float>("cubic_coeff_a", -0.75f);
   s.exclude_outside = ctx.attr<int64_t>("exclude_outside", 0) != 0;
   s.extrapolation = ctx.attr<float>("extrapolation_value", 0.0f);
+  if (ctx.opset() < 18) return s;
+  s.antialias = ctx.attr<int64_t>("antialias", 0) != 0 && s.mode != "nearest";
+  s.keep_aspect = ctx.attr<std::string>("keep_aspect_ratio_policy", "stretch");
+  if (s.keep_aspect != "stretch" && s.keep_aspect != "not_larger" && s.keep_aspect != "not_smaller")
+    throw ctx.error(ErrorKind::InvalidModel, "unknown keep_aspect_ratio_policy '{}'",
+                    s.keep_aspect);
   return s;
 }
 
 // Input indices of scales and sizes (sizes absent before opset 11).
 size_t scales_input(const NodeContext& ctx) { return is_modern(ctx) ? 2 : 1; }
+
+// The dims that scales, sizes and roi describe, in their order: opset 18's `axes`, else all.
+std::vector<size_t> resize_axes(const NodeContext& ctx, size_t rank) {
+  std::vector<size_t> axes;
+  if (!is_modern(ctx) || ctx.opset() < 18 || !ctx.has_attr("axes")) {
+    for (size_t d = 0; d < rank; ++d) axes.push_back(d);
+    return axes;
+  }
+  std::vector<bool> seen(rank, false);
+  for (int64_t a : ctx.attr<std::vector<int64_t>>("axes")) {
+    const size_t axis = size_t(normalize_axis(ctx, a, rank));
+    if (seen[axis]) throw ctx.error(ErrorKind::InvalidModel, "axes repeat axis {}", a);
+    seen[axis] = true;
+    axes.push_back(axis);
+  }
+  return axes;
+}
 
 // The output shape and per-dim scales, from scales or sizes; nullopt when not known yet.
 struct Plan {
@@ -61,8 +93,10 @@ struct Plan {
 };
 
 template <class GetTensor>
-std::optional<Plan> plan_of(const NodeContext& ctx, const Shape& in, GetTensor get) {
+std::optional<Plan> plan_of(const NodeContext& ctx, const Settings& settings, const Shape& in,
+                            GetTensor get) {
   const size_t rank = in.size();
+  const std::vector<size_t> axes = resize_axes(ctx, rank);
   std::vector<double> scales;
   if (is_upsample(ctx) && ctx.opset() < 7) {
     // Upsample 1 (experimental) scales the two spatial dims of NCHW input.
@@ -88,20 +122,39 @@ std::optional<Plan> plan_of(const NodeContext& ctx, const Shape& in, GetTensor g
     if (!t) return std::nullopt;
     if (t->element_type() != ElementType::I64)
       throw ctx.error(ErrorKind::InvalidModel, "sizes must be i64, got {}", describe(*t));
-    plan.out = t->to_int64();
-    if (plan.out.size() != rank)
-      throw ctx.error(ErrorKind::InvalidModel, "sizes {} do not fit rank {}", to_string(plan.out), rank);
-    for (size_t d = 0; d < rank; ++d) {
-      if (plan.out[d] < 0)
-        throw ctx.error(ErrorKind::InvalidModel, "sizes {} are negative", to_string(plan.out));
+    const std::vector<int64_t> sizes = t->to_int64();
+    if (sizes.size() != axes.size())
+      throw ctx.error(ErrorKind::InvalidModel, "sizes {} do not fit {} axes", to_string(sizes),
+                      axes.size());
+    plan.out = in;
+    for (size_t i = 0; i < axes.size(); ++i) {
+      if (sizes[i] < 0)
+        throw ctx.error(ErrorKind::InvalidModel, "sizes {} are negative", to_string(sizes));
+      plan.out[axes[i]] = sizes[i];
+    }
+    for (size_t d = 0; d < rank; ++d)
       plan.scales.push_back(in[d] ? double(plan.out[d]) / double(in[d]) : 1.0);
+    if (settings.keep_aspect == "stretch") return plan;
+    // One scale for every axis, the largest that fits in sizes (not_larger) or the smallest
+    // that covers them (not_smaller); the output is that scale times the input, rounded half up.
+    double scale = plan.scales[axes[0]];
+    for (size_t axis : axes)
+      scale = settings.keep_aspect == "not_larger" ? std::min(scale, plan.scales[axis])
+                                                   : std::max(scale, plan.scales[axis]);
+    for (size_t axis : axes) {
+      plan.scales[axis] = scale;
+      plan.out[axis] = int64_t(scale * double(in[axis]) + 0.5);
     }
     return plan;
   }
   if (is_modern(ctx) && ctx.has_input(3) && get(3) && get(3)->size() != 0)
     throw ctx.error(ErrorKind::InvalidModel, "takes scales or sizes, not both");
-  if (scales.size() != rank)
-    throw ctx.error(ErrorKind::InvalidModel, "{} scales do not fit rank {}", scales.size(), rank);
+  if (scales.size() != axes.size())
+    throw ctx.error(ErrorKind::InvalidModel, "{} scales do not fit {} axes", scales.size(),
+                    axes.size());
+  std::vector<double> given = std::move(scales);
+  scales.assign(rank, 1.0);
+  for (size_t i = 0; i < axes.size(); ++i) scales[axes[i]] = given[i];
   for (size_t d = 0; d < rank; ++d) {
     if (!(scales[d] > 0) || !std::isfinite(scales[d]))
       throw ctx.error(ErrorKind::InvalidModel, "scale {} must be positive", scales[d]);
@@ -112,14 +165,14 @@ std::optional<Plan> plan_of(const NodeContext& ctx, const Shape& in, GetTensor g
 }
 
 void infer(InferContext& ctx) {
-  settings_of(ctx);
+  const Settings s = settings_of(ctx);
   const PartialShape& in = ctx.input_shape(0);
   auto shape = static_shape(in);
   if (!shape) {
     ctx.set_output(0, ctx.input_type(0), in.rank_known() ? PartialShape::of_rank(in.rank()) : PartialShape());
     return;
   }
-  auto plan = plan_of(ctx, *shape, [&](size_t i) { return ctx.input_tensor(i); });
+  auto plan = plan_of(ctx, s, *shape, [&](size_t i) { return ctx.input_tensor(i); });
   ctx.set_output(0, ctx.input_type(0), plan ? PartialShape(plan->out) : PartialShape::of_rank(shape->size()));
 }
 
@@ -155,6 +208,30 @@ int64_t nearest_index(const Settings& s, double x, double scale) {
 
 // One axis: for each output coordinate, the input indices and weights that make it, or nothing
 // when it lies outside the crop window (tf_crop_and_resize gives the extrapolation value there).
+// Antialiased linear and cubic taps: the kernel stretched by 1/scale when shrinking, its
+// weights normalised to sum to one. The window is the one ONNX's reference takes: n taps
+// around x, the left one preferred on a tie.
+void antialias_taps(const Settings& s, double x, double scale, int64_t& first,
+                    std::vector<double>& weights) {
+  const double k = std::min(scale, 1.0);
+  const double a = s.cubic_a;
+  auto kernel = [&](double d) {
+    d = std::abs(d);
+    if (s.mode == "linear") return std::clamp(1 - d, 0.0, 1.0);
+    if (d <= 1) return ((a + 2) * d - (a + 3)) * d * d + 1;
+    if (d < 2) return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+    return 0.0;
+  };
+  const int64_t start = int64_t(std::floor((s.mode == "linear" ? -1.0 : -2.0) / k)) + 1;
+  const int64_t n = 2 - 2 * start;
+  const double f = std::floor(x);
+  first = x == f ? int64_t(f) - n / 2 : int64_t(f) - n / 2 + 1;
+  weights.resize(size_t(n));
+  double total = 0;
+  for (int64_t i = 0; i < n; ++i) total += weights[size_t(i)] = kernel(k * (double(first + i) - x));
+  for (double& w : weights) w /= total;
+}
+
 struct Taps {
   std::vector<std::vector<std::pair<int64_t, double>>> taps;
   std::vector<bool> outside;
@@ -180,7 +257,9 @@ Taps axis_taps(const Settings& s, int64_t in, int64_t out, double scale, double 
     const int64_t base = int64_t(f);
     std::vector<double> weights;
     int64_t first = base;
-    if (s.mode == "linear") {
+    if (s.antialias) {
+      antialias_taps(s, x, scale, first, weights);
+    } else if (s.mode == "linear") {
       weights = {1 - r, r};
     } else {
       const double a = s.cubic_a;
@@ -219,14 +298,23 @@ T from_double(double v) {
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const Settings s = settings_of(ctx);
-  const Plan plan = *plan_of(ctx, x.shape(), [&](size_t i) { return &ctx.input(i); });
+  const Plan plan = *plan_of(ctx, s, x.shape(), [&](size_t i) { return &ctx.input(i); });
   const size_t rank = x.rank();
   std::vector<double> roi;
   if (s.coordinates == "tf_crop_and_resize") {
-    if (ctx.has_input(1)) roi = ctx.input(1).to_double();
-    if (roi.size() != 2 * rank)
+    // roi holds the starts, then the ends, of the resized axes; the other dims keep [0, 1].
+    const std::vector<size_t> axes = resize_axes(ctx, rank);
+    std::vector<double> given;
+    if (ctx.has_input(1)) given = ctx.input(1).to_double();
+    if (given.size() != 2 * axes.size())
       throw ctx.error(ErrorKind::InvalidArgument, "roi has {} values, tf_crop_and_resize needs {}",
-                      roi.size(), 2 * rank);
+                      given.size(), 2 * axes.size());
+    roi.assign(rank, 0.0);
+    roi.resize(2 * rank, 1.0);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      roi[axes[i]] = given[i];
+      roi[rank + axes[i]] = given[axes.size() + i];
+    }
   }
   for (size_t d = 0; d < rank; ++d)
     if (x.shape()[d] == 0 && plan.out[d] != 0)
@@ -304,7 +392,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& resize_op() {
-  static const OpDef def{.name = "Resize", .versions = {10, 11, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "Resize", .versions = {10, 11, 13, 18, 19}, .infer = infer, .reference = reference};
   return def;
 }
 

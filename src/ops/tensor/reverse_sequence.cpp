@@ -51,7 +51,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& reverse_sequence_op() {
-  static const OpDef def{.name = "ReverseSequence", .versions = {10}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "ReverseSequence", .versions = {10, 28}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

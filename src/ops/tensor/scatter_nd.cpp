@@ -15,9 +15,11 @@ void infer(InferContext& ctx) {
   ctx.set_output(0, ctx.input_type(0), ctx.input_shape(0));
 }
 
-// Opset 16 added `reduction` (none, add, mul); opset 18's max and min are accepted too.
+// Opset 16 added `reduction` (none, add, mul); opset 18 added max and min.
 std::string reduction_of(const NodeContext& ctx) {
   std::string r = ctx.opset() >= 16 ? ctx.attr<std::string>("reduction", "none") : "none";
+  if ((r == "max" || r == "min") && ctx.opset() < 18)
+    throw ctx.error(ErrorKind::InvalidModel, "reduction '{}' needs opset 18", r);
   if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
     throw ctx.error(ErrorKind::InvalidModel, "unknown reduction '{}'", r);
   return r;
@@ -82,7 +84,7 @@ void reference(KernelContext& ctx) {
 
 const OpDef& scatter_nd_op() {
   static const OpDef def{
-      .name = "ScatterND", .versions = {11, 13, 16}, .infer = infer, .reference = reference};
+      .name = "ScatterND", .versions = {11, 13, 16, 18}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -34,7 +34,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& shape_op() {
-  static const OpDef def{.name = "Shape", .versions = {1, 13, 15}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Shape",
+                         .versions = {1, 13, 15, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

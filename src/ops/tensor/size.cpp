@@ -12,7 +12,10 @@ void reference(KernelContext& ctx) { ctx.set_output(0, Tensor::scalar<int64_t>(c
 }  // namespace
 
 const OpDef& size_op() {
-  static const OpDef def{.name = "Size", .versions = {1, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Size",
+                         .versions = {1, 13, 19, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

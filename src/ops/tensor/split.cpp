@@ -7,6 +7,8 @@ namespace tandem::ops {
 namespace {
 // The sizes: opset 1 took them from input 1 or the `split` attribute, opset 2-12 from the
 // attribute, opset 13 from input 1. Absent, the dim is cut into equal parts, one per output.
+// Opset 18 added the alternative `num_outputs` (exclusive with input 1), under which the parts
+// are ceil(dim / n) long and the last one is shorter when the dim does not divide evenly.
 std::optional<std::vector<int64_t>> given_sizes(const NodeContext& ctx, const Tensor* input1) {
   if (ctx.opset() >= 13 || (ctx.opset() < 2 && ctx.has_input(1))) {
     if (!ctx.has_input(1)) return std::vector<int64_t>{};
@@ -16,8 +18,29 @@ std::optional<std::vector<int64_t>> given_sizes(const NodeContext& ctx, const Te
   return ctx.attr<std::vector<int64_t>>("split", {});
 }
 
+// Opset 18's num_outputs, checked against the node; 0 when not given.
+int64_t num_outputs(const NodeContext& ctx) {
+  if (ctx.opset() < 18 || !ctx.has_attr("num_outputs")) return 0;
+  const int64_t n = ctx.attr<int64_t>("num_outputs");
+  if (ctx.has_input(1))
+    throw ctx.error(ErrorKind::InvalidModel, "takes either input 'split' or num_outputs, not both");
+  if (n < 1 || size_t(n) != ctx.num_outputs())
+    throw ctx.error(ErrorKind::InvalidModel, "num_outputs is {} but the node has {} outputs", n,
+                    ctx.num_outputs());
+  return n;
+}
+
 std::vector<int64_t> part_sizes(const NodeContext& ctx, int64_t dim, std::vector<int64_t> sizes) {
   const size_t outputs = ctx.num_outputs();
+  if (const int64_t n = num_outputs(ctx)) {
+    const int64_t chunk = (dim + n - 1) / n;
+    std::vector<int64_t> parts(size_t(n), chunk);
+    parts.back() = dim - chunk * (n - 1);
+    if (parts.back() < 0)
+      throw ctx.error(ErrorKind::InvalidModel, "dim of size {} cannot be split into {} parts of {}",
+                      dim, n, chunk);
+    return parts;
+  }
   if (sizes.empty()) {
     if (dim % int64_t(outputs) != 0)
       throw ctx.error(ErrorKind::InvalidModel, "dim of size {} cannot be split into {} equal parts", dim,
@@ -43,6 +66,7 @@ void infer(InferContext& ctx) {
   }
   const size_t axis = size_t(normalize_axis(ctx, ctx.attr<int64_t>("axis", 0), in.rank()));
   if (ctx.has_input(1) && ctx.input_tensor(1) == nullptr) check_index_type(ctx, 1);
+  num_outputs(ctx);
   auto sizes = given_sizes(ctx, ctx.input_tensor(1));
   std::vector<Dimension> dims = in.dims();
   for (size_t i = 0; i < ctx.num_outputs(); ++i) {
@@ -87,7 +111,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& split_op() {
-  static const OpDef def{.name = "Split", .versions = {1, 2, 11, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "Split", .versions = {1, 2, 11, 13, 18}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -69,7 +69,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& squeeze_op() {
-  static const OpDef def{.name = "Squeeze", .versions = {1, 11, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Squeeze",
+                         .versions = {1, 11, 13, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -5,6 +5,9 @@
 namespace tandem::ops {
 
 void register_tensor(Registry& registry) {
+  registry.add(bit_cast_op());
+  registry.add(center_crop_pad_op());
+  registry.add(col2im_op());
   registry.add(compress_op());
   registry.add(concat_op());
   registry.add(constant_op());
@@ -33,6 +36,7 @@ void register_tensor(Registry& registry) {
   registry.add(space_to_depth_op());
   registry.add(split_op());
   registry.add(squeeze_op());
+  registry.add(tensor_scatter_op());
   registry.add(tile_op());
   registry.add(transpose_op());
   registry.add(trilu_op());

@@ -16,6 +16,9 @@
 
 namespace tandem::ops {
 
+const OpDef& bit_cast_op();
+const OpDef& center_crop_pad_op();
+const OpDef& col2im_op();
 const OpDef& compress_op();
 const OpDef& concat_op();
 const OpDef& constant_op();
@@ -44,6 +47,7 @@ const OpDef& slice_op();
 const OpDef& space_to_depth_op();
 const OpDef& split_op();
 const OpDef& squeeze_op();
+const OpDef& tensor_scatter_op();
 const OpDef& tile_op();
 const OpDef& transpose_op();
 const OpDef& trilu_op();

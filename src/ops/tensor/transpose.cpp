@@ -48,7 +48,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& transpose_op() {
-  static const OpDef def{.name = "Transpose", .versions = {1, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Transpose",
+                         .versions = {1, 13, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -114,7 +114,8 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& unique_op() {
-  static const OpDef def{.name = "Unique", .versions = {11}, .infer = infer, .reference = reference};
+  static const OpDef def{
+      .name = "Unique", .versions = {11, 28}, .infer = infer, .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

@@ -55,8 +55,10 @@ void reference(KernelContext& ctx) {
 }  // namespace
 
 const OpDef& unsqueeze_op() {
-  static const OpDef def{
-      .name = "Unsqueeze", .versions = {1, 11, 13}, .infer = infer, .reference = reference};
+  static const OpDef def{.name = "Unsqueeze",
+                         .versions = {1, 11, 13, 21, 23, 24, 25},
+                         .infer = infer,
+                         .reference = reference};
   return def;
 }
 }  // namespace tandem::ops

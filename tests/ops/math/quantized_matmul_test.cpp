@@ -47,6 +47,53 @@ TEST(QLinearMatMul, Int8OutputSaturatesBelow) {
   expect_tensor<int8_t>(c.run_tensor(), {1, 1}, {-128});
 }
 
+TEST(QLinearMatMul, HalfScalesFromOpset21) {
+  auto with_scales = [](int opset) {
+    return OpCase("QLinearMatMul", opset)
+        .input<uint8_t>({1, 1}, {3})
+        .input<float16>({}, {1.0f})
+        .input<uint8_t>({}, {0})
+        .input<uint8_t>({1, 3}, {1, 3, 250})
+        .input<float16>({}, {0.5f})
+        .input<uint8_t>({}, {0})
+        .input<float16>({}, {1.0f})
+        .input<uint8_t>({}, {0});
+  };
+  expect_tensor<uint8_t>(with_scales(21).run_tensor(), {1, 3}, {2, 4, 255});
+  EXPECT_THROW_KIND(with_scales(10).run(), ErrorKind::InvalidModel, "a_scale is f16");
+}
+
+TEST(QLinearMatMul, Float8OperandsAndOutputFromOpset21) {
+  // Float8 output, the products times 2: 6 and 18 are exact in e4m3fn, 300 rounds to 288 (step 32
+  // above 256) and 762 saturates to 448.
+  auto out8 = OpCase("QLinearMatMul", 21)
+                  .input<int8_t>({1, 1}, {3})
+                  .input<float>({}, {1.0f})
+                  .input<int8_t>({}, {0})
+                  .input<int8_t>({1, 4}, {1, 3, 50, 127})
+                  .input<float>({}, {1.0f})
+                  .input<int8_t>({}, {0})
+                  .input<float>({}, {0.5f})
+                  .input<float8_e4m3fn>({}, {0.0f});
+  Tensor y = out8.run_tensor();
+  ASSERT_EQ(y.element_type(), ElementType::F8E4M3FN);
+  std::vector<float> got;
+  for (float8_e4m3fn v : y.span<const float8_e4m3fn>()) got.push_back(float(v));
+  EXPECT_EQ(got, (std::vector<float>{6, 18, 288, 448}));
+  // Float8 operands accumulate their fractional values: 1.5 * 2 = 3 and 1.5 * -0.5 = -0.75, then
+  // plus 10, rounded half to even into uint8.
+  auto in8 = OpCase("QLinearMatMul", 21)
+                 .input<float8_e4m3fn>({1, 1}, {1.5f})
+                 .input<float>({}, {1.0f})
+                 .input<float8_e4m3fn>({}, {0.0f})
+                 .input<float8_e5m2>({1, 2}, {2.0f, -0.5f})
+                 .input<float>({}, {1.0f})
+                 .input<float8_e5m2>({}, {0.0f})
+                 .input<float>({}, {1.0f})
+                 .input<uint8_t>({}, {10});
+  expect_tensor<uint8_t>(in8.run_tensor(), {1, 2}, {13, 9});
+}
+
 TEST(Det, BatchedWithPivoting) {
   // [[0,1],[1,0]] needs a row swap: det -1. [[2,0],[0,3]]: 6.
   auto c = OpCase("Det", 11).input<float>({2, 2, 2}, {0, 1, 1, 0, 2, 0, 0, 3});

@@ -150,6 +150,18 @@ TEST(Conv, BiasAndDouble) {
   expect_tensor<double>(c.run_tensor(), {1, 2, 2}, {11, 12, 19, 18});
 }
 
+TEST(Conv, Bfloat16FromOpset22) {
+  auto c = OpCase("Conv", 22)
+               .input<bfloat16>({1, 1, 3}, {1.0f, 2.0f, 3.0f})
+               .input<bfloat16>({1, 1, 2}, {1.0f, -1.0f})
+               .input<bfloat16>({1}, {0.5f});
+  Tensor y = c.run_tensor();
+  ASSERT_EQ(y.element_type(), ElementType::BF16);
+  ASSERT_EQ(y.shape(), (Shape{1, 1, 2}));
+  EXPECT_EQ(float(y.span<const bfloat16>()[0]), -0.5f);
+  EXPECT_EQ(float(y.span<const bfloat16>()[1]), -0.5f);
+}
+
 TEST(Conv, ChannelMismatchIsInvalid) {
   auto c = OpCase("Conv", 11)
                .input<float>({1, 3, 4}, std::vector<float>(12))

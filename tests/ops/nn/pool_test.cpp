@@ -123,6 +123,51 @@ TEST(MaxRoiPool, PoolsEachRegionIntoTheGrid) {
   expect_tensor<float>(c.run_tensor(), {1, 1, 1, 2}, {7, 8});
 }
 
+TEST(AveragePool, DilationsFromOpset19) {
+  auto c = OpCase("AveragePool", 19)
+               .attr("kernel_shape", std::vector<int64_t>{2})
+               .attr("dilations", std::vector<int64_t>{2})
+               .input<float>({1, 1, 5}, {1, 2, 3, 4, 5});
+  expect_tensor<float>(c.run_tensor(), {1, 1, 3}, {2, 3, 4});
+  auto old = OpCase("AveragePool", 11)
+                 .attr("kernel_shape", std::vector<int64_t>{2})
+                 .attr("dilations", std::vector<int64_t>{2})
+                 .input<float>({1, 1, 5}, {1, 2, 3, 4, 5});
+  EXPECT_THROW_KIND(old.run(), ErrorKind::InvalidModel, "'dilations' is not defined at opset 11");
+}
+
+TEST(LpPool, CeilModeAndDilationsFromOpset18) {
+  auto ceil = OpCase("LpPool", 18)
+                  .attr("kernel_shape", std::vector<int64_t>{2})
+                  .attr("strides", std::vector<int64_t>{2})
+                  .attr("ceil_mode", 1)
+                  .input<float>({1, 1, 3}, {3, 4, -5});
+  expect_tensor<float>(ceil.run_tensor(), {1, 1, 2}, {5, 5});
+  auto dilated = OpCase("LpPool", 22)
+                     .attr("kernel_shape", std::vector<int64_t>{2})
+                     .attr("dilations", std::vector<int64_t>{2})
+                     .input<float>({1, 1, 3}, {3, 100, 4});
+  expect_tensor<float>(dilated.run_tensor(), {1, 1, 1}, {5});
+  auto old = OpCase("LpPool", 11)
+                 .attr("kernel_shape", std::vector<int64_t>{2})
+                 .attr("ceil_mode", 1)
+                 .input<float>({1, 1, 3}, {3, 4, -5});
+  EXPECT_THROW_KIND(old.run(), ErrorKind::InvalidModel, "'ceil_mode' is not defined at opset 11");
+}
+
+TEST(Pools, Bfloat16FromOpset22) {
+  const std::vector<bfloat16> x{1.0f, 2.0f, 3.0f, 4.0f};
+  Tensor avg = OpCase("GlobalAveragePool", 22).input<bfloat16>({1, 1, 4}, x).run_tensor();
+  ASSERT_EQ(avg.element_type(), ElementType::BF16);
+  EXPECT_EQ(float(avg.span<const bfloat16>()[0]), 2.5f);
+  Tensor max = OpCase("MaxPool", 22)
+                   .attr("kernel_shape", std::vector<int64_t>{2})
+                   .input<bfloat16>({1, 1, 4}, x)
+                   .run_tensor();
+  ASSERT_EQ(max.shape(), (Shape{1, 1, 3}));
+  EXPECT_EQ(float(max.span<const bfloat16>()[2]), 4.0f);
+}
+
 TEST(Pool, MissingKernelShapeIsInvalid) {
   auto c = OpCase("MaxPool", 12).input<float>({1, 1, 3, 3}, kPlane);
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "kernel_shape");

@@ -1,4 +1,6 @@
 // Dropout: identity at inference in every version; the mask's type changes at opset 10.
+#include <vector>
+
 #include "ops/op_case.h"
 
 namespace tandem::testing {
@@ -38,6 +40,23 @@ TEST(Dropout, RatioOneInTrainingIsAnError) {
   auto c =
       OpCase("Dropout", 13).input<float>({1}, {1}).input<float>({}, {1.0f}).input<bool>({}, {true});
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidArgument, "ratio must be in [0, 1)");
+}
+
+TEST(Dropout, Opset22TakesFloat8) {
+  const std::vector<float8_e4m3fn> x = {float8_e4m3fn(1.5f), float8_e4m3fn(-3.0f)};
+  auto identity = OpCase("Dropout", 22).input<float8_e4m3fn>({2}, x);
+  EXPECT_EQ(identity.run_tensor().to_double(), (std::vector<double>{1.5, -3}));
+  auto training = OpCase("Dropout", 22)
+                      .attr("seed", 3)
+                      .input<float8_e4m3fn>({2}, x)
+                      .input<float8_e4m3fn>({}, {float8_e4m3fn(0.5f)})
+                      .input<bool>({}, {true})
+                      .outputs(2)
+                      .run();
+  const auto y = training[0].tensor().to_double();
+  const auto mask = training[1].tensor().span<const bool>();
+  EXPECT_EQ(y[0], mask[0] ? 3.0 : 0.0);
+  EXPECT_EQ(y[1], mask[1] ? -6.0 : 0.0);
 }
 
 }  // namespace

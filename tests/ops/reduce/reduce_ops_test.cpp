@@ -71,5 +71,65 @@ TEST(Reduce, AxisOutOfRangeIsInvalidModel) {
   EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "axis 2 is out of range");
 }
 
+TEST(ReduceMean, Opset17TakesAxesFromTheAttribute) {
+  auto c = OpCase("ReduceMean", 17)
+               .attr("axes", std::vector<int64_t>{1})
+               .attr("keepdims", 0)
+               .input<float>({2, 2}, {1, 2, 3, 4});
+  expect_tensor<float>(c.run_tensor(), {2}, {1.5f, 3.5f});
+}
+
+TEST(ReduceMean, Opset18TakesAxesFromTheInput) {
+  auto c = OpCase("ReduceMean", 18)
+               .attr("keepdims", 0)
+               .input<float>({2, 2}, {1, 2, 3, 4})
+               .input<int64_t>({1}, {-2});
+  expect_tensor<float>(c.run_tensor(), {2}, {2, 3});
+}
+
+TEST(ReduceL2, NoopWithEmptyAxesStillAppliesTheElementwiseSteps) {
+  // onnx 1.23: reducing over no axes skips only the reduction; L2 of one element is |x|.
+  auto c = OpCase("ReduceL2", 18)
+               .attr("noop_with_empty_axes", 1)
+               .input<float>({2}, {3, -4})
+               .input<int64_t>({0}, {});
+  expect_tensor<float>(c.run_tensor(), {2}, {3, 4});
+  auto square =
+      OpCase("ReduceSumSquare", 18).attr("noop_with_empty_axes", 1).input<float>({2}, {3, -4});
+  expect_tensor<float>(square.run_tensor(), {2}, {9, 16});
+  auto all = OpCase("ReduceL2", 18).attr("keepdims", 0).input<float>({2}, {3, -4});
+  expect_tensor<float>(all.run_tensor(), {}, {5});
+}
+
+TEST(ReduceMax, Opset20TakesBool) {
+  auto max = OpCase("ReduceMax", 20)
+                 .attr("keepdims", 0)
+                 .input<bool>({2, 2}, {false, true, false, false})
+                 .input<int64_t>({1}, {1});
+  expect_tensor<bool>(max.run_tensor(), {2}, {true, false});
+  auto min = OpCase("ReduceMin", 20)
+                 .attr("keepdims", 0)
+                 .input<bool>({2, 2}, {true, true, false, true})
+                 .input<int64_t>({1}, {1});
+  expect_tensor<bool>(min.run_tensor(), {2}, {true, false});
+}
+
+TEST(ReduceMax, EmptyBoolReductionIsFalse) {
+  auto c = OpCase("ReduceMax", 20).attr("keepdims", 0).input<bool>({0}, {});
+  expect_tensor<bool>(c.run_tensor(), {}, {false});
+}
+
+TEST(ReduceMax, BoolBeforeOpset20IsInvalid) {
+  auto c = OpCase("ReduceMax", 18).input<bool>({2}, {true, false});
+  EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "bool input needs opset 20");
+}
+
+TEST(ReduceLogSum, Opset28RejectsIntegers) {
+  auto old = OpCase("ReduceLogSum", 18).attr("keepdims", 0).input<int32_t>({2}, {3, 4});
+  expect_tensor<int32_t>(old.run_tensor(), {}, {1});  // log(7), truncated
+  auto c = OpCase("ReduceLogSum", 28).input<int32_t>({2}, {3, 4});
+  EXPECT_THROW_KIND(c.run(), ErrorKind::InvalidModel, "floating type from opset 28");
+}
+
 }  // namespace
 }  // namespace tandem::testing
