@@ -1,8 +1,12 @@
 // InferRequest: one set of inputs and outputs bound to a compiled model.
 #pragma once
 
+#include <chrono>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tandem/tensor.h"
 #include "tandem/value.h"
@@ -13,8 +17,19 @@ namespace runtime {
 class RequestState;
 }
 
-/// A request owns its input and output values. One request is used by one thread at a time; make
-/// one request per thread to run in parallel. A failed call leaves the request usable.
+/// One node's record from a run with ENABLE_PROFILING.
+struct ProfilingInfo {
+  std::string node_name;
+  std::string node_type;  // the op, e.g. "Conv"
+  std::string exec_type;  // the implementation that ran, e.g. "reference"
+  std::string device;     // where it ran, e.g. "CPU"
+  std::chrono::microseconds real_time{0};
+};
+
+/// A request owns its input and output values. Calls on one request come from one thread at a
+/// time (its callback runs on a stream's thread); make one request per concurrent inference. A
+/// failed call leaves the request usable. Destroying a request with work in flight is safe: the
+/// work completes (or is cancelled) first.
 class InferRequest {
  public:
   explicit InferRequest(std::shared_ptr<runtime::RequestState> state);
@@ -29,8 +44,24 @@ class InferRequest {
   void set_value(const std::string& name, const Value& value);
   Value get_value(const std::string& name) const;
 
-  /// Runs the model on the bound inputs, synchronously.
+  /// Runs the model on the bound inputs, synchronously, on the calling thread.
   void infer();
+
+  /// Queues a run on the compiled model's streams and returns at once. Inputs must not change
+  /// until it completes. Throws InvalidArgument if a run of this request is already in flight.
+  void start_async();
+  /// Blocks until the run started last completes; rethrows its error, if any.
+  void wait();
+  /// As wait, for at most `timeout`; true when the run has completed (its error is rethrown).
+  bool wait_for(std::chrono::milliseconds timeout);
+  /// Called once per completed asynchronous run, on the stream's thread, with the run's error
+  /// (null on success). Keep it short; it may start the request again.
+  void set_callback(std::function<void(std::exception_ptr)> callback);
+  /// Cancels a queued run that has not started; it then completes with a Runtime error saying so.
+  /// A run already executing finishes normally.
+  void cancel();
+  /// Per-node records of the last run, in execution order; empty without ENABLE_PROFILING.
+  std::vector<ProfilingInfo> profiling_info() const;
 
  private:
   std::shared_ptr<runtime::RequestState> state_;

@@ -29,6 +29,10 @@ class Model {
   std::map<std::string, int> op_histogram() const;
   size_t node_count() const;
 
+  /// A copy with new input shapes (by input name), e.g. another batch size, before compiling.
+  /// Inputs not named keep theirs. Throws InvalidArgument for an unknown input or a rank change.
+  Model reshape(const std::map<std::string, PartialShape>& shapes) const;
+
   /// For the runtime: the IR behind this model.
   const std::shared_ptr<const ir::Model>& ir() const { return model_; }
 

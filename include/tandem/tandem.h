@@ -8,6 +8,7 @@
 #include "tandem/infer_request.h"
 #include "tandem/io.h"
 #include "tandem/model.h"
+#include "tandem/properties.h"
 #include "tandem/shape.h"
 #include "tandem/tensor.h"
 #include "tandem/value.h"

@@ -1,46 +1,35 @@
-// What a compiled model holds: the IR it keeps alive and the plan every request runs.
+// What a compiled model holds: the IR it keeps alive, the plan every request runs, its streams.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "ir/graph.h"
+#include "runtime/compile_config.h"
 #include "runtime/graph_plan.h"
+#include "runtime/stream_executor.h"
 
 namespace tandem::runtime {
 
 class CompiledState {
  public:
-  CompiledState(std::shared_ptr<const ir::Model> model, std::string device);
+  CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config);
 
   const ir::Model& model() const { return *model_; }
   const GraphPlan& plan() const { return plan_; }
   const std::string& device() const { return device_; }
+  const CompileConfig& config() const { return config_; }
   const std::vector<Port>& inputs() const { return model_->graph->inputs; }
   const std::vector<Port>& outputs() const { return model_->graph->outputs; }
+  /// The streams asynchronous requests run on (thread-safe).
+  StreamExecutor& streams() const { return *streams_; }
 
  private:
   std::shared_ptr<const ir::Model> model_;
   std::string device_;
+  CompileConfig config_;
   GraphPlan plan_;
-};
-
-/// One request's bindings: an input value per graph input, the outputs of the last run.
-class RequestState {
- public:
-  explicit RequestState(std::shared_ptr<const CompiledState> compiled);
-
-  void set_input(const std::string& name, const Value& value, const char* api);
-  Value get(const std::string& name, const char* api) const;
-  void infer();
-
- private:
-  int input_index(const std::string& name) const;
-  int output_index(const std::string& name) const;
-
-  std::shared_ptr<const CompiledState> compiled_;
-  std::vector<Value> inputs_;
-  std::vector<Value> outputs_;
+  std::unique_ptr<StreamExecutor> streams_;
 };
 
 }  // namespace tandem::runtime

@@ -3,8 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "frontend/onnx/reader.h"
+#include "runtime/compile_config.h"
 #include "runtime/compiled_state.h"
+#include "runtime/request_state.h"
 
 namespace tandem {
 namespace {
@@ -46,6 +50,24 @@ size_t Model::node_count() const {
   return nodes;
 }
 
+Model Model::reshape(const std::map<std::string, PartialShape>& shapes) const {
+  auto model = std::make_shared<ir::Model>(*model_);
+  auto graph = std::make_shared<ir::Graph>(*model_->graph);  // nodes and weights are shared handles
+  for (const auto& [name, shape] : shapes) {
+    auto port = std::find_if(graph->inputs.begin(), graph->inputs.end(), [&](const Port& p) { return p.name == name; });
+    if (port == graph->inputs.end())
+      throw Error(ErrorKind::InvalidArgument, fmt::format("reshape: the model has no input '{}'", name));
+    if (!port->type.is_tensor())
+      throw Error(ErrorKind::InvalidArgument, fmt::format("reshape: input '{}' is not a tensor", name));
+    if (port->type.shape.rank_known() && shape.rank_known() && port->type.shape.rank() != shape.rank())
+      throw Error(ErrorKind::InvalidArgument, fmt::format("reshape: input '{}' has shape {}; {} has another rank",
+                                                          name, to_string(port->type.shape), to_string(shape)));
+    port->type.shape = shape;
+  }
+  model->graph = std::move(graph);
+  return Model(std::move(model));
+}
+
 Model Core::read_model(const std::string& path) const { return Model(onnx_frontend::read_model(path)); }
 
 CompiledModel Core::compile_model(const Model& model, const std::string& device, const AnyMap& properties) const {
@@ -55,11 +77,8 @@ CompiledModel Core::compile_model(const Model& model, const std::string& device,
                 fmt::format("compile_model: device '{}' is not available; available devices: {}", device,
                             fmt::join(devices, ", ")));
   }
-  if (!properties.empty())
-    throw Error(ErrorKind::InvalidArgument,
-                fmt::format("compile_model: property '{}' is not supported by device {}", properties.begin()->first,
-                            device));
-  return CompiledModel(std::make_shared<const runtime::CompiledState>(model.ir(), device));
+  auto config = runtime::CompileConfig::resolve(properties, device);
+  return CompiledModel(std::make_shared<const runtime::CompiledState>(model.ir(), device, std::move(config)));
 }
 
 CompiledModel Core::compile_model(const std::string& path, const std::string& device,
@@ -76,6 +95,14 @@ InferRequest CompiledModel::create_infer_request() const {
 const std::vector<Port>& CompiledModel::inputs() const { return state_->inputs(); }
 const std::vector<Port>& CompiledModel::outputs() const { return state_->outputs(); }
 std::string CompiledModel::device() const { return state_->device(); }
+AnyMap CompiledModel::properties() const { return state_->config().to_map(); }
+std::string CompiledModel::get_property(const std::string& name) const {
+  AnyMap all = properties();
+  auto it = all.find(name);
+  if (it == all.end())
+    throw Error(ErrorKind::InvalidArgument, fmt::format("get_property: compiled model has no property '{}'", name));
+  return it->second;
+}
 
 InferRequest::InferRequest(std::shared_ptr<runtime::RequestState> state) : state_(std::move(state)) {}
 void InferRequest::set_tensor(const std::string& name, const Tensor& tensor) {
@@ -92,5 +119,13 @@ void InferRequest::set_value(const std::string& name, const Value& value) {
 }
 Value InferRequest::get_value(const std::string& name) const { return state_->get(name, "get_value"); }
 void InferRequest::infer() { state_->infer(); }
+void InferRequest::start_async() { state_->start_async(); }
+void InferRequest::wait() { state_->wait(); }
+bool InferRequest::wait_for(std::chrono::milliseconds timeout) { return state_->wait_for(timeout); }
+void InferRequest::set_callback(std::function<void(std::exception_ptr)> callback) {
+  state_->set_callback(std::move(callback));
+}
+void InferRequest::cancel() { state_->cancel(); }
+std::vector<ProfilingInfo> InferRequest::profiling_info() const { return state_->profiling_info(); }
 
 }  // namespace tandem

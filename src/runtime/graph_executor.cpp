@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 namespace tandem::runtime {
 namespace {
 
@@ -72,7 +74,8 @@ ValueType type_of(const Value& value, const ValueType& declared) {
   return declared;
 }
 
-std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, const Frame* parent) {
+std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, const Frame* parent,
+                           std::vector<ProfilingInfo>* profile) {
   const auto& input_slots = plan.input_slots();
   if (inputs.size() > input_slots.size())
     throw Error(ErrorKind::InvalidArgument, fmt::format("graph '{}' takes {} inputs, got {}",
@@ -89,6 +92,7 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
   FrameRunner runner(frame);
   for (const Step& step : plan.steps()) {
     const std::string where = ir::describe_node(*step.node, step.opset);
+    const auto start = std::chrono::steady_clock::now();
     try {
       run_step(step, frame, runner);
     } catch (const Error& e) {
@@ -99,6 +103,10 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
     } catch (const std::exception& e) {
       throw Error(ErrorKind::Runtime, where + ": " + e.what());
     }
+    if (profile)
+      profile->push_back(ProfilingInfo{
+          step.node->name, step.node->op_type, "reference", "CPU",
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)});
     for (int slot : step.release) frame.slots[slot] = Value();
   }
   std::vector<Value> outputs;

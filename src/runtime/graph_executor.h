@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "runtime/graph_plan.h"
+#include "tandem/infer_request.h"
 #include "tandem/value.h"
 
 namespace tandem::runtime {
@@ -19,8 +20,10 @@ struct Frame {
 };
 
 /// Runs `plan` on `inputs` (one per graph input, in order) and returns the graph's outputs.
-/// Errors name the node that failed; the plan is never modified.
-std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, const Frame* parent = nullptr);
+/// Errors name the node that failed; the plan is never modified. With `profile`, appends one
+/// record per node run (subgraph nodes are inside their control-flow node's time).
+std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, const Frame* parent = nullptr,
+                           std::vector<ProfilingInfo>* profile = nullptr);
 
 /// The type of a runtime value, for inference at run time; `declared` fills in what a value
 /// cannot say itself (the element type of an empty optional).

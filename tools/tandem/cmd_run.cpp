@@ -1,6 +1,7 @@
 // tandem run: read a model, compile it for a device, run it once on given or random inputs,
 // and show what came out, where it ran and how long each step took.
 #include "commands.h"
+#include "inputs.h"
 
 #include <algorithm>
 #include <chrono>
@@ -24,63 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-// splitmix64: tiny, and the same numbers on every platform and standard library, so a seed
-// names the same inputs everywhere.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return double(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-
- private:
-  uint64_t state_;
-};
-
-// Integers stay small and non-negative so that they are valid indices, token ids and counts.
-constexpr int64_t kRandomIntLimit = 10;
-
-template <class T>
-void fill_random(Tensor& tensor, Random& random) {
-  for (T& x : tensor.span<T>()) {
-    if constexpr (std::is_same_v<T, bool>)
-      x = random.next() & 1;
-    else if constexpr (std::is_same_v<T, std::string>)
-      x = std::to_string(random.next() % kRandomIntLimit);
-    else if constexpr (std::is_integral_v<T>)
-      x = T(random.next() % kRandomIntLimit);
-    else
-      x = T(float(2.0 * random.uniform() - 1.0));  // [-1, 1)
-  }
-}
-
-void fill_random(Tensor& tensor, Random& random) {
-  switch (tensor.element_type()) {
-    case ElementType::F32: return fill_random<float>(tensor, random);
-    case ElementType::F64: return fill_random<double>(tensor, random);
-    case ElementType::F16: return fill_random<float16>(tensor, random);
-    case ElementType::BF16: return fill_random<bfloat16>(tensor, random);
-    case ElementType::I8: return fill_random<int8_t>(tensor, random);
-    case ElementType::I16: return fill_random<int16_t>(tensor, random);
-    case ElementType::I32: return fill_random<int32_t>(tensor, random);
-    case ElementType::I64: return fill_random<int64_t>(tensor, random);
-    case ElementType::U8: return fill_random<uint8_t>(tensor, random);
-    case ElementType::U16: return fill_random<uint16_t>(tensor, random);
-    case ElementType::U32: return fill_random<uint32_t>(tensor, random);
-    case ElementType::U64: return fill_random<uint64_t>(tensor, random);
-    case ElementType::Bool: return fill_random<bool>(tensor, random);
-    case ElementType::String: return fill_random<std::string>(tensor, random);
-    default:
-      throw Error(ErrorKind::Unsupported,
-                  fmt::format("cannot make random {} values; give the input with --input",
-                              to_string(tensor.element_type())));
-  }
 }
 
 std::vector<int64_t> parse_dims(const std::string& name, const std::string& text) {
@@ -107,57 +51,8 @@ std::vector<int64_t> parse_dims(const std::string& name, const std::string& text
   return dims;
 }
 
-const Port* find_port(const std::vector<Port>& ports, const std::string& name) {
-  for (const Port& port : ports)
-    if (port.name == name) return &port;
-  return nullptr;
-}
-
-std::string port_names(const std::vector<Port>& ports) {
-  std::string names;
-  for (const Port& port : ports) names += (names.empty() ? "'" : ", '") + port.name + "'";
-  return names.empty() ? "none" : names;
-}
-
-// The shape of a random tensor: the declared one, dynamic dimensions at 1 unless --shape says.
-Shape random_shape(const Port& port, const ValueType& type,
-                   const std::map<std::string, Shape>& shapes) {
-  if (auto it = shapes.find(port.name); it != shapes.end()) return it->second;
-  if (!type.shape.rank_known())
-    throw Error(ErrorKind::InvalidArgument,
-                fmt::format("input '{}' has an unknown rank; give it with --input or --shape",
-                            port.name));
-  Shape shape;
-  for (const Dimension& d : type.shape.dims()) shape.push_back(d.is_static() ? d.value : 1);
-  return shape;
-}
-
-Value random_value(const Port& port, const std::map<std::string, Shape>& shapes, Random& random) {
-  const ValueType* type = &port.type;
-  bool sequence = false;
-  while (type->kind == ValueType::Kind::Optional || type->kind == ValueType::Kind::Sequence) {
-    sequence = sequence || type->kind == ValueType::Kind::Sequence;
-    if (!type->element) break;
-    type = type->element.get();
-  }
-  if (type->kind != ValueType::Kind::Tensor)
-    throw Error(ErrorKind::Unsupported,
-                fmt::format("cannot make a random value for input '{}' of type {}; give it with "
-                            "--input",
-                            port.name, to_string(port.type)));
-  Tensor tensor(type->element_type, random_shape(port, *type, shapes));
-  fill_random(tensor, random);
-  if (sequence) return Value::sequence({tensor}, type->element_type);
-  return Value(tensor);
-}
-
 bool is_numeric(ElementType type) {
   return type != ElementType::String && type != ElementType::Undefined;
-}
-
-bool is_floating(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F64 || type == ElementType::F16 ||
-         type == ElementType::BF16;
 }
 
 std::vector<double> as_doubles(const Tensor& tensor) {
@@ -189,7 +84,7 @@ void print_statistics(const Tensor& tensor, int top_k) {
 
   // A score vector ([N] or [1,N]): show the best classes.
   const Shape& shape = tensor.shape();
-  bool scores = is_floating(tensor.element_type()) && values.size() > 1 &&
+  bool scores = is_floating_type(tensor.element_type()) && values.size() > 1 &&
                 (shape.size() == 1 || (shape.size() == 2 && shape[0] == 1));
   if (!scores || top_k <= 0) return;
   std::vector<size_t> order(values.size());

@@ -1,0 +1,28 @@
+// Properties: settings of a compiled model by name, in the vocabulary OpenVINO users know.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace tandem {
+
+/// Properties by their string names ("PERFORMANCE_HINT" → "THROUGHPUT").
+using AnyMap = std::map<std::string, std::string>;
+
+namespace properties {
+/// "LATENCY" (one stream), "THROUGHPUT" (a stream per core), "CUMULATIVE_THROUGHPUT" (as
+/// THROUGHPUT until there are several devices). Default LATENCY.
+inline constexpr const char* kPerformanceHint = "PERFORMANCE_HINT";
+/// Streams: workers that each run one request at a time. Overrides what the hint chose.
+inline constexpr const char* kNumStreams = "NUM_STREAMS";
+/// Threads all streams together may use; caps the number of streams. Default: the cores.
+inline constexpr const char* kInferenceNumThreads = "INFERENCE_NUM_THREADS";
+/// "YES" records per-node timings (InferRequest::profiling_info). Default "NO".
+inline constexpr const char* kEnableProfiling = "ENABLE_PROFILING";
+/// "f32" only for now: reduced precision comes with the optimised CPU kernels.
+inline constexpr const char* kInferencePrecisionHint = "INFERENCE_PRECISION_HINT";
+/// Read-only: how many requests keep every stream busy.
+inline constexpr const char* kOptimalNumberOfInferRequests = "OPTIMAL_NUMBER_OF_INFER_REQUESTS";
+}  // namespace properties
+
+}  // namespace tandem

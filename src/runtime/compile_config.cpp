@@ -1,0 +1,76 @@
+// Property resolution. The reference kernels run a node on one thread, so a stream is one thread
+// and parallelism comes from streams; the thread budget per stream matters once kernels thread.
+#include "runtime/compile_config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+#include "tandem/error.h"
+
+namespace tandem::runtime {
+namespace {
+
+int positive_int(const std::string& key, const std::string& value) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 1)
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("compile_model: property {} must be a positive integer, got '{}'", key, value));
+  return n;
+}
+
+Error bad_value(const std::string& key, const std::string& value, const char* allowed) {
+  return Error(ErrorKind::InvalidArgument,
+               fmt::format("compile_model: property {} cannot be '{}'; use {}", key, value, allowed));
+}
+
+}  // namespace
+
+CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string& device) {
+  CompileConfig c;
+  c.threads = std::max(1, int(std::thread::hardware_concurrency()));
+  int explicit_streams = 0;
+  for (const auto& [key, value] : properties) {
+    if (key == properties::kPerformanceHint) {
+      if (value != "LATENCY" && value != "THROUGHPUT" && value != "CUMULATIVE_THROUGHPUT")
+        throw bad_value(key, value, "LATENCY, THROUGHPUT or CUMULATIVE_THROUGHPUT");
+      c.hint = value;
+    } else if (key == properties::kNumStreams) {
+      explicit_streams = value == "AUTO" ? 0 : positive_int(key, value);
+    } else if (key == properties::kInferenceNumThreads) {
+      c.threads = positive_int(key, value);
+    } else if (key == properties::kEnableProfiling) {
+      if (value != "YES" && value != "NO") throw bad_value(key, value, "YES or NO");
+      c.profiling = value == "YES";
+    } else if (key == properties::kInferencePrecisionHint) {
+      if (value == "bf16" || value == "f16")
+        throw Error(ErrorKind::Unsupported,
+                    fmt::format("compile_model: {} {} needs reduced-precision kernels, which device {} "
+                                "does not have yet; use f32",
+                                key, value, device));
+      if (value != "f32") throw bad_value(key, value, "f32");
+    } else {
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("compile_model: device {} has no property '{}'", device, key));
+    }
+  }
+  c.streams = explicit_streams ? explicit_streams : (c.hint == "LATENCY" ? 1 : c.threads);
+  c.streams = std::min(c.streams, c.threads);
+  // Throughput wants a queued request ready whenever a stream finishes one.
+  c.optimal_requests = c.hint == "LATENCY" && !explicit_streams ? 1 : 2 * c.streams;
+  return c;
+}
+
+AnyMap CompileConfig::to_map() const {
+  return {{properties::kPerformanceHint, hint},
+          {properties::kNumStreams, std::to_string(streams)},
+          {properties::kInferenceNumThreads, std::to_string(threads)},
+          {properties::kEnableProfiling, profiling ? "YES" : "NO"},
+          {properties::kInferencePrecisionHint, precision},
+          {properties::kOptimalNumberOfInferRequests, std::to_string(optimal_requests)}};
+}
+
+}  // namespace tandem::runtime

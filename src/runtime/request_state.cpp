@@ -1,0 +1,222 @@
+// Request state: binding checks, the synchronous run, and asynchronous runs on the streams.
+#include "runtime/request_state.h"
+
+#include <fmt/format.h>
+
+#include "runtime/graph_executor.h"
+
+namespace tandem::runtime {
+namespace {
+
+std::string names_of(const std::vector<Port>& ports) {
+  std::string s;
+  for (const Port& p : ports) s += (s.empty() ? "'" : ", '") + p.name + "'";
+  return s.empty() ? "none" : s;
+}
+
+// Whether a value fits a declared type: kinds agree, tensor element types agree, static dims agree.
+bool fits(const Value& value, const ValueType& type) {
+  switch (type.kind) {
+    case ValueType::Kind::Unknown: return true;
+    case ValueType::Kind::Tensor:
+      return value.is_tensor() && (type.element_type == ElementType::Undefined ||
+                                   value.tensor().element_type() == type.element_type) &&
+             type.shape.compatible(value.tensor().shape());
+    case ValueType::Kind::Sequence: return value.is_sequence();
+    case ValueType::Kind::Optional: return value.is_none() || !type.element || fits(value, *type.element);
+    case ValueType::Kind::Map: return false;
+  }
+  return false;
+}
+
+std::string describe_value(const Value& value) {
+  switch (value.kind()) {
+    case ValueKind::Tensor: return describe(value.tensor());
+    case ValueKind::Sequence:
+      return fmt::format("seq({}) of {} items", to_string(value.sequence_element_type()), value.items().size());
+    case ValueKind::None: return "an empty optional";
+  }
+  return "?";
+}
+
+// The newest opset of the default domain whose ops the library defines, version by version.
+constexpr int kMaxOpset = 28;
+
+const ir::Model& supported(const ir::Model& model) {
+  const int opset = model.opset("");
+  if (opset > kMaxOpset)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("{}: the model imports opset {} of domain 'ai.onnx'; tandem supports opsets 1 to {}",
+                            model.path, opset, kMaxOpset));
+  return model;
+}
+
+}  // namespace
+
+RequestState::RequestState(std::shared_ptr<const CompiledState> compiled)
+    : compiled_(std::move(compiled)), inputs_(compiled_->inputs().size()), outputs_(compiled_->outputs().size()) {
+  // Static tensor inputs get zero-filled tensors so callers can fill them in place.
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const ValueType& type = compiled_->inputs()[i].type;
+    if (type.is_tensor() && type.shape.is_static() && element_size(type.element_type) > 0)
+      inputs_[i] = Tensor(type.element_type, type.shape.to_shape());
+  }
+}
+
+int RequestState::input_index(const std::string& name) const {
+  const auto& ports = compiled_->inputs();
+  for (size_t i = 0; i < ports.size(); ++i)
+    if (ports[i].name == name) return int(i);
+  return -1;
+}
+
+int RequestState::output_index(const std::string& name) const {
+  const auto& ports = compiled_->outputs();
+  for (size_t i = 0; i < ports.size(); ++i)
+    if (ports[i].name == name) return int(i);
+  return -1;
+}
+
+void RequestState::set_input(const std::string& name, const Value& value, const char* api) {
+  std::lock_guard lock(mutex_);
+  check_idle(api);
+  int i = input_index(name);
+  if (i < 0)
+    throw Error(ErrorKind::InvalidArgument, fmt::format("{}: the model has no input '{}'; its inputs are {}",
+                                                        api, name, names_of(compiled_->inputs())));
+  const ValueType& type = compiled_->inputs()[i].type;
+  if (!fits(value, type))
+    throw Error(ErrorKind::InvalidArgument, fmt::format("{}: input '{}' expects {}, got {}", api, name,
+                                                        to_string(type), describe_value(value)));
+  inputs_[i] = value;
+}
+
+Value RequestState::get(const std::string& name, const char* api) const {
+  std::lock_guard lock(mutex_);
+  check_idle(api);
+  if (int i = input_index(name); i >= 0) return inputs_[i];
+  if (int i = output_index(name); i >= 0) return outputs_[i];
+  throw Error(ErrorKind::InvalidArgument,
+              fmt::format("{}: the model has no input or output '{}'; inputs: {}; outputs: {}", api, name,
+                          names_of(compiled_->inputs()), names_of(compiled_->outputs())));
+}
+
+void RequestState::infer() {
+  {
+    std::lock_guard lock(mutex_);
+    check_idle("infer");
+    in_flight_ = running_ = true;
+  }
+  try {
+    run();
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    in_flight_ = running_ = false;
+    throw;
+  }
+  std::lock_guard lock(mutex_);
+  in_flight_ = running_ = false;
+}
+
+void RequestState::run() {
+  const auto& ports = compiled_->inputs();
+  for (size_t i = 0; i < ports.size(); ++i)
+    if (inputs_[i].is_none() && ports[i].type.kind != ValueType::Kind::Optional)
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("infer: input '{}' ({}) is not set", ports[i].name, to_string(ports[i].type)));
+  std::vector<ProfilingInfo> profile;
+  // Outputs are replaced only when the whole run succeeded, so a failure leaves the request as it was.
+  try {
+    outputs_ = execute(compiled_->plan(), inputs_, nullptr, compiled_->config().profiling ? &profile : nullptr);
+  } catch (const Error& e) {
+    const std::string& path = compiled_->model().path;
+    throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());
+  }
+  profile_ = std::move(profile);
+}
+
+void RequestState::check_idle(const char* api) const {
+  if (in_flight_)
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("{}: the request is still running; wait() for it first", api));
+}
+
+void RequestState::start_async() {
+  {
+    std::lock_guard lock(mutex_);
+    if (in_flight_) throw Error(ErrorKind::InvalidArgument, "start_async: the request is already running");
+    in_flight_ = true;
+    cancelled_ = false;
+    error_ = nullptr;
+  }
+  // The job keeps the request alive, so the caller may drop its handle while the run is queued.
+  compiled_->streams().submit([self = shared_from_this()] { self->run_queued(); });
+}
+
+void RequestState::run_queued() {
+  std::exception_ptr error;
+  bool cancelled;
+  {
+    std::lock_guard lock(mutex_);
+    cancelled = cancelled_;
+    running_ = !cancelled;
+  }
+  if (cancelled) {
+    error = std::make_exception_ptr(Error(ErrorKind::Runtime, "infer request was cancelled before it ran"));
+  } else {
+    try {
+      run();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  std::function<void(std::exception_ptr)> callback;
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_ = running_ = false;
+    error_ = error;
+    callback = callback_;
+    in_callback_ = bool(callback);
+  }
+  if (callback) {
+    // A callback may start the request again; wait() then waits for that run too.
+    try {
+      callback(error);
+    } catch (...) {
+      // A throwing callback must not take down the stream; its exception has nowhere to go.
+    }
+    std::lock_guard lock(mutex_);
+    in_callback_ = false;
+  }
+  completed_.notify_all();
+}
+
+void RequestState::wait() {
+  std::unique_lock lock(mutex_);
+  completed_.wait(lock, [&] { return completed(); });
+  if (error_) std::rethrow_exception(error_);
+}
+
+bool RequestState::wait_for(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (!completed_.wait_for(lock, timeout, [&] { return completed(); })) return false;
+  if (error_) std::rethrow_exception(error_);
+  return true;
+}
+
+void RequestState::set_callback(std::function<void(std::exception_ptr)> callback) {
+  std::lock_guard lock(mutex_);
+  callback_ = std::move(callback);
+}
+
+void RequestState::cancel() {
+  std::lock_guard lock(mutex_);
+  if (in_flight_ && !running_) cancelled_ = true;
+}
+
+std::vector<ProfilingInfo> RequestState::profiling_info() const {
+  std::lock_guard lock(mutex_);
+  return profile_;
+}
+
+}  // namespace tandem::runtime

@@ -1,0 +1,54 @@
+// One request's bindings and runs: input values, the outputs of the last run, its async state.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "runtime/compiled_state.h"
+#include "tandem/infer_request.h"
+
+namespace tandem::runtime {
+
+class RequestState : public std::enable_shared_from_this<RequestState> {
+ public:
+  explicit RequestState(std::shared_ptr<const CompiledState> compiled);
+
+  void set_input(const std::string& name, const Value& value, const char* api);
+  Value get(const std::string& name, const char* api) const;
+  void infer();
+
+  void start_async();
+  void wait();
+  bool wait_for(std::chrono::milliseconds timeout);
+  void set_callback(std::function<void(std::exception_ptr)> callback);
+  void cancel();
+  std::vector<ProfilingInfo> profiling_info() const;
+
+ private:
+  int input_index(const std::string& name) const;
+  int output_index(const std::string& name) const;
+  void check_idle(const char* api) const;  // with mutex_ held; a callback may read and rebind
+  void run();                              // the run itself, on the calling thread
+  void run_queued();                       // a start_async job on a stream
+  bool completed() const { return !in_flight_ && !in_callback_; }
+
+  std::shared_ptr<const CompiledState> compiled_;
+  std::vector<Value> inputs_;
+  std::vector<Value> outputs_;
+  std::vector<ProfilingInfo> profile_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable completed_;
+  bool in_flight_ = false;   // queued or running
+  bool running_ = false;     // dequeued and executing
+  bool cancelled_ = false;
+  bool in_callback_ = false;
+  std::exception_ptr error_;
+  std::function<void(std::exception_ptr)> callback_;
+};
+
+}  // namespace tandem::runtime

@@ -1,0 +1,48 @@
+// Workers block on a condition variable between jobs: no busy-spinning while idle.
+#include "runtime/stream_executor.h"
+
+namespace tandem::runtime {
+
+StreamExecutor::StreamExecutor(int streams) {
+  for (int i = 0; i < streams; ++i) workers_.emplace_back(work, queue_);
+}
+
+StreamExecutor::~StreamExecutor() {
+  {
+    std::lock_guard lock(queue_->mutex);
+    queue_->stopping = true;
+  }
+  queue_->ready.notify_all();
+  for (std::thread& worker : workers_) {
+    // The last owner may be a job running on a worker (a callback dropping the compiled model):
+    // that worker cannot join itself, so it is let go; it finishes the queue on its own.
+    if (worker.get_id() == std::this_thread::get_id())
+      worker.detach();
+    else
+      worker.join();
+  }
+}
+
+void StreamExecutor::submit(std::function<void()> job) {
+  {
+    std::lock_guard lock(queue_->mutex);
+    queue_->jobs.push_back(std::move(job));
+  }
+  queue_->ready.notify_one();
+}
+
+void StreamExecutor::work(std::shared_ptr<Queue> queue) {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(queue->mutex);
+      queue->ready.wait(lock, [&] { return queue->stopping || !queue->jobs.empty(); });
+      if (queue->jobs.empty()) return;
+      job = std::move(queue->jobs.front());
+      queue->jobs.pop_front();
+    }
+    job();
+  }
+}
+
+}  // namespace tandem::runtime

@@ -1,0 +1,40 @@
+// Streams: worker threads that each run one queued job at a time.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tandem::runtime {
+
+/// A fixed set of workers sharing one FIFO queue. Jobs must not throw. Destruction drains the
+/// queue (every queued job still runs, so every callback fires) and joins the workers.
+class StreamExecutor {
+ public:
+  explicit StreamExecutor(int streams);
+  ~StreamExecutor();
+  StreamExecutor(const StreamExecutor&) = delete;
+  StreamExecutor& operator=(const StreamExecutor&) = delete;
+
+  void submit(std::function<void()> job);
+  int streams() const { return int(workers_.size()); }
+
+ private:
+  // Shared with the workers, so a worker let go by the destructor (see there) outlives `this`.
+  struct Queue {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<std::function<void()>> jobs;
+    bool stopping = false;
+  };
+  static void work(std::shared_ptr<Queue> queue);
+
+  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace tandem::runtime
