@@ -1,5 +1,5 @@
-// Property resolution. The reference kernels run a node on one thread, so a stream is one thread
-// and parallelism comes from streams; the thread budget per stream matters once kernels thread.
+// Property resolution. Streams share INFERENCE_NUM_THREADS: each gets threads / streams OpenMP
+// threads for the oneDNN kernels (reference kernels use one), so THROUGHPUT runs a stream per core.
 #include "runtime/compile_config.h"
 
 #include <fmt/format.h>

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace tandem::runtime {
 namespace {
 
@@ -25,6 +27,6 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
       device_(std::move(device)),
       config_(std::move(config)),
       plan_(*model_->graph, supported(*model_).opsets, {}, model_->path),
-      streams_(std::make_unique<StreamExecutor>(config_.streams)) {}
+      streams_(std::make_unique<StreamExecutor>(config_.streams, std::max(1, config_.threads / config_.streams))) {}
 
 }  // namespace tandem::runtime

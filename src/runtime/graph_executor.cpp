@@ -43,7 +43,10 @@ void run_step(const Step& step, Frame& frame, FrameRunner& runner) {
     output_types = infer.outputs();
   }
   ops::KernelContext kernel(node, step.opset, values, output_types, &runner);
-  step.def->reference(kernel);
+  if (step.kernel)
+    step.kernel->run(kernel);
+  else
+    step.def->reference(kernel);
   std::vector<Value>& results = kernel.results();
   for (size_t i = 0; i < step.outputs.size(); ++i)
     if (step.outputs[i] >= 0) frame.slots[step.outputs[i]] = std::move(results[i]);
@@ -105,7 +108,7 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
     }
     if (profile)
       profile->push_back(ProfilingInfo{
-          step.node->name, step.node->op_type, "reference", "CPU",
+          step.node->name, step.node->op_type, std::string(step.kernel ? step.kernel->name() : "reference"), "CPU",
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)});
     for (int slot : step.release) frame.slots[slot] = Value();
   }

@@ -8,6 +8,7 @@
 
 #include "ops/onnx_op_versions.h"
 #include "ops/registry.h"
+#include "runtime/graph_executor.h"
 
 namespace tandem::runtime {
 namespace {
@@ -15,6 +16,13 @@ namespace {
 std::string domain_name(const std::string& domain) { return domain.empty() ? "ai.onnx" : domain; }
 
 std::string where_prefix(const std::string& where) { return where.empty() ? "" : where + ": "; }
+
+bool has_subgraphs(const ir::Node& node) {
+  for (const auto& [key, attribute] : node.attributes)
+    if (std::holds_alternative<ir::GraphPtr>(attribute) || std::holds_alternative<std::vector<ir::GraphPtr>>(attribute))
+      return true;
+  return false;
+}
 
 }  // namespace
 
@@ -34,9 +42,8 @@ GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, con
   for (const auto& [name, tensor] : graph.initializers) {
     if (slots_.contains(name)) continue;  // an input whose default is the initializer
     int slot = add_slot(name, ValueType::tensor(tensor.element_type(), PartialShape(tensor.shape())));
-    constants_.emplace_back(slot, Value(tensor));
+    constants_.emplace(slot, Value(tensor));
   }
-  for (const auto& [slot, value] : constants_) constant_index_[slot] = &value;
   for (const ir::Node& node : graph.nodes) plan_node(node, opsets, outer);
   for (const Port& output : graph.outputs) output_slots_.push_back(slot_of(output.name, outer, "graph output"));
   plan_lifetimes();
@@ -108,8 +115,8 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
   // Pointers into slot_types_ are taken only now: resolving captures above may grow it.
   for (int slot : step.inputs) {
     input_types.push_back(slot < 0 ? nullptr : &slot_types_[slot]);
-    auto known = constant_index_.find(slot);
-    input_values.push_back(known == constant_index_.end() ? nullptr : known->second);
+    auto known = constants_.find(slot);
+    input_values.push_back(known == constants_.end() ? nullptr : &known->second);
   }
 
   step.output_types.resize(node.outputs.size());
@@ -129,27 +136,63 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
       if (types_known && outer.empty()) throw Error(e.kind(), where_prefix(where_) + e.what());
     }
   }
+  if (fold(step, input_types, input_values)) return;
+  step.kernel = cpu::select_kernel(cpu::NodeInfo{node, step.opset, input_types, input_values, step.output_types});
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& name = node.outputs[i];
-    if (name.empty()) {
-      step.outputs.push_back(-1);
-      continue;
-    }
     ValueType type = step.output_types[i];
     auto declared = graph_.value_types.find(name);
     if (type.kind == ValueType::Kind::Unknown && declared != graph_.value_types.end()) type = declared->second;
-    step.outputs.push_back(0);
-    step.outputs.back() = [&] {
-      if (slots_.contains(name))
-        throw Error(ErrorKind::InvalidModel,
-                    fmt::format("{}: output '{}' is already produced elsewhere", who, name));
-      slots_[name] = int(slot_names_.size());
-      slot_names_.push_back(name);
-      slot_types_.push_back(type);
-      return int(slot_names_.size()) - 1;
-    }();
+    step.outputs.push_back(name.empty() ? -1 : add_output_slot(name, std::move(type), who));
   }
   steps_.push_back(std::move(step));
+}
+
+int GraphPlan::add_output_slot(const std::string& name, ValueType type, const std::string& who) {
+  if (slots_.contains(name))
+    throw Error(ErrorKind::InvalidModel, fmt::format("{}: output '{}' is already produced elsewhere", who, name));
+  slots_[name] = int(slot_names_.size());
+  slot_names_.push_back(name);
+  slot_types_.push_back(std::move(type));
+  return int(slot_names_.size()) - 1;
+}
+
+// Constant folding: a node whose inputs are all known at compile time runs once, here, with its
+// reference kernel, and its outputs become constants. With static input shapes, shape arithmetic
+// (Shape -> Gather -> Concat -> Reshape) folds away, so the nodes after it see static shapes and
+// get optimised kernels. Random ops, subgraph ops and nodes whose kernel fails stay for run time.
+bool GraphPlan::fold(const Step& step, const std::vector<const ValueType*>& input_types,
+                     const std::vector<const Value*>& input_values) {
+  static const std::set<std::string> kNeverFold = {"RandomNormal",     "RandomUniform", "RandomNormalLike",
+                                                   "RandomUniformLike", "Multinomial",   "Bernoulli",
+                                                   "Dropout"};
+  const ir::Node& node = *step.node;
+  if (kNeverFold.contains(node.op_type) || has_subgraphs(node)) return false;
+  const bool shape_only = node.domain.empty() && (node.op_type == "Shape" || node.op_type == "Size");
+  std::vector<Value> placeholders(input_values.size());
+  std::vector<const Value*> inputs = input_values;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (step.inputs[i] < 0 || inputs[i]) continue;
+    const ValueType* type = input_types[i];
+    if (!shape_only || !type || !type->is_tensor() || !type->shape.is_static()) return false;
+    // Shape and Size read only the shape: a tensor without memory stands in for the value.
+    placeholders[i] = Tensor::wrap(type->element_type, type->shape.to_shape(), nullptr, nullptr);
+    inputs[i] = &placeholders[i];
+  }
+  ops::KernelContext kernel(node, step.opset, inputs, step.output_types, nullptr);
+  try {
+    step.def->reference(kernel);
+  } catch (const Error&) {
+    return false;  // run time reports it, if the node ever runs
+  }
+  const std::string who = where_prefix(where_) + ir::describe_node(node, step.opset);
+  std::vector<Value>& results = kernel.results();
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    if (node.outputs[i].empty()) continue;
+    int slot = add_output_slot(node.outputs[i], type_of(results[i], step.output_types[i]), who);
+    constants_.emplace(slot, std::move(results[i]));
+  }
+  return true;
 }
 
 void GraphPlan::plan_subgraphs(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer) {

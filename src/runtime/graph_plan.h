@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "devices/cpu/kernel.h"
 #include "ir/graph.h"
 #include "ops/op.h"
 #include "tandem/value.h"
@@ -24,6 +25,7 @@ struct Step {
   std::vector<int> outputs;  // slot per output, -1 where omitted
   std::vector<int> release;  // slots read for the last time here, freed after the step
   std::vector<ValueType> output_types;  // as inferred at compile time (may be partial)
+  std::shared_ptr<const cpu::Kernel> kernel;  // an optimised kernel, else the op's reference one
 };
 
 /// Immutable once built; shared by every request. Subgraphs are planned with their parent.
@@ -39,8 +41,8 @@ class GraphPlan {
   size_t slot_count() const { return slot_names_.size(); }
   const std::vector<int>& input_slots() const { return input_slots_; }
   const std::vector<int>& output_slots() const { return output_slots_; }
-  /// Initializers by slot (a handle copy per run, never a byte copy).
-  const std::vector<std::pair<int, Value>>& constants() const { return constants_; }
+  /// Initializers and folded values by slot (a handle copy per run, never a byte copy).
+  const std::map<int, Value>& constants() const { return constants_; }
   /// Names read from enclosing graphs, with the slot they are copied into.
   const std::vector<std::pair<std::string, int>>& captures() const { return captures_; }
   const ValueType& slot_type(int slot) const { return slot_types_[slot]; }
@@ -50,6 +52,9 @@ class GraphPlan {
  private:
   int slot_of(const std::string& name, const OuterScope& outer, const std::string& reader);
   void plan_node(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer);
+  int add_output_slot(const std::string& name, ValueType type, const std::string& who);
+  bool fold(const Step& step, const std::vector<const ValueType*>& input_types,
+            const std::vector<const Value*>& input_values);
   void plan_subgraphs(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer);
   void plan_lifetimes();
 
@@ -60,8 +65,7 @@ class GraphPlan {
   std::vector<ValueType> slot_types_;
   std::unordered_map<std::string, int> slots_;
   std::vector<int> input_slots_, output_slots_;
-  std::vector<std::pair<int, Value>> constants_;
-  std::unordered_map<int, const Value*> constant_index_;
+  std::map<int, Value> constants_;
   std::vector<std::pair<std::string, int>> captures_;
   std::map<const ir::Graph*, std::unique_ptr<GraphPlan>> subplans_;
 };

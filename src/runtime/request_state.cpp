@@ -2,6 +2,7 @@
 #include "runtime/request_state.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "runtime/graph_executor.h"
 
@@ -107,6 +108,8 @@ void RequestState::infer() {
     check_idle("infer");
     in_flight_ = running_ = true;
   }
+  // A synchronous run uses the whole thread budget on the calling thread (LATENCY's one stream).
+  omp_set_num_threads(compiled_->config().threads);
   try {
     run();
   } catch (...) {

@@ -1,10 +1,12 @@
 // Workers block on a condition variable between jobs: no busy-spinning while idle.
 #include "runtime/stream_executor.h"
 
+#include <omp.h>
+
 namespace tandem::runtime {
 
-StreamExecutor::StreamExecutor(int streams) {
-  for (int i = 0; i < streams; ++i) workers_.emplace_back(work, queue_);
+StreamExecutor::StreamExecutor(int streams, int threads_per_stream) {
+  for (int i = 0; i < streams; ++i) workers_.emplace_back(work, queue_, threads_per_stream);
 }
 
 StreamExecutor::~StreamExecutor() {
@@ -31,7 +33,8 @@ void StreamExecutor::submit(std::function<void()> job) {
   queue_->ready.notify_one();
 }
 
-void StreamExecutor::work(std::shared_ptr<Queue> queue) {
+void StreamExecutor::work(std::shared_ptr<Queue> queue, int threads) {
+  omp_set_num_threads(threads);  // a per-thread setting: this stream's share of the cores
   for (;;) {
     std::function<void()> job;
     {

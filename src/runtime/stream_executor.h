@@ -12,10 +12,11 @@
 namespace tandem::runtime {
 
 /// A fixed set of workers sharing one FIFO queue. Jobs must not throw. Destruction drains the
-/// queue (every queued job still runs, so every callback fires) and joins the workers.
+/// queue (every queued job still runs, so every callback fires) and joins the workers. Each
+/// worker's kernels use `threads_per_stream` OpenMP threads (oneDNN's threading).
 class StreamExecutor {
  public:
-  explicit StreamExecutor(int streams);
+  StreamExecutor(int streams, int threads_per_stream);
   ~StreamExecutor();
   StreamExecutor(const StreamExecutor&) = delete;
   StreamExecutor& operator=(const StreamExecutor&) = delete;
@@ -31,7 +32,7 @@ class StreamExecutor {
     std::deque<std::function<void()>> jobs;
     bool stopping = false;
   };
-  static void work(std::shared_ptr<Queue> queue);
+  static void work(std::shared_ptr<Queue> queue, int threads);
 
   std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
   std::vector<std::thread> workers_;

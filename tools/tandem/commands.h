@@ -33,13 +33,52 @@ struct RunOptions {
   int top_k = 5;
 };
 
+/// `tandem bench`: benchmark_app's flags (docs/benchmark_app.md); 0, -1 and "" mean not given.
+struct BenchOptions {
+  std::string model;
+  std::string model_flag;                // -m MODEL, as benchmark_app takes it
+  std::string device = "CPU";
+  std::string hint;                      // latency, throughput, cumulative_throughput, none
+  std::string api;                       // sync, async
+  std::string scenario;                  // singlestream, multistream, server, offline
+  double seconds = 0;                    // -t
+  int64_t iterations = -1;               // -niter; 0 compiles and exits
+  int requests = 0;                      // -nireq
+  int streams = 0;                       // -nstreams
+  int threads = 0;                       // -nthreads
+  int batch = 0;                         // -b: every input's first dimension
+  std::vector<std::string> shapes;       // -shape: new model input shapes, before compiling
+  std::vector<std::string> data_shapes;  // -data_shape: shapes of random inputs with dynamic dims
+  std::vector<std::string> inputs;       // -i NAME=FILE
+  std::vector<std::string> properties;   // -p KEY=VALUE
+  std::string infer_precision;
+  bool perf_counts = false;              // -pc
+  std::string pc_sort = "sort";          // -pcsort sort|no_sort|simple_sort
+  std::string json_path;
+  double qps = 0;                        // -qps: server scenario arrival rate
+  double latency_bound_ms = 0;
+  double latency_percentile = 50;
+  double max_irate = 0;
+  bool no_warmup = false;
+  bool inference_only = true;
+  std::string load_config;
+  std::string dump_config;
+  uint64_t seed = 1;
+};
+
+/// benchmark_app spells its flags with one dash (-niter, -hint); CLI11 reads those as bundles of
+/// one-letter flags. Returns argv with such flags of `tandem bench` turned into --niter, --hint.
+std::vector<std::string> with_long_bench_flags(int argc, const char* const* argv);
+
 void add_info_command(CLI::App& app, InfoOptions& options);
 void add_run_command(CLI::App& app, RunOptions& options);
 void add_devices_command(CLI::App& app);
+void add_bench_command(CLI::App& app, BenchOptions& options);
 
 int run_info(const InfoOptions& options);
 int run_run(const RunOptions& options);
 int run_devices();
+int run_bench(const BenchOptions& options);
 
 /// Splits "KEY=VALUE" at the first '='; throws InvalidArgument naming what (e.g. "--input").
 std::pair<std::string, std::string> split_assignment(const std::string& text, const char* what);

@@ -1,7 +1,8 @@
-// tandem: the command line over the public API (info, run, devices).
+// tandem: the command line over the public API (info, run, bench, devices).
 #include <exception>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -42,17 +43,23 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   InfoOptions info;
   RunOptions run;
+  BenchOptions bench;
   add_info_command(app, info);
   add_run_command(app, run);
+  add_bench_command(app, bench);
   add_devices_command(app);
+  std::vector<std::string> args = with_long_bench_flags(argc, argv);
+  std::vector<const char*> arg_pointers;
+  for (const std::string& arg : args) arg_pointers.push_back(arg.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(int(arg_pointers.size()), arg_pointers.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
     if (app.got_subcommand("info")) return run_info(info);
     if (app.got_subcommand("run")) return run_run(run);
+    if (app.got_subcommand("bench")) return run_bench(bench);
     if (app.got_subcommand("devices")) return run_devices();
   } catch (const tandem::Error& e) {
     print_error(e.what());

@@ -1,0 +1,20 @@
+// The optimised kernels, tried in order; the first that accepts the node wins.
+#include "devices/cpu/kernel.h"
+
+#include "devices/cpu/kernels/kernels.h"
+
+namespace tandem::cpu {
+
+std::unique_ptr<Kernel> select_kernel(const NodeInfo& info) {
+  using Factory = std::unique_ptr<Kernel> (*)(const NodeInfo&);
+  static constexpr Factory kFactories[] = {
+      make_onednn_conv,
+      make_onednn_matmul,
+      make_onednn_gemm,
+  };
+  for (Factory make : kFactories)
+    if (auto kernel = make(info)) return kernel;
+  return nullptr;
+}
+
+}  // namespace tandem::cpu

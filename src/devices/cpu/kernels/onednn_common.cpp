@@ -1,0 +1,29 @@
+// oneDNN engine and per-thread streams.
+#include "devices/cpu/kernels/onednn_common.h"
+
+namespace tandem::cpu {
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+std::optional<dnnl::memory::data_type> onednn_type(ElementType type) {
+  using dt = dnnl::memory::data_type;
+  switch (type) {
+    case ElementType::F32: return dt::f32;
+    case ElementType::F16: return dt::f16;
+    case ElementType::BF16: return dt::bf16;
+    case ElementType::I32: return dt::s32;
+    case ElementType::I8: return dt::s8;
+    case ElementType::U8: return dt::u8;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace tandem::cpu

@@ -1,0 +1,105 @@
+// oneDNN kernel for ONNX MatMul in f32 with constant weights (linear layers): batched A, numpy
+// broadcasting of batch dimensions; 1-D operands are left to the reference kernel.
+#include "devices/cpu/kernels/kernels.h"
+
+#include "devices/cpu/kernels/onednn_matmul_primitive.h"
+#include "ops/registry.h"
+
+#include <algorithm>
+#include <functional>
+#include <numeric>
+#include <optional>
+
+namespace tandem::cpu {
+namespace {
+
+using dims = dnnl::memory::dims;
+
+class MatMulKernel final : public Kernel {
+ public:
+  MatMulKernel(Shape a_shape, const Tensor& weights, std::unique_ptr<PackedMatMul> matmul,
+               ops::KernelFn reference)
+      : a_shape_(std::move(a_shape)),
+        weights_(weights),
+        matmul_(std::move(matmul)),
+        reference_(reference) {}
+
+  std::string_view name() const override { return "onednn_matmul_f32"; }
+
+  void run(ops::KernelContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    // The primitive was built for the shapes and weights known at compile time; anything else
+    // (which the planner should never let through) gets the exact reference behaviour.
+    if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ ||
+        ctx.input(1).data() != weights_.data()) {
+      reference_(ctx);
+      return;
+    }
+    matmul_->execute(a.data(), ctx.output(0).data());
+  }
+
+ private:
+  Shape a_shape_;
+  Tensor weights_;  // holds the constant B, whose address identifies it at run time
+  std::unique_ptr<PackedMatMul> matmul_;
+  ops::KernelFn reference_;
+};
+
+// The oneDNN problem for A·B, or nullopt where the batch dimensions do not broadcast.
+struct Problem {
+  dims src, weights, dst;
+};
+
+std::optional<Problem> problem_of(const Shape& a, const Shape& b) {
+  const int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  if (b[b.size() - 2] != k) return std::nullopt;
+  // B without batch (the linear layer): every batch of A folds into the rows of one 2-D matmul.
+  if (std::all_of(b.begin(), b.end() - 2, [](int64_t d) { return d == 1; })) {
+    const int64_t rows = std::accumulate(a.begin(), a.end() - 1, int64_t(1), std::multiplies<>());
+    return Problem{{rows, k}, {k, n}, {rows, n}};
+  }
+  const size_t rank = std::max(a.size(), b.size());
+  Problem p{dims(rank, 1), dims(rank, 1), dims(rank, 1)};
+  std::copy(a.begin(), a.end(), p.src.end() - int64_t(a.size()));
+  std::copy(b.begin(), b.end(), p.weights.end() - int64_t(b.size()));
+  for (size_t i = 0; i + 2 < rank; ++i) {
+    if (p.src[i] != p.weights[i] && p.src[i] != 1 && p.weights[i] != 1) return std::nullopt;
+    p.dst[i] = std::max(p.src[i], p.weights[i]);
+  }
+  p.dst[rank - 2] = m;
+  p.dst[rank - 1] = n;
+  return p;
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info) {
+  const ir::Node& node = info.node;
+  if (node.op_type != "MatMul" || !node.domain.empty() || node.inputs.size() != 2 ||
+      info.input_types.size() != 2)
+    return nullptr;
+  const ValueType* a_type = info.input_types[0];
+  const Value* b_value = info.constants[1];
+  if (!a_type || !a_type->is_tensor() || a_type->element_type != ElementType::F32 ||
+      !a_type->shape.is_static())
+    return nullptr;
+  if (!b_value || !b_value->is_tensor() || b_value->tensor().element_type() != ElementType::F32)
+    return nullptr;
+  const Shape a = a_type->shape.to_shape();
+  const Tensor& b = b_value->tensor();
+  if (a.size() < 2 || b.rank() < 2 || shape_size(a) == 0 || b.size() == 0) return nullptr;
+  const std::optional<Problem> p = problem_of(a, b.shape());
+  if (!p) return nullptr;
+  const ops::OpDef* def = ops::Registry::global().find("", "MatMul");
+  if (!def || !def->reference) return nullptr;
+  try {
+    auto matmul = std::make_unique<PackedMatMul>(plain_f32_desc(p->src), plain_f32_desc(p->weights),
+                                                 b.data(), 1.0f, plain_f32_desc(p->dst));
+    if (matmul->is_naive()) return nullptr;
+    return std::make_unique<MatMulKernel>(a, b, std::move(matmul), def->reference);
+  } catch (const dnnl::error&) {
+    return nullptr;  // no oneDNN implementation for this case: the reference runs
+  }
+}
+
+}  // namespace tandem::cpu
