@@ -40,18 +40,6 @@ std::string describe_value(const Value& value) {
   return "?";
 }
 
-// The newest opset of the default domain whose ops the library defines, version by version.
-constexpr int kMaxOpset = 28;
-
-const ir::Model& supported(const ir::Model& model) {
-  const int opset = model.opset("");
-  if (opset > kMaxOpset)
-    throw Error(ErrorKind::Unsupported,
-                fmt::format("{}: the model imports opset {} of domain 'ai.onnx'; tandem supports opsets 1 to {}",
-                            model.path, opset, kMaxOpset));
-  return model;
-}
-
 }  // namespace
 
 RequestState::RequestState(std::shared_ptr<const CompiledState> compiled)
