@@ -1,5 +1,6 @@
 // ScatterElements (and the deprecated Scatter): a copy of `data` with `updates` written at the
 // positions `indices` gives along `axis`, optionally combined by a reduction.
+#include "ops/tensor/scatter_reduction.h"
 #include "ops/tensor/tensor_common.h"
 
 #include <algorithm>
@@ -14,16 +15,6 @@ void infer(InferContext& ctx) {
   const PartialShape& data = ctx.input_shape(0);
   if (data.rank_known()) normalize_axis(ctx, ctx.attr<int64_t>("axis", 0), data.rank());
   ctx.set_output(0, ctx.input_type(0), data);
-}
-
-// Opset 16 added `reduction` (none, add, mul); opset 18 added max and min.
-std::string reduction_of(const NodeContext& ctx) {
-  std::string r = ctx.opset() >= 16 ? ctx.attr<std::string>("reduction", "none") : "none";
-  if ((r == "max" || r == "min") && ctx.opset() < 18)
-    throw ctx.error(ErrorKind::InvalidModel, "reduction '{}' needs opset 18", r);
-  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
-    throw ctx.error(ErrorKind::InvalidModel, "unknown reduction '{}'", r);
-  return r;
 }
 
 template <class T, class Combine>
@@ -69,25 +60,15 @@ void reference(KernelContext& ctx) {
                       describe(x), d);
   Tensor y = x.clone();
   ctx.set_output(0, y);
-  const std::string reduction = reduction_of(ctx);
-  if (reduction == "none") {
+  const ScatterReduction reduction = scatter_reduction(ctx);
+  if (reduction == ScatterReduction::None) {
     visit_storage(x.element_type(), [&]<class S>() {
       scatter<S>(ctx, x, indices, updates, axis, y, [](S& t, const S& u) { t = u; });
     });
     return;
   }
   visit_numeric(x.element_type(), [&]<class T>() {
-    using C = compute_t<T>;
-    scatter<T>(ctx, x, indices, updates, axis, y, [&](T& t, const T& u) {
-      if (reduction == "add")
-        t = T(C(t) + C(u));
-      else if (reduction == "mul")
-        t = T(C(t) * C(u));
-      else if (reduction == "max")
-        t = T(std::max(C(t), C(u)));
-      else
-        t = T(std::min(C(t), C(u)));
-    });
+    scatter<T>(ctx, x, indices, updates, axis, y, [&](T& t, const T& u) { scatter_combine(reduction, t, u); });
   });
 }
 }  // namespace

@@ -1,5 +1,6 @@
 // ScatterND: a copy of `data` with slices replaced (or reduced) at the positions that the rows
 // of `indices` address.
+#include "ops/tensor/scatter_reduction.h"
 #include "ops/tensor/tensor_common.h"
 
 #include <algorithm>
@@ -13,16 +14,6 @@ void infer(InferContext& ctx) {
     throw ctx.error(ErrorKind::InvalidModel, "updates are {}, data {}", to_string(ctx.input_type(2)),
                     to_string(ctx.input_type(0)));
   ctx.set_output(0, ctx.input_type(0), ctx.input_shape(0));
-}
-
-// Opset 16 added `reduction` (none, add, mul); opset 18 added max and min.
-std::string reduction_of(const NodeContext& ctx) {
-  std::string r = ctx.opset() >= 16 ? ctx.attr<std::string>("reduction", "none") : "none";
-  if ((r == "max" || r == "min") && ctx.opset() < 18)
-    throw ctx.error(ErrorKind::InvalidModel, "reduction '{}' needs opset 18", r);
-  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
-    throw ctx.error(ErrorKind::InvalidModel, "unknown reduction '{}'", r);
-  return r;
 }
 
 template <class T, class Combine>
@@ -59,25 +50,15 @@ void reference(KernelContext& ctx) {
                     to_string(expected), describe(x), describe(indices));
   Tensor y = x.clone();
   ctx.set_output(0, y);
-  const std::string reduction = reduction_of(ctx);
-  if (reduction == "none") {
+  const ScatterReduction reduction = scatter_reduction(ctx);
+  if (reduction == ScatterReduction::None) {
     visit_storage(x.element_type(), [&]<class S>() {
       scatter<S>(ctx, x, indices, storage<S>(updates), storage<S>(y), [](S& t, const S& u) { t = u; });
     });
     return;
   }
   visit_numeric(x.element_type(), [&]<class T>() {
-    using C = compute_t<T>;
-    scatter<T>(ctx, x, indices, updates.data<T>(), y.data<T>(), [&](T& t, const T& u) {
-      if (reduction == "add")
-        t = T(C(t) + C(u));
-      else if (reduction == "mul")
-        t = T(C(t) * C(u));
-      else if (reduction == "max")
-        t = T(std::max(C(t), C(u)));
-      else
-        t = T(std::min(C(t), C(u)));
-    });
+    scatter<T>(ctx, x, indices, updates.data<T>(), y.data<T>(), [&](T& t, const T& u) { scatter_combine(reduction, t, u); });
   });
 }
 }  // namespace
