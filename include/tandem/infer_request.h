@@ -44,7 +44,8 @@ class InferRequest {
   void set_value(const std::string& name, const Value& value);
   Value get_value(const std::string& name) const;
 
-  /// Runs the model on the bound inputs, synchronously, on the calling thread.
+  /// Runs the model on the bound inputs and returns when done (the work runs on one of the
+  /// compiled model's streams; the calling thread waits).
   void infer();
 
   /// Queues a run on the compiled model's streams and returns at once. Inputs must not change

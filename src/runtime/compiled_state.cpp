@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 
 namespace tandem::runtime {
 namespace {
@@ -26,7 +27,25 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
     : model_(std::move(model)),
       device_(std::move(device)),
       config_(std::move(config)),
-      plan_(*model_->graph, supported(*model_).opsets, {}, model_->path),
-      streams_(std::make_unique<StreamExecutor>(config_.streams, std::max(1, config_.threads / config_.streams))) {}
+      streams_(std::make_unique<StreamExecutor>(config_.streams, std::max(1, config_.threads / config_.streams))) {
+  supported(*model_);
+  run_on_stream([&] { plan_ = std::make_unique<const GraphPlan>(*model_->graph, model_->opsets, OuterScope{}, model_->path); });
+}
+
+void CompiledState::run_on_stream(const std::function<void()>& job) const {
+  if (streams_->is_worker_thread()) return job();  // e.g. a callback running infer(): already there
+  std::exception_ptr error;
+  std::promise<void> done;
+  streams_->submit([&] {
+    try {
+      job();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done.set_value();
+  });
+  done.get_future().wait();
+  if (error) std::rethrow_exception(error);
+}
 
 }  // namespace tandem::runtime

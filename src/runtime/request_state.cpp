@@ -2,7 +2,6 @@
 #include "runtime/request_state.h"
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include "runtime/graph_executor.h"
 
@@ -96,17 +95,17 @@ void RequestState::infer() {
     check_idle("infer");
     in_flight_ = running_ = true;
   }
-  // A synchronous run uses the whole thread budget on the calling thread (LATENCY's one stream).
-  omp_set_num_threads(compiled_->config().threads);
+  std::exception_ptr error;
   try {
-    run();
+    compiled_->run_on_stream([this] { run(); });
   } catch (...) {
+    error = std::current_exception();
+  }
+  {
     std::lock_guard lock(mutex_);
     in_flight_ = running_ = false;
-    throw;
   }
-  std::lock_guard lock(mutex_);
-  in_flight_ = running_ = false;
+  if (error) std::rethrow_exception(error);
 }
 
 void RequestState::run() {

@@ -4,6 +4,10 @@
 #include <omp.h>
 
 namespace tandem::runtime {
+namespace {
+// The queue of the executor whose worker this thread is, if any.
+thread_local const void* current_queue = nullptr;
+}  // namespace
 
 StreamExecutor::StreamExecutor(int streams, int threads_per_stream) {
   for (int i = 0; i < streams; ++i) workers_.emplace_back(work, queue_, threads_per_stream);
@@ -33,8 +37,11 @@ void StreamExecutor::submit(std::function<void()> job) {
   queue_->ready.notify_one();
 }
 
+bool StreamExecutor::is_worker_thread() const { return current_queue == queue_.get(); }
+
 void StreamExecutor::work(std::shared_ptr<Queue> queue, int threads) {
   omp_set_num_threads(threads);  // a per-thread setting: this stream's share of the cores
+  current_queue = queue.get();
   for (;;) {
     std::function<void()> job;
     {

@@ -23,6 +23,9 @@ class StreamExecutor {
 
   void submit(std::function<void()> job);
   int streams() const { return int(workers_.size()); }
+  /// Whether the calling thread is one of these workers (a job waiting on another job of the
+  /// same executor from there could wait forever).
+  bool is_worker_thread() const;
 
  private:
   // Shared with the workers, so a worker let go by the destructor (see there) outlives `this`.

@@ -64,6 +64,18 @@ TEST(AsyncRequest, ErrorsReachTheCallbackAndWait) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST(AsyncRequest, CallbackMayRunAnotherRequestSynchronously) {
+  // One stream: the synchronous run from the callback must not queue behind the callback itself.
+  CompiledModel compiled = Core().compile_model(chain_model(), "CPU", {{properties::kNumStreams, "1"}});
+  InferRequest first = compiled.create_infer_request(), second = compiled.create_infer_request();
+  first.set_tensor("x", input_of(-2));
+  second.set_tensor("x", input_of(-5));
+  first.set_callback([&](std::exception_ptr) { second.infer(); });
+  first.start_async();
+  first.wait();
+  testing::expect_tensor<float>(second.get_tensor("y"), {2, 4}, std::vector<float>(8, 5));
+}
+
 TEST(AsyncRequest, BusyRequestRefusesASecondStartAndRebinding) {
   CompiledModel compiled = Core().compile_model(chain_model());
   InferRequest request = compiled.create_infer_request();
