@@ -160,21 +160,26 @@ void RequestState::run_queued() {
       error = std::current_exception();
     }
   }
+  // Everything this thread holds of the run (its error, the callback's copy) is released before
+  // the run counts as completed, so whoever wakes from wait() owns what is left.
   std::function<void(std::exception_ptr)> callback;
+  std::exception_ptr for_callback;
   {
     std::lock_guard lock(mutex_);
     in_flight_ = running_ = false;
-    error_ = error;
     callback = callback_;
     in_callback_ = bool(callback);
+    if (callback) for_callback = error;
+    error_ = std::move(error);
   }
   if (callback) {
     // A callback may start the request again; wait() then waits for that run too.
     try {
-      callback(error);
+      callback(std::move(for_callback));
     } catch (...) {
       // A throwing callback must not take down the stream; its exception has nowhere to go.
     }
+    callback = nullptr;
     std::lock_guard lock(mutex_);
     in_callback_ = false;
   }
