@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <future>
 
+#include "devices/cpu/kernels/kernels.h"
+
 namespace tandem::runtime {
 namespace {
 
@@ -29,7 +31,10 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
       config_(std::move(config)),
       streams_(std::make_unique<StreamExecutor>(config_.streams, std::max(1, config_.threads / config_.streams))) {
   supported(*model_);
-  run_on_stream([&] { plan_ = std::make_unique<const GraphPlan>(*model_->graph, model_->opsets, OuterScope{}, model_->path); });
+  run_on_stream([&] {
+    plan_ = std::make_unique<const execution::GraphPlan>(*model_->graph, model_->opsets, execution::OuterScope{},
+                                                         model_->path, cpu::select_kernel);
+  });
 }
 
 void CompiledState::run_on_stream(const std::function<void()>& job) const {

@@ -7,7 +7,7 @@
 
 #include "ir/graph.h"
 #include "runtime/compile_config.h"
-#include "runtime/graph_plan.h"
+#include "execution/graph_plan.h"
 #include "runtime/stream_executor.h"
 
 namespace tandem::runtime {
@@ -17,7 +17,7 @@ class CompiledState {
   CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config);
 
   const ir::Model& model() const { return *model_; }
-  const GraphPlan& plan() const { return *plan_; }
+  const execution::GraphPlan& plan() const { return *plan_; }
   const std::string& device() const { return device_; }
   const CompileConfig& config() const { return config_; }
   const std::vector<Port>& inputs() const { return model_->graph->inputs; }
@@ -36,7 +36,7 @@ class CompiledState {
   std::string device_;
   CompileConfig config_;
   std::unique_ptr<StreamExecutor> streams_;
-  std::unique_ptr<const GraphPlan> plan_;
+  std::unique_ptr<const execution::GraphPlan> plan_;
 };
 
 }  // namespace tandem::runtime

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/graph_executor.h"
+#include "execution/graph_executor.h"
 
 namespace tandem::runtime {
 namespace {
@@ -117,7 +117,7 @@ void RequestState::run() {
   std::vector<ProfilingInfo> profile;
   // Outputs are replaced only when the whole run succeeded, so a failure leaves the request as it was.
   try {
-    outputs_ = execute(compiled_->plan(), inputs_, nullptr, compiled_->config().profiling ? &profile : nullptr);
+    outputs_ = execution::execute(compiled_->plan(), inputs_, nullptr, compiled_->config().profiling ? &profile : nullptr);
   } catch (const Error& e) {
     const std::string& path = compiled_->model().path;
     throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());

@@ -1,7 +1,7 @@
 // OpCase: builds a one-node model in memory and runs it through the public API.
 #include "ops/op_case.h"
 
-#include "runtime/graph_executor.h"
+#include "execution/graph_executor.h"
 
 namespace tandem::testing {
 
@@ -45,7 +45,7 @@ std::vector<Value> OpCase::run() const {
     graph.outputs.push_back(Port{node.outputs.back(), ValueType{}});
   }
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    ValueType type = runtime::type_of(inputs_[i], ValueType{});
+    ValueType type = execution::type_of(inputs_[i], ValueType{});
     graph.inputs.push_back(Port{"x" + std::to_string(i), type});
   }
   graph.nodes.push_back(std::move(node));

@@ -1,6 +1,4 @@
 // The optimised kernels, tried in order; the first that accepts the node wins.
-#include "devices/cpu/kernel.h"
-
 #include "devices/cpu/kernels/kernels.h"
 
 namespace tandem::cpu {

@@ -4,12 +4,20 @@
 
 #include <memory>
 
-#include "devices/cpu/kernel.h"
+#include "execution/kernel.h"
 
 namespace tandem::cpu {
+
+using execution::Kernel;
+using execution::NodeInfo;
 
 std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_gemm(const NodeInfo& info);
+
+/// An optimised kernel for the node, or null when none applies (the reference kernel runs then).
+/// Each candidate checks everything it relies on (types, static shapes, constant weights,
+/// attributes) and declines otherwise.
+std::unique_ptr<Kernel> select_kernel(const NodeInfo& info);
 
 }  // namespace tandem::cpu

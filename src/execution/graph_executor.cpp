@@ -1,11 +1,11 @@
 // The host executor: infer the node's output shapes from actual inputs, run its kernel, free dead values.
-#include "runtime/graph_executor.h"
+#include "execution/graph_executor.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 
-namespace tandem::runtime {
+namespace tandem::execution {
 namespace {
 
 // Lets kernels of control-flow ops run their subgraphs inside the current frame.
@@ -117,4 +117,4 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
   return outputs;
 }
 
-}  // namespace tandem::runtime
+}  // namespace tandem::execution

@@ -3,11 +3,11 @@
 
 #include <vector>
 
-#include "runtime/graph_plan.h"
+#include "execution/graph_plan.h"
 #include "tandem/infer_request.h"
 #include "tandem/value.h"
 
-namespace tandem::runtime {
+namespace tandem::execution {
 
 /// The values of one running graph; a running subgraph's frame points at its parent's.
 struct Frame {
@@ -29,4 +29,4 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
 /// cannot say itself (the element type of an empty optional).
 ValueType type_of(const Value& value, const ValueType& declared);
 
-}  // namespace tandem::runtime
+}  // namespace tandem::execution

@@ -1,5 +1,5 @@
 // Planning a graph: op resolution, value numbering, static type inference, value lifetimes.
-#include "runtime/graph_plan.h"
+#include "execution/graph_plan.h"
 
 #include <fmt/format.h>
 
@@ -8,9 +8,9 @@
 
 #include "ops/onnx_op_versions.h"
 #include "ops/registry.h"
-#include "runtime/graph_executor.h"
+#include "execution/graph_executor.h"
 
-namespace tandem::runtime {
+namespace tandem::execution {
 namespace {
 
 std::string domain_name(const std::string& domain) { return domain.empty() ? "ai.onnx" : domain; }
@@ -27,8 +27,8 @@ bool has_subgraphs(const ir::Node& node) {
 }  // namespace
 
 GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
-                     const std::string& where)
-    : graph_(graph), where_(where) {
+                     const std::string& where, KernelSelector select_kernel)
+    : graph_(graph), where_(where), select_kernel_(std::move(select_kernel)) {
   auto add_slot = [&](const std::string& name, ValueType type) {
     if (slots_.contains(name))
       throw Error(ErrorKind::InvalidModel,
@@ -137,7 +137,8 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
     }
   }
   if (fold(step, input_types, input_values)) return;
-  step.kernel = cpu::select_kernel(cpu::NodeInfo{node, step.opset, input_types, input_values, step.output_types});
+  if (select_kernel_)
+    step.kernel = select_kernel_(NodeInfo{node, step.opset, input_types, input_values, step.output_types});
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& name = node.outputs[i];
     ValueType type = step.output_types[i];
@@ -209,7 +210,7 @@ void GraphPlan::plan_subgraphs(const ir::Node& node, const ir::OpsetImports& ops
   for (const ir::Graph* g : graphs) {
     if (!g) continue;
     std::string where = fmt::format("{}{}'s subgraph '{}'", where_prefix(where_), node.name, g->name);
-    subplans_[g] = std::make_unique<GraphPlan>(*g, opsets, scope, where);
+    subplans_[g] = std::make_unique<GraphPlan>(*g, opsets, scope, where, select_kernel_);
     // Values the subgraph captures from this graph must stay alive until this node runs.
     for (const auto& [name, slot] : subplans_[g]->captures())
       if (slots_.contains(name) || outer.contains(name)) slot_of(name, outer, node.name);
@@ -239,4 +240,4 @@ void GraphPlan::plan_lifetimes() {
     if (last_use[slot] >= 0 && !kept.contains(int(slot))) steps_[last_use[slot]].release.push_back(int(slot));
 }
 
-}  // namespace tandem::runtime
+}  // namespace tandem::execution

@@ -7,12 +7,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "devices/cpu/kernel.h"
+#include "execution/kernel.h"
+#include "execution/kernel.h"
 #include "ir/graph.h"
 #include "ops/op.h"
 #include "tandem/value.h"
 
-namespace tandem::runtime {
+namespace tandem::execution {
 
 /// Names visible to a graph from its enclosing graphs, with their types (for subgraphs).
 using OuterScope = std::unordered_map<std::string, ValueType>;
@@ -25,7 +26,7 @@ struct Step {
   std::vector<int> outputs;  // slot per output, -1 where omitted
   std::vector<int> release;  // slots read for the last time here, freed after the step
   std::vector<ValueType> output_types;  // as inferred at compile time (may be partial)
-  std::shared_ptr<const cpu::Kernel> kernel;  // an optimised kernel, else the op's reference one
+  std::shared_ptr<const Kernel> kernel;  // an optimised kernel, else the op's reference one
 };
 
 /// Immutable once built; shared by every request. Subgraphs are planned with their parent.
@@ -33,8 +34,10 @@ class GraphPlan {
  public:
   /// Resolves every node's op, checks that every value read is produced before it is read, and
   /// infers types. Throws InvalidModel or Unsupported naming the node. `where` prefixes messages.
+  /// `select_kernel` is the device's choice of optimised kernels; without one, every node runs
+  /// its reference kernel (an analysis plan, or a device that has none).
   GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
-            const std::string& where);
+            const std::string& where, KernelSelector select_kernel = {});
 
   const ir::Graph& graph() const { return graph_; }
   const std::vector<Step>& steps() const { return steps_; }
@@ -60,6 +63,7 @@ class GraphPlan {
 
   const ir::Graph& graph_;
   std::string where_;
+  KernelSelector select_kernel_;
   std::vector<Step> steps_;
   std::vector<std::string> slot_names_;
   std::vector<ValueType> slot_types_;
@@ -70,4 +74,4 @@ class GraphPlan {
   std::map<const ir::Graph*, std::unique_ptr<GraphPlan>> subplans_;
 };
 
-}  // namespace tandem::runtime
+}  // namespace tandem::execution

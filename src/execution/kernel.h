@@ -1,15 +1,17 @@
-// Optimised CPU kernels: chosen per node at compile time, beside the ops' reference kernels.
+// Optimised kernels a device chooses per node at compile time, beside the ops' reference kernels.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "ir/graph.h"
 #include "ops/kernel_context.h"
+#include "tandem/element_type.h"
 #include "tandem/value.h"
 
-namespace tandem::cpu {
+namespace tandem::execution {
 
 /// A kernel compiled for one node: primitive created and weights packed once, at compile time.
 /// run() is called by many requests at once and must be thread-safe; it fills the node's outputs
@@ -30,11 +32,12 @@ struct NodeInfo {
   std::vector<const ValueType*> input_types;
   std::vector<const Value*> constants;
   std::vector<ValueType> output_types;
+  /// INFERENCE_PRECISION_HINT: F32 for exact fp32; BF16 lets matmul- and conv-class
+  /// kernels compute in bf16 (inputs and weights rounded, fp32 accumulation and outputs).
+  ElementType inference_precision = ElementType::F32;
 };
 
-/// An optimised kernel for the node, or null when none applies (the reference kernel runs then).
-/// Each candidate checks everything it relies on (types, static shapes, constant weights,
-/// attributes) and declines otherwise.
-std::unique_ptr<Kernel> select_kernel(const NodeInfo& info);
+/// A device's choice of kernel for a node, or null for the op's reference kernel.
+using KernelSelector = std::function<std::unique_ptr<Kernel>(const NodeInfo&)>;
 
-}  // namespace tandem::cpu
+}  // namespace tandem::execution
