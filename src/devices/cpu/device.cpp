@@ -1,0 +1,77 @@
+// The CPU's five answers. It shares host memory, so its copies are the identity, and it supports
+// every node the planner accepted: that is what makes fallback to it complete.
+#include "devices/cpu/device.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <thread>
+
+#include "devices/cpu/kernels/kernels.h"
+#include "execution/graph_executor.h"
+#include "execution/graph_plan.h"
+
+namespace tandem::cpu {
+namespace {
+
+std::string processor_name() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0)
+      if (auto colon = line.find(':'); colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+  return "unknown processor";
+}
+
+class CpuExecutable : public devices::Executable {
+ public:
+  CpuExecutable(std::shared_ptr<const ir::Model> model, const devices::CompileOptions& options)
+      : model_(std::move(model)),
+        plan_(*model_->graph, model_->opsets, execution::OuterScope{}, options.where,
+              [precision = options.inference_precision](const execution::NodeInfo& info) {
+                execution::NodeInfo with_precision = info;
+                with_precision.inference_precision = precision;
+                return select_kernel(with_precision);
+              }) {}
+
+  std::vector<Value> run(std::vector<Value> inputs, std::vector<ProfilingInfo>* profile) const override {
+    return execution::execute(plan_, std::move(inputs), nullptr, profile);
+  }
+
+ private:
+  std::shared_ptr<const ir::Model> model_;  // the plan refers to its graph
+  execution::GraphPlan plan_;
+};
+
+class CpuDevice : public devices::Device {
+ public:
+  devices::DeviceInfo info() const override {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return devices::DeviceInfo{.name = "CPU",
+                               .full_name = fmt::format("{} ({} threads)", processor_name(), cores),
+                               .precisions = {"f32"},
+                               .memory = "host memory",
+                               .workers = 0};
+  }
+  devices::Diagnosis diagnose() const override {
+    devices::Diagnosis d("CPU");
+    d.check("a processor", true, processor_name());
+    return d;
+  }
+  devices::Support supports(const execution::NodeInfo&) const override { return {true, {}}; }
+  std::unique_ptr<devices::Executable> compile(std::shared_ptr<const ir::Model> subgraph,
+                                               const devices::CompileOptions& options) const override {
+    return std::make_unique<CpuExecutable>(std::move(subgraph), options);
+  }
+  bool shares_host_memory() const override { return true; }
+  Value copy_to_device(const Value& host) const override { return host; }
+  Value copy_to_host(const Value& on_device, const ValueType&) const override { return on_device; }
+};
+
+}  // namespace
+
+const devices::Device& cpu_device() {
+  static const CpuDevice device;
+  return device;
+}
+
+}  // namespace tandem::cpu
