@@ -1,11 +1,14 @@
 // CompiledModel: a model prepared for one device, ready to create infer requests.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "tandem/infer_request.h"
+#include "tandem/placement.h"
 #include "tandem/properties.h"
 #include "tandem/value.h"
 
@@ -24,10 +27,16 @@ class CompiledModel {
   InferRequest create_infer_request() const;
   const std::vector<Port>& inputs() const;
   const std::vector<Port>& outputs() const;
-  /// The device it was compiled for, e.g. "CPU".
+  /// The device it was compiled for, as asked: "CPU", "VNPU", "HETERO:VNPU,CPU", "AUTO".
   std::string device() const;
+  /// Where every node runs, the subgraphs per device and the copies between memories.
+  const Placement& placement() const;
+  /// Time each device has spent running this model's stages and copies since it was compiled,
+  /// by device name (thread-safe). Busy times of two devices may overlap: that is pipelining.
+  std::map<std::string, std::chrono::microseconds> device_busy_time() const;
   /// A property's value as in use: PERFORMANCE_HINT, NUM_STREAMS, INFERENCE_NUM_THREADS,
-  /// ENABLE_PROFILING, INFERENCE_PRECISION_HINT, OPTIMAL_NUMBER_OF_INFER_REQUESTS. Throws
+  /// ENABLE_PROFILING, INFERENCE_PRECISION_HINT, OPTIMAL_NUMBER_OF_INFER_REQUESTS,
+  /// ALLOW_CPU_FALLBACK. Throws
   /// InvalidArgument for another name.
   std::string get_property(const std::string& name) const;
   /// Every property get_property answers, with its value.

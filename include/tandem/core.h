@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tandem/compiled_model.h"
+#include "tandem/device_info.h"
 #include "tandem/model.h"
 #include "tandem/properties.h"
 
@@ -16,15 +17,29 @@ class Core {
   /// Reads an ONNX model (with its external data files). Throws InvalidModel naming the file, and
   /// the node, op, domain and opset where it applies.
   Model read_model(const std::string& path) const;
-  /// Compiles for a device ("CPU") with properties (tandem/properties.h); explicit properties
-  /// override what a performance hint chose. Throws Unsupported for ops no device can run, naming
-  /// them, and InvalidArgument for an unknown property or value.
+  /// Compiles for a device with properties (tandem/properties.h); explicit properties override
+  /// what a performance hint chose. `device` is "CPU", an accelerator ("VNPU", "NPU", "GPU": what
+  /// it cannot run falls back to the CPU unless ALLOW_CPU_FALLBACK is NO), "HETERO:A,B,..." (nodes
+  /// go to the first listed device that supports them) or "AUTO" (the best device present).
+  /// Throws DeviceUnavailable with the device's diagnosis when it is absent, Unsupported for ops
+  /// no device can run, naming them, and InvalidArgument for an unknown property or value.
   CompiledModel compile_model(const Model& model, const std::string& device = "CPU",
                               const AnyMap& properties = {}) const;
   CompiledModel compile_model(const std::string& path, const std::string& device = "CPU",
                               const AnyMap& properties = {}) const;
   /// Devices present on this machine, in priority order.
   std::vector<std::string> available_devices() const;
+  /// Every device built in, present or not, in AUTO's priority order, each with its diagnosis.
+  /// Probes the machine (device nodes, driver libraries through dlopen); an absent device is
+  /// described, never thrown about. Thread-safe.
+  std::vector<DeviceDescription> devices() const;
+  /// The device called `name` ("NPU"). Throws InvalidArgument naming the known devices if tandem
+  /// has none by that name.
+  DeviceDescription device(const std::string& name) const;
+  /// Which device each node of the model's main graph would run on if compiled for `device`, by
+  /// node name, without compiling it. Throws as compile_model does.
+  std::map<std::string, std::string> query_model(const Model& model, const std::string& device,
+                                                 const AnyMap& properties = {}) const;
 };
 
 }  // namespace tandem

@@ -24,6 +24,7 @@ struct ProfilingInfo {
   std::string exec_type;  // the implementation that ran, e.g. "reference"
   std::string device;     // where it ran, e.g. "CPU"
   std::chrono::microseconds real_time{0};
+  std::chrono::steady_clock::time_point start{};  // when it began: timelines across devices
 };
 
 /// A request owns its input and output values. Calls on one request come from one thread at a

@@ -22,6 +22,12 @@ inline constexpr const char* kInferenceNumThreads = "INFERENCE_NUM_THREADS";
 inline constexpr const char* kEnableProfiling = "ENABLE_PROFILING";
 /// "f32" only for now: reduced precision comes with the optimised CPU kernels.
 inline constexpr const char* kInferencePrecisionHint = "INFERENCE_PRECISION_HINT";
+/// "NO" makes it a compile error for a node to fall back to the CPU from the accelerator asked
+/// for; the error lists the nodes and why. Default "YES".
+inline constexpr const char* kAllowCpuFallback = "ALLOW_CPU_FALLBACK";
+/// For AUTO: the devices to consider, best first, e.g. "VNPU,CPU". Default: every device
+/// present that is not virtual (NPU, GPU, then CPU).
+inline constexpr const char* kDevicePriorities = "DEVICE_PRIORITIES";
 /// Read-only: how many requests keep every stream busy.
 inline constexpr const char* kOptimalNumberOfInferRequests = "OPTIMAL_NUMBER_OF_INFER_REQUESTS";
 }  // namespace properties

@@ -2,11 +2,17 @@
 #include "devices/registry.h"
 
 #include "devices/cpu/device.h"
+#include "devices/gpu/device.h"
+#include "devices/npu/device.h"
+#include "devices/vnpu/device.h"
 
 namespace tandem::devices {
 
 const std::vector<const Device*>& all_devices() {
   static const std::vector<const Device*> devices = {
+      &npu::npu_device(),
+      &gpu::gpu_device(),
+      &vnpu::vnpu_device(),
       &cpu::cpu_device(),
   };
   return devices;

@@ -109,7 +109,7 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
     if (profile)
       profile->push_back(ProfilingInfo{
           step.node->name, step.node->op_type, std::string(step.kernel ? step.kernel->name() : "reference"), "CPU",
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)});
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start), start});
     for (int slot : step.release) frame.slots[slot] = Value();
   }
   std::vector<Value> outputs;

@@ -42,6 +42,11 @@ CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string
       explicit_streams = value == "AUTO" ? 0 : positive_int(key, value);
     } else if (key == properties::kInferenceNumThreads) {
       c.threads = positive_int(key, value);
+    } else if (key == properties::kAllowCpuFallback) {
+      if (value != "YES" && value != "NO") throw bad_value(key, value, "YES or NO");
+      c.allow_cpu_fallback = value == "YES";
+    } else if (key == properties::kDevicePriorities) {
+      c.device_priorities = value;
     } else if (key == properties::kEnableProfiling) {
       if (value != "YES" && value != "NO") throw bad_value(key, value, "YES or NO");
       c.profiling = value == "YES";
@@ -69,6 +74,7 @@ AnyMap CompileConfig::to_map() const {
           {properties::kNumStreams, std::to_string(streams)},
           {properties::kInferenceNumThreads, std::to_string(threads)},
           {properties::kEnableProfiling, profiling ? "YES" : "NO"},
+          {properties::kAllowCpuFallback, allow_cpu_fallback ? "YES" : "NO"},
           {properties::kInferencePrecisionHint, precision},
           {properties::kOptimalNumberOfInferRequests, std::to_string(optimal_requests)}};
 }

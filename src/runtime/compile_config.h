@@ -14,6 +14,8 @@ struct CompileConfig {
   bool profiling = false;
   std::string precision = "f32";
   int optimal_requests = 1;
+  bool allow_cpu_fallback = true;
+  std::string device_priorities;  // AUTO's candidates, comma-separated; empty for its default
 
   /// Resolves `properties` for `device`: the hint picks streams, explicit NUM_STREAMS and
   /// INFERENCE_NUM_THREADS override it. Throws InvalidArgument naming an unknown key or value.

@@ -1,12 +1,19 @@
-// The compiled state: opset check, plan, streams.
+// Compilation: opset check, device choice, placement, partition, one executable per stage, and
+// the copies between memories planned once.
 #include "runtime/compiled_state.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <future>
+#include <set>
 
-#include "devices/cpu/kernels/kernels.h"
+#include "devices/registry.h"
+#include "execution/graph_plan.h"
+#include "passes/optimize.h"
+#include "passes/partition.h"
+#include "passes/placement.h"
+#include "runtime/device_selection.h"
 
 namespace tandem::runtime {
 namespace {
@@ -23,25 +30,208 @@ const ir::Model& supported(const ir::Model& model) {
   return model;
 }
 
-}  // namespace
+ElementType precision_of(const std::string& hint) { return hint == "bf16" ? ElementType::BF16 : ElementType::F32; }
 
-CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config)
-    : model_(std::move(model)),
-      device_(std::move(device)),
-      config_(std::move(config)),
-      streams_(std::make_unique<StreamExecutor>(config_.streams, std::max(1, config_.threads / config_.streams))) {
-  supported(*model_);
-  run_on_stream([&] {
-    plan_ = std::make_unique<const execution::GraphPlan>(*model_->graph, model_->opsets, execution::OuterScope{},
-                                                         model_->path, cpu::select_kernel);
-  });
+void require_static_inputs(const ir::Graph& graph, const devices::Device& device) {
+  for (const Port& input : graph.inputs)
+    if (input.type.is_tensor() && !input.type.shape.is_static())
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("compile_model: {} needs static shapes, but input '{}' is {}; reshape the model "
+                              "first (Model::reshape, or -shape on the command line)",
+                              device.info().name, input.name, to_string(input.type)));
 }
 
-void CompiledState::run_on_stream(const std::function<void()>& job) const {
-  if (streams_->is_worker_thread()) return job();  // e.g. a callback running infer(): already there
+// Types inferred and constants folded for the whole graph (no kernels chosen), then every
+// remaining node placed on the first device that supports it.
+struct Analysis {
+  std::unique_ptr<execution::GraphPlan> plan;
+  std::vector<passes::NodePlacement> placed;
+};
+
+Analysis analyse(const ir::Model& model, const std::vector<const devices::Device*>& devices) {
+  for (const devices::Device* d : devices)
+    if (!d->info().dynamic_shapes) require_static_inputs(*model.graph, *d);
+  Analysis a;
+  a.plan = std::make_unique<execution::GraphPlan>(*model.graph, model.opsets, execution::OuterScope{}, model.path);
+  a.placed = passes::place(*a.plan, devices);
+  return a;
+}
+
+// Every node of the main graph with its device; folded nodes ran on the CPU, at compile time.
+std::vector<PlacedNode> report_nodes(const ir::Graph& graph, const std::vector<passes::NodePlacement>& placed,
+                                     const std::vector<const devices::Device*>& devices) {
+  std::unordered_map<const ir::Node*, const passes::NodePlacement*> where;
+  for (const passes::NodePlacement& p : placed) where[p.step->node] = &p;
+  std::vector<PlacedNode> nodes;
+  for (const ir::Node& node : graph.nodes) {
+    auto it = where.find(&node);
+    PlacedNode report{node.name, node.op_type, "CPU", it == where.end(), {}, node.inputs, node.outputs};
+    if (it != where.end()) {
+      report.device = devices[it->second->device]->info().name;
+      report.reason = it->second->reason;
+    }
+    nodes.push_back(std::move(report));
+  }
+  return nodes;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> query_placement(std::shared_ptr<const ir::Model> model, const std::string& device,
+                                                   const CompileConfig& config) {
+  supported(*model);
+  DeviceChoice choice = choose_devices(device, config);
+  std::map<std::string, std::string> devices;
+  if (choice.devices.size() == 1 && choice.devices.front()->shares_host_memory()) {
+    for (const ir::Node& node : model->graph->nodes) devices[node.name] = choice.devices.front()->info().name;
+    return devices;
+  }
+  Analysis a = analyse(*model, choice.devices);
+  for (const PlacedNode& node : report_nodes(*model->graph, a.placed, choice.devices)) devices[node.name] = node.device;
+  return devices;
+}
+
+CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config)
+    : model_(passes::optimize(std::move(model))), device_(std::move(device)), config_(std::move(config)) {
+  supported(*model_);
+  DeviceChoice choice = choose_devices(device_, config_);
+  for (const devices::Device* d : choice.devices) {
+    auto slot = std::make_unique<DeviceSlot>();
+    slot->device = d;
+    slot->name = d->info().name;
+    if (!d->shares_host_memory()) slot->location = locations_++;
+    const int workers = d->info().workers;
+    slot->workers = workers > 0 ? std::make_unique<StreamExecutor>(workers, 1)
+                                : std::make_unique<StreamExecutor>(config_.streams,
+                                                                   std::max(1, config_.threads / config_.streams));
+    devices_.push_back(std::move(slot));
+  }
+  for (const auto& slot : devices_) placement_.devices.push_back(slot->name);
+  placement_.note = choice.note;
+  if (choice.devices.size() == 1 && choice.devices.front()->shares_host_memory())
+    compile_alone(*choice.devices.front());
+  else
+    compile_placed(choice.devices, choice.fallback);
+}
+
+CompiledState::~CompiledState() {
+  // Workers finish their queues before the stages they run are destroyed.
+  for (auto& slot : devices_) slot->workers.reset();
+}
+
+int CompiledState::value_id(const std::string& name, const ValueType& type) {
+  auto [it, added] = value_ids_.emplace(name, int(value_types_.size()));
+  if (added) value_types_.push_back(type);
+  return it->second;
+}
+
+// One device running the whole graph in host memory: no analysis, no copies.
+void CompiledState::compile_alone(const devices::Device& device) {
+  Stage stage;
+  for (const Port& input : inputs()) stage.inputs.push_back(value_id(input.name, input.type));
+  for (const Port& output : outputs()) stage.outputs.push_back(value_id(output.name, output.type));
+  input_ids_ = stage.inputs;
+  output_ids_ = stage.outputs;
+  const devices::CompileOptions options{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
+                                        model_->path};
+  on_worker(0, [&] { stage.executable = device.compile(model_, options); });
+  stages_.push_back(std::move(stage));
+
+  const std::string& name = devices_.front()->name;
+  for (const ir::Node& node : model_->graph->nodes)
+    placement_.nodes.push_back(PlacedNode{node.name, node.op_type, name, false, {}, node.inputs, node.outputs});
+  placement_.subgraphs.push_back(PlacedSubgraph{name, model_->graph->nodes.size()});
+}
+
+void CompiledState::compile_placed(const std::vector<const devices::Device*>& devices, bool fallback) {
+  Analysis analysed = analyse(*model_, devices);
+  const execution::GraphPlan& analysis = *analysed.plan;
+  const std::vector<passes::NodePlacement>& placed = analysed.placed;
+  if (fallback && !config_.allow_cpu_fallback) {
+    std::vector<std::string> refused;
+    for (const passes::NodePlacement& p : placed)
+      if (p.device != 0)
+        refused.push_back(fmt::format("{}: {}", ir::describe_node(*p.step->node, p.step->opset), p.reason));
+    if (!refused.empty())
+      throw Error(ErrorKind::Unsupported,
+                  fmt::format("compile_model: ALLOW_CPU_FALLBACK is NO and {} cannot run {} node(s): {}",
+                              devices.front()->info().name, refused.size(), fmt::join(refused, "; ")));
+  }
+  std::vector<passes::Stage> cut = passes::partition(*model_, analysis, placed);
+
+  for (const Port& input : inputs()) input_ids_.push_back(value_id(input.name, input.type));
+  for (const Port& output : outputs()) output_ids_.push_back(value_id(output.name, output.type));
+  for (const Port& output : outputs()) {
+    auto constant = analysis.constants().find(analysis.find_slot(output.name));
+    if (constant != analysis.constants().end()) constants_.emplace_back(value_id(output.name, output.type), constant->second);
+  }
+  const devices::CompileOptions options{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
+                                        model_->path};
+  for (passes::Stage& part : cut) {
+    Stage stage;
+    stage.device = part.device;
+    for (const Port& input : part.model->graph->inputs) {
+      stage.inputs.push_back(value_id(input.name, input.type));
+      auto constant = analysis.constants().find(analysis.find_slot(input.name));
+      if (constant != analysis.constants().end()) constants_.emplace_back(stage.inputs.back(), constant->second);
+    }
+    for (const Port& output : part.model->graph->outputs) stage.outputs.push_back(value_id(output.name, output.type));
+    std::shared_ptr<const ir::Model> sub = std::move(part.model);
+    on_worker(stage.device, [&] { stage.executable = devices[stage.device]->compile(sub, options); });
+    placement_.subgraphs.push_back(PlacedSubgraph{devices_[stage.device]->name, sub->graph->nodes.size()});
+    stages_.push_back(std::move(stage));
+  }
+  plan_transfers();
+  placement_.nodes = report_nodes(*model_->graph, placed, devices);
+}
+
+// Each value is copied to a memory at most once per inference: residency remembers where it is.
+void CompiledState::plan_transfers() {
+  std::vector<std::set<int>> resident(value_types_.size());
+  for (int id : input_ids_) resident[id].insert(0);
+  for (const auto& [id, value] : constants_) resident[id].insert(0);
+  auto bring = [&](int id, int to, std::vector<Transfer>& copies) {
+    if (resident[id].contains(to)) return;
+    if (!resident[id].contains(0)) {  // device to device goes through host memory
+      copies.push_back(Transfer{id, *resident[id].begin(), 0});
+      resident[id].insert(0);
+    }
+    if (to != 0) copies.push_back(Transfer{id, 0, to});
+    resident[id].insert(to);
+  };
+  for (Stage& stage : stages_) {
+    const int location = devices_[stage.device]->location;
+    for (int id : stage.inputs) bring(id, location, stage.copies);
+    for (int id : stage.outputs) resident[id] = {location};
+  }
+  for (int id : output_ids_) bring(id, 0, output_copies_);
+
+  auto report = [&](const Transfer& t) {
+    auto name_of = [&](int location) -> std::string {
+      for (const auto& slot : devices_)
+        if (slot->location == location && location != 0) return slot->name;
+      return "host";
+    };
+    std::string value;
+    for (const auto& [name, id] : value_ids_)
+      if (id == t.value) value = name;
+    const int device_location = t.to != 0 ? t.to : t.from;
+    size_t bytes = 0;
+    for (const auto& slot : devices_)
+      if (slot->location == device_location) bytes = slot->device->device_bytes(value_types_[t.value]);
+    placement_.transfers.push_back(PlacedTransfer{value, name_of(t.from), name_of(t.to), bytes});
+  };
+  for (const Stage& stage : stages_)
+    for (const Transfer& t : stage.copies) report(t);
+  for (const Transfer& t : output_copies_) report(t);
+}
+
+void CompiledState::on_worker(int d, const std::function<void()>& job) const {
+  StreamExecutor& workers = *devices_[d]->workers;
+  if (workers.is_worker_thread()) return job();
   std::exception_ptr error;
   std::promise<void> done;
-  streams_->submit([&] {
+  workers.submit([&] {
     try {
       job();
     } catch (...) {
@@ -51,6 +241,12 @@ void CompiledState::run_on_stream(const std::function<void()>& job) const {
   });
   done.get_future().wait();
   if (error) std::rethrow_exception(error);
+}
+
+std::map<std::string, std::chrono::microseconds> CompiledState::busy_time() const {
+  std::map<std::string, std::chrono::microseconds> busy;
+  for (const auto& slot : devices_) busy[slot->name] = std::chrono::microseconds(slot->busy_us.load());
+  return busy;
 }
 
 }  // namespace tandem::runtime

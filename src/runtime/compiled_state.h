@@ -1,42 +1,105 @@
-// What a compiled model holds: the IR it keeps alive, the plan every request runs, its streams.
+// What a compiled model holds: the IR it keeps alive, its stages (one executable per run of nodes
+// on one device), the workers of each device, and the placement report.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
+#include "devices/device.h"
 #include "ir/graph.h"
 #include "runtime/compile_config.h"
-#include "execution/graph_plan.h"
 #include "runtime/stream_executor.h"
+#include "tandem/placement.h"
 
 namespace tandem::runtime {
+
+/// One inference in flight: its inputs, the values between stages, and what to do at the end.
+struct Run {
+  std::vector<Value> inputs;  // the model's inputs, in host memory
+  std::vector<Value> outputs;  // the model's outputs, set when the run succeeded
+  std::vector<ProfilingInfo> profile;
+  /// Called before the first stage; false cancels the run.
+  std::function<bool()> begin;
+  /// Called once when the run ends, with its error if it failed, on the last stage's worker.
+  std::function<void(std::exception_ptr)> finish;
+  /// Boundary values by value id, then by memory location (0 is host memory).
+  std::vector<std::vector<Value>> values;
+};
 
 class CompiledState {
  public:
   CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config);
+  ~CompiledState();
 
   const ir::Model& model() const { return *model_; }
-  const execution::GraphPlan& plan() const { return *plan_; }
   const std::string& device() const { return device_; }
   const CompileConfig& config() const { return config_; }
   const std::vector<Port>& inputs() const { return model_->graph->inputs; }
   const std::vector<Port>& outputs() const { return model_->graph->outputs; }
-  /// The streams every run happens on (thread-safe).
-  StreamExecutor& streams() const { return *streams_; }
-  /// Runs `job` on a stream and waits for it, rethrowing what it threw. Keeping all OpenMP work
-  /// (oneDNN's kernels and weight reorders) on the streams means OpenMP teams never outnumber the
-  /// cores: libgomp then lets idle team threads spin briefly instead of sleeping after every
-  /// kernel, which costs the next kernel a wake-up (measured: async was 20-30% slower than sync
-  /// while compiling and sync runs used the caller's thread).
-  void run_on_stream(const std::function<void()>& job) const;
+  const Placement& placement() const { return placement_; }
+  /// Time each device spent running stages and copies since compilation, by device name.
+  std::map<std::string, std::chrono::microseconds> busy_time() const;
+
+  /// Starts `run`: each stage is queued to its device's workers when the one before it ends, so
+  /// the stages of several runs overlap across devices. Thread-safe.
+  void start(std::shared_ptr<Run> run) const;
+  /// Whether the calling thread is one of this model's workers; a run started there waits for
+  /// nothing and runs every stage on this thread instead (run_here).
+  bool on_worker_thread() const;
+  void run_here(Run& run) const;
 
  private:
+  struct Transfer {
+    int value = 0;
+    int from = 0, to = 0;  // memory locations
+  };
+  struct Stage {
+    int device = 0;  // index into devices_
+    std::unique_ptr<devices::Executable> executable;
+    std::vector<int> inputs, outputs;  // value ids
+    std::vector<Transfer> copies;       // before it runs
+  };
+  struct DeviceSlot {
+    const devices::Device* device = nullptr;
+    std::string name;
+    int location = 0;
+    std::unique_ptr<StreamExecutor> workers;
+    mutable std::atomic<int64_t> busy_us{0};
+  };
+
+  void compile_alone(const devices::Device& cpu);
+  void compile_placed(const std::vector<const devices::Device*>& devices, bool fallback);
+  void plan_transfers();
+  int value_id(const std::string& name, const ValueType& type);
+  /// Runs `job` on device `d`'s worker and waits, rethrowing what it threw (compilation uses
+  /// the workers so that OpenMP teams never outnumber the cores).
+  void on_worker(int d, const std::function<void()>& job) const;
+  void run_stage(size_t s, Run& run) const;
+  void copy(const Transfer& transfer, Run& run) const;
+  void finish_outputs(Run& run) const;
+  void continue_from(size_t s, std::shared_ptr<Run> run) const;
+
   std::shared_ptr<const ir::Model> model_;
   std::string device_;
   CompileConfig config_;
-  std::unique_ptr<StreamExecutor> streams_;
-  std::unique_ptr<const execution::GraphPlan> plan_;
+  std::vector<std::unique_ptr<DeviceSlot>> devices_;
+  std::vector<Stage> stages_;
+  std::unordered_map<std::string, int> value_ids_;
+  std::vector<ValueType> value_types_;
+  std::vector<int> input_ids_, output_ids_;
+  std::vector<std::pair<int, Value>> constants_;  // boundary values known at compile time
+  std::vector<Transfer> output_copies_;            // outputs left in a device's memory
+  int locations_ = 1;
+  Placement placement_;
 };
+
+/// Core::query_model: the device of each node of the main graph for a compile to `device`.
+std::map<std::string, std::string> query_placement(std::shared_ptr<const ir::Model> model, const std::string& device,
+                                                   const CompileConfig& config);
 
 }  // namespace tandem::runtime

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "devices/registry.h"
 #include "frontend/onnx/reader.h"
 #include "runtime/compile_config.h"
 #include "runtime/compiled_state.h"
@@ -71,12 +72,6 @@ Model Model::reshape(const std::map<std::string, PartialShape>& shapes) const {
 Model Core::read_model(const std::string& path) const { return Model(onnx_frontend::read_model(path)); }
 
 CompiledModel Core::compile_model(const Model& model, const std::string& device, const AnyMap& properties) const {
-  if (device != "CPU") {
-    auto devices = available_devices();
-    throw Error(ErrorKind::DeviceUnavailable,
-                fmt::format("compile_model: device '{}' is not available; available devices: {}", device,
-                            fmt::join(devices, ", ")));
-  }
   auto config = runtime::CompileConfig::resolve(properties, device);
   return CompiledModel(std::make_shared<const runtime::CompiledState>(model.ir(), device, std::move(config)));
 }
@@ -86,7 +81,17 @@ CompiledModel Core::compile_model(const std::string& path, const std::string& de
   return compile_model(read_model(path), device, properties);
 }
 
-std::vector<std::string> Core::available_devices() const { return {"CPU"}; }
+std::vector<std::string> Core::available_devices() const {
+  std::vector<std::string> names;
+  for (const devices::Device* device : devices::all_devices())
+    if (device->diagnose().available()) names.push_back(device->info().name);
+  return names;
+}
+
+std::map<std::string, std::string> Core::query_model(const Model& model, const std::string& device,
+                                                     const AnyMap& properties) const {
+  return runtime::query_placement(model.ir(), device, runtime::CompileConfig::resolve(properties, device));
+}
 
 CompiledModel::CompiledModel(std::shared_ptr<const runtime::CompiledState> state) : state_(std::move(state)) {}
 InferRequest CompiledModel::create_infer_request() const {
@@ -95,6 +100,10 @@ InferRequest CompiledModel::create_infer_request() const {
 const std::vector<Port>& CompiledModel::inputs() const { return state_->inputs(); }
 const std::vector<Port>& CompiledModel::outputs() const { return state_->outputs(); }
 std::string CompiledModel::device() const { return state_->device(); }
+const Placement& CompiledModel::placement() const { return state_->placement(); }
+std::map<std::string, std::chrono::microseconds> CompiledModel::device_busy_time() const {
+  return state_->busy_time();
+}
 AnyMap CompiledModel::properties() const { return state_->config().to_map(); }
 std::string CompiledModel::get_property(const std::string& name) const {
   AnyMap all = properties();

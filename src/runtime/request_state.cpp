@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "execution/graph_executor.h"
+#include <future>
 
 namespace tandem::runtime {
 namespace {
@@ -24,7 +24,7 @@ bool fits(const Value& value, const ValueType& type) {
              type.shape.compatible(value.tensor().shape());
     case ValueType::Kind::Sequence: return value.is_sequence();
     case ValueType::Kind::Optional: return value.is_none() || !type.element || fits(value, *type.element);
-    case ValueType::Kind::Map: return false;
+    case ValueType::Kind::Map: return value.is_map();
   }
   return false;
 }
@@ -33,7 +33,9 @@ std::string describe_value(const Value& value) {
   switch (value.kind()) {
     case ValueKind::Tensor: return describe(value.tensor());
     case ValueKind::Sequence:
+      if (value.is_map_sequence()) return fmt::format("a sequence of {} maps", value.map_items().size());
       return fmt::format("seq({}) of {} items", to_string(value.sequence_element_type()), value.items().size());
+    case ValueKind::Map: return fmt::format("a map of {} entries", value.map_keys().size());
     case ValueKind::None: return "an empty optional";
   }
   return "?";
@@ -89,40 +91,45 @@ Value RequestState::get(const std::string& name, const char* api) const {
                           names_of(compiled_->inputs()), names_of(compiled_->outputs())));
 }
 
+void RequestState::check_inputs(const std::vector<Value>& inputs) const {
+  const auto& ports = compiled_->inputs();
+  for (size_t i = 0; i < ports.size(); ++i)
+    if (inputs[i].is_none() && ports[i].type.kind != ValueType::Kind::Optional)
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("infer: input '{}' ({}) is not set", ports[i].name, to_string(ports[i].type)));
+}
+
 void RequestState::infer() {
+  auto run = std::make_shared<Run>();
   {
     std::lock_guard lock(mutex_);
     check_idle("infer");
     in_flight_ = running_ = true;
+    run->inputs = inputs_;
   }
   std::exception_ptr error;
   try {
-    compiled_->run_on_stream([this] { run(); });
+    check_inputs(run->inputs);
+    if (compiled_->on_worker_thread()) {
+      compiled_->run_here(*run);  // e.g. a callback running infer(): already on a worker
+    } else {
+      std::promise<void> done;
+      run->finish = [&](std::exception_ptr e) {
+        error = e;
+        done.set_value();
+      };
+      compiled_->start(run);
+      done.get_future().wait();
+    }
   } catch (...) {
     error = std::current_exception();
   }
-  {
-    std::lock_guard lock(mutex_);
-    in_flight_ = running_ = false;
-  }
+  std::lock_guard lock(mutex_);
+  in_flight_ = running_ = false;
   if (error) std::rethrow_exception(error);
-}
-
-void RequestState::run() {
-  const auto& ports = compiled_->inputs();
-  for (size_t i = 0; i < ports.size(); ++i)
-    if (inputs_[i].is_none() && ports[i].type.kind != ValueType::Kind::Optional)
-      throw Error(ErrorKind::InvalidArgument,
-                  fmt::format("infer: input '{}' ({}) is not set", ports[i].name, to_string(ports[i].type)));
-  std::vector<ProfilingInfo> profile;
   // Outputs are replaced only when the whole run succeeded, so a failure leaves the request as it was.
-  try {
-    outputs_ = execution::execute(compiled_->plan(), inputs_, nullptr, compiled_->config().profiling ? &profile : nullptr);
-  } catch (const Error& e) {
-    const std::string& path = compiled_->model().path;
-    throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());
-  }
-  profile_ = std::move(profile);
+  outputs_ = std::move(run->outputs);
+  profile_ = std::move(run->profile);
 }
 
 void RequestState::check_idle(const char* api) const {
@@ -132,40 +139,41 @@ void RequestState::check_idle(const char* api) const {
 }
 
 void RequestState::start_async() {
+  auto run = std::make_shared<Run>();
   {
     std::lock_guard lock(mutex_);
     if (in_flight_) throw Error(ErrorKind::InvalidArgument, "start_async: the request is already running");
     in_flight_ = true;
     cancelled_ = false;
     error_ = nullptr;
+    run->inputs = inputs_;
   }
-  // The job keeps the request alive, so the caller may drop its handle while the run is queued.
-  compiled_->streams().submit([self = shared_from_this()] { self->run_queued(); });
+  // The run keeps the request alive, so the caller may drop its handle while the run is queued.
+  Run* raw = run.get();
+  run->begin = [this, raw] {
+    {
+      std::lock_guard lock(mutex_);
+      if (cancelled_) return false;
+      running_ = true;
+    }
+    check_inputs(raw->inputs);
+    return true;
+  };
+  run->finish = [self = shared_from_this(), raw](std::exception_ptr error) { self->complete(*raw, std::move(error)); };
+  compiled_->start(std::move(run));
 }
 
-void RequestState::run_queued() {
-  std::exception_ptr error;
-  bool cancelled;
-  {
-    std::lock_guard lock(mutex_);
-    cancelled = cancelled_;
-    running_ = !cancelled;
-  }
-  if (cancelled) {
-    error = std::make_exception_ptr(Error(ErrorKind::Runtime, "infer request was cancelled before it ran"));
-  } else {
-    try {
-      run();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
+void RequestState::complete(Run& run, std::exception_ptr error) {
   // Everything this thread holds of the run (its error, the callback's copy) is released before
   // the run counts as completed, so whoever wakes from wait() owns what is left.
   std::function<void(std::exception_ptr)> callback;
   std::exception_ptr for_callback;
   {
     std::lock_guard lock(mutex_);
+    if (!error) {
+      outputs_ = std::move(run.outputs);
+      profile_ = std::move(run.profile);
+    }
     in_flight_ = running_ = false;
     callback = callback_;
     in_callback_ = bool(callback);

@@ -32,8 +32,8 @@ class RequestState : public std::enable_shared_from_this<RequestState> {
   int input_index(const std::string& name) const;
   int output_index(const std::string& name) const;
   void check_idle(const char* api) const;  // with mutex_ held; a callback may read and rebind
-  void run();                              // the run itself, on the calling thread
-  void run_queued();                       // a start_async job on a stream
+  void check_inputs(const std::vector<Value>& inputs) const;
+  void complete(Run& run, std::exception_ptr error);  // an async run's end, on a worker
   bool completed() const { return !in_flight_ && !in_callback_; }
 
   std::shared_ptr<const CompiledState> compiled_;

@@ -77,9 +77,37 @@ TEST(CompileModel, OpOlderThanItsFirstVersionIsInvalidModel) {
                     "node 'n0' (NonZero, opset 8): NonZero does not exist in opset 8 of domain 'ai.onnx'");
 }
 
-TEST(CompileModel, UnknownDeviceIsDeviceUnavailable) {
+TEST(CompileModel, AbsentDeviceIsDeviceUnavailableWithItsDiagnosis) {
   EXPECT_THROW_KIND(Core().compile_model(one_node_model(), "NPU"), ErrorKind::DeviceUnavailable,
-                    "device 'NPU' is not available; available devices: CPU");
+                    "NPU: unavailable: ");
+}
+
+TEST(CompileModel, UnknownDeviceIsInvalidArgumentNamingTheKnownOnes) {
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model(), "TPU"), ErrorKind::InvalidArgument,
+                    "compile_model: 'TPU' names no device 'TPU'; tandem knows ");
+  EXPECT_THROW_KIND(Core().compile_model(one_node_model(), "HETERO:"), ErrorKind::InvalidArgument,
+                    "lists no device; write e.g. HETERO:VNPU,CPU");
+}
+
+TEST(CompileModel, AutoPicksAPresentDeviceAndSaysWhy) {
+  CompiledModel compiled = Core().compile_model(one_node_model(), "AUTO");
+  const Placement& placement = compiled.placement();
+  EXPECT_EQ(placement.devices, std::vector<std::string>{"CPU"});
+  EXPECT_NE(placement.note.find("AUTO chose CPU (NPU, GPU absent"), std::string::npos) << placement.note;
+  InferRequest request = compiled.create_infer_request();
+  request.set_tensor("x", Tensor::from<float>({1, 2, 3, 4, 5, 6}, {2, 3}));
+  request.infer();
+  testing::expect_tensor<float>(request.get_tensor("y"), {2, 3}, {1, 2, 3, 4, 5, 6});
+}
+
+TEST(CompileModel, CpuPlacementAccountsForEveryNode) {
+  CompiledModel compiled = Core().compile_model(one_node_model("Relu"));
+  const Placement& placement = compiled.placement();
+  ASSERT_EQ(placement.nodes.size(), 1u);
+  EXPECT_EQ(placement.nodes[0].device, "CPU");
+  EXPECT_EQ(placement.summary(), "1 node on CPU in 1 subgraph; no transfers");
+  EXPECT_NE(placement.to_dot().find("n0 [label=\"Relu\\nn0\", fillcolor="), std::string::npos) << placement.to_dot();
+  EXPECT_EQ(Core().query_model(one_node_model("Relu"), "CPU"), (std::map<std::string, std::string>{{"n0", "CPU"}}));
 }
 
 }  // namespace

@@ -158,6 +158,7 @@ def error_cases(f):
         ("unknown device", run("good", "-d", "NO_SUCH_DEVICE"),
          {INVALID_ARGUMENT, DEVICE_UNAVAILABLE, UNSUPPORTED}),
         ("property without a value", run("good", "-p", "NUM_STREAMS"), {INVALID_ARGUMENT}),
+        ("devices with an unknown name", ["devices", "TPU"], {INVALID_ARGUMENT}),
     ]
 
 
@@ -217,6 +218,14 @@ def main():
             ("run with FILE alone for a one-input model", ["run", f["good"], "-i", f["x"]],
              ["Y"], []),
             ("info", ["info", f["good"]], ["X", "Y", "Add", "cli_test"], []),
+            ("devices: every device built in, present or not",
+             ["devices"], ["NPU  Intel NPU (Level Zero)", "GPU  ", "CPU  ", "available",
+                           "precisions", "dynamic shapes", "memory"], []),
+            ("devices --diagnose: every check, what was found, the fix",
+             ["devices", "--diagnose"], ["/dev/accel/accel*", "intel_vpu", "render",
+                                         "libze_loader.so.1", "libcuda.so.1", "libcudart",
+                                         "issue 12", "found", "fix"], []),
+            ("devices by name", ["devices", "--diagnose", "GPU"], ["libcuda.so.1"], []),
         ]
         print("runs that must succeed:")
         for name, argv, texts, files in successes:

@@ -27,30 +27,6 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-std::vector<int64_t> parse_dims(const std::string& name, const std::string& text) {
-  std::vector<int64_t> dims;
-  std::string item;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && text[i] != ',' && text[i] != 'x') {
-      item += text[i];
-      continue;
-    }
-    if (item.empty() && text.empty()) break;  // "NAME=" is a scalar
-    try {
-      size_t used = 0;
-      long long value = std::stoll(item, &used);
-      if (used != item.size() || value < 0) throw std::invalid_argument(item);
-      dims.push_back(value);
-    } catch (const std::exception&) {
-      throw Error(ErrorKind::InvalidArgument,
-                  fmt::format("--shape {}: '{}' is not a list of sizes such as 1,3,224,224", name,
-                              text));
-    }
-    item.clear();
-  }
-  return dims;
-}
-
 bool is_numeric(ElementType type) {
   return type != ElementType::String && type != ElementType::Undefined;
 }
@@ -183,11 +159,7 @@ int run_run(const RunOptions& options) {
   auto start = Clock::now();
   Model model = core.read_model(options.model);
   double read_ms = ms_since(start);
-  start = Clock::now();
-  CompiledModel compiled = core.compile_model(model, options.device, properties);
-  double compile_ms = ms_since(start);
-  InferRequest request = compiled.create_infer_request();
-  const std::vector<Port>& inputs = compiled.inputs();
+  const std::vector<Port>& inputs = model.inputs();
 
   // Files first (NAME=FILE, or FILE alone for a one-input model), then random for the rest.
   std::map<std::string, std::string> files;
@@ -208,38 +180,49 @@ int run_run(const RunOptions& options) {
                               text, port_names(inputs)));
     }
   }
-  std::map<std::string, Shape> shapes;
-  for (const std::string& text : options.shapes) {
-    auto [name, dims] = split_assignment(text, "--shape");
-    if (!find_port(inputs, name))
-      throw Error(ErrorKind::InvalidArgument,
-                  fmt::format("--shape {}: the model has no input '{}'; its inputs are {}", text,
-                              name, port_names(inputs)));
-    shapes[name] = parse_dims(name, dims);
-  }
+  const std::map<std::string, Shape> shapes = parse_shapes(options.shapes, inputs);
 
   Random random(options.seed);
+  std::vector<std::pair<Value, std::string>> values;  // per input: the value and where it came from
+  for (const Port& port : inputs) {
+    if (auto it = files.find(port.name); it != files.end()) {
+      values.emplace_back(load_value(it->second), it->second);
+    } else {
+      values.emplace_back(random_value(port, shapes, random), fmt::format("random, seed {}", options.seed));
+    }
+    if (port.type.is_tensor() && !values.back().first.is_tensor())
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("input '{}' is a tensor, but {} holds a sequence or an optional", port.name,
+                              values.back().second));
+  }
+  // Accelerators want static shapes: the inputs at hand fix the model's dynamic dimensions.
+  if (options.device != "CPU") {
+    std::map<std::string, PartialShape> fixed;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i].type.is_tensor() && !inputs[i].type.shape.is_static())
+        fixed[inputs[i].name] = PartialShape(values[i].first.tensor().shape());
+    if (!fixed.empty()) {
+      model = model.reshape(fixed);
+      for (const auto& [name, shape] : fixed)
+        fmt::print("reshaped input '{}' to {} for {}, which needs static shapes\n", name, to_string(shape),
+                   options.device);
+    }
+  }
+
+  start = Clock::now();
+  CompiledModel compiled = core.compile_model(model, options.device, properties);
+  double compile_ms = ms_since(start);
+  InferRequest request = compiled.create_infer_request();
+
   fmt::print("model   {}\n", options.model);
   fmt::print("inputs\n");
-  for (const Port& port : inputs) {
-    Value value;
-    std::string source;
-    if (auto it = files.find(port.name); it != files.end()) {
-      value = load_value(it->second);
-      source = it->second;
-    } else {
-      value = random_value(port, shapes, random);
-      source = fmt::format("random, seed {}", options.seed);
-    }
-    if (port.type.is_tensor()) {
-      if (!value.is_tensor())
-        throw Error(ErrorKind::InvalidArgument,
-                    fmt::format("input '{}' is a tensor, but {} holds a sequence or an optional",
-                                port.name, source));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Port& port = inputs[i];
+    const auto& [value, source] = values[i];
+    if (port.type.is_tensor())
       request.set_tensor(port.name, value.tensor());
-    } else {
+    else
       request.set_value(port.name, value);
-    }
     std::string what = value.is_tensor()     ? describe(value.tensor())
                        : value.is_sequence() ? fmt::format("sequence of {}", value.items().size())
                                              : std::string("none");
@@ -260,6 +243,7 @@ int run_run(const RunOptions& options) {
       fmt::print("    written to {}\n", save_output(options.output_dir, port, value));
   }
   fmt::print("device  {}\n", compiled.device());
+  fmt::print("placement  {}\n", compiled.placement().summary());
   fmt::print("time    read {:.1f} ms, compile {:.1f} ms, infer {:.1f} ms\n", read_ms, compile_ms,
              infer_ms);
   return 0;

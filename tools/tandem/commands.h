@@ -20,6 +20,9 @@ int exit_code(ErrorKind kind);
 
 struct InfoOptions {
   std::string model;
+  std::string device;                // show the placement a compile for it produces
+  std::vector<std::string> shapes;   // NAME=1,3,224,224: reshape first (static-only devices)
+  std::string dot_path;              // write the placement as Graphviz DOT
 };
 
 struct RunOptions {
@@ -66,18 +69,23 @@ struct BenchOptions {
   uint64_t seed = 1;
 };
 
+struct DevicesOptions {
+  std::vector<std::string> names;  // devices to show; every device built in if empty
+  bool diagnose = false;           // every check of each device, with the fix for a failed one
+};
+
 /// benchmark_app spells its flags with one dash (-niter, -hint); CLI11 reads those as bundles of
 /// one-letter flags. Returns argv with such flags of `tandem bench` turned into --niter, --hint.
 std::vector<std::string> with_long_bench_flags(int argc, const char* const* argv);
 
 void add_info_command(CLI::App& app, InfoOptions& options);
 void add_run_command(CLI::App& app, RunOptions& options);
-void add_devices_command(CLI::App& app);
+void add_devices_command(CLI::App& app, DevicesOptions& options);
 void add_bench_command(CLI::App& app, BenchOptions& options);
 
 int run_info(const InfoOptions& options);
 int run_run(const RunOptions& options);
-int run_devices();
+int run_devices(const DevicesOptions& options);
 int run_bench(const BenchOptions& options);
 
 /// Splits "KEY=VALUE" at the first '='; throws InvalidArgument naming what (e.g. "--input").

@@ -1,6 +1,8 @@
 // Inputs for `run` and `bench`: seeded random values of a port's type and shape, and ports by name.
 #include "inputs.h"
 
+#include "commands.h"
+
 #include <string>
 #include <type_traits>
 
@@ -108,6 +110,46 @@ Value random_value(const Port& port, const std::map<std::string, Shape>& shapes,
   fill_random(tensor, random);
   if (sequence) return Value::sequence({tensor}, type->element_type);
   return Value(tensor);
+}
+
+namespace {
+
+std::vector<int64_t> parse_dims(const std::string& name, const std::string& text) {
+  std::vector<int64_t> dims;
+  std::string item;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != ',' && text[i] != 'x') {
+      item += text[i];
+      continue;
+    }
+    if (item.empty() && text.empty()) break;  // "NAME=" is a scalar
+    try {
+      size_t used = 0;
+      long long value = std::stoll(item, &used);
+      if (used != item.size() || value < 0) throw std::invalid_argument(item);
+      dims.push_back(value);
+    } catch (const std::exception&) {
+      throw Error(ErrorKind::InvalidArgument,
+                  fmt::format("--shape {}: '{}' is not a list of sizes such as 1,3,224,224", name,
+                              text));
+    }
+    item.clear();
+  }
+  return dims;
+}
+
+}  // namespace
+
+std::map<std::string, Shape> parse_shapes(const std::vector<std::string>& texts, const std::vector<Port>& ports) {
+  std::map<std::string, Shape> shapes;
+  for (const std::string& text : texts) {
+    auto [name, dims] = split_assignment(text, "--shape");
+    if (!find_port(ports, name))
+      throw Error(ErrorKind::InvalidArgument, fmt::format("--shape {}: the model has no input '{}'; its inputs are {}",
+                                                          text, name, port_names(ports)));
+    shapes[name] = parse_dims(name, dims);
+  }
+  return shapes;
 }
 
 }  // namespace tandem::cli

@@ -35,6 +35,9 @@ void fill_random(Tensor& tensor, Random& random);
 /// `shapes` names the port. A sequence gets one tensor. Throws for maps and unknown ranks.
 Value random_value(const Port& port, const std::map<std::string, Shape>& shapes, Random& random);
 
+/// --shape NAME=1,3,224,224 (also 1x3x224x224) per input, checked against the ports.
+std::map<std::string, Shape> parse_shapes(const std::vector<std::string>& texts, const std::vector<Port>& ports);
+
 /// The port called name, or null.
 const Port* find_port(const std::vector<Port>& ports, const std::string& name);
 /// "'a', 'b'" for error messages; "none" for no ports.

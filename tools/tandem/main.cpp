@@ -44,10 +44,11 @@ int main(int argc, char** argv) {
   InfoOptions info;
   RunOptions run;
   BenchOptions bench;
+  DevicesOptions devices;
   add_info_command(app, info);
   add_run_command(app, run);
   add_bench_command(app, bench);
-  add_devices_command(app);
+  add_devices_command(app, devices);
   std::vector<std::string> args = with_long_bench_flags(argc, argv);
   std::vector<const char*> arg_pointers;
   for (const std::string& arg : args) arg_pointers.push_back(arg.c_str());
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("info")) return run_info(info);
     if (app.got_subcommand("run")) return run_run(run);
     if (app.got_subcommand("bench")) return run_bench(bench);
-    if (app.got_subcommand("devices")) return run_devices();
+    if (app.got_subcommand("devices")) return run_devices(devices);
   } catch (const tandem::Error& e) {
     print_error(e.what());
     return exit_code(e.kind());

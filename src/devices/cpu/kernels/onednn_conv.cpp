@@ -1,8 +1,10 @@
-// oneDNN convolution for ONNX Conv (f32; 1-D to 3-D; groups, strides, dilations, pads, auto_pad;
-// optional bias): primitive created and weights packed into oneDNN's layout once, at compile time.
+// oneDNN convolution for ONNX Conv and tandem's FusedConv (f32; 1-D to 3-D; groups, strides,
+// dilations, pads, auto_pad; optional bias; FusedConv's residual sum and activation as oneDNN
+// post-ops): primitive created and weights packed into oneDNN's layout once, at compile time.
 #include "devices/cpu/kernels/kernels.h"
 
 #include "devices/cpu/kernels/onednn_common.h"
+#include "ops/nn/fused_conv.h"
 #include "ops/nn/window.h"
 #include "ops/op.h"
 #include "ops/registry.h"
@@ -13,6 +15,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -82,6 +85,39 @@ const Tensor* constant_f32(const NodeInfo& info, size_t i) {
   return t.element_type() == ElementType::F32 ? &t : nullptr;
 }
 
+// What FusedConv adds after the convolution: dst = activation(conv + dst) where `sum`, the
+// residual, was placed in dst before the primitive runs.
+struct Fusion {
+  bool sum = false;
+  ops::Activation activation;
+};
+
+// The activation as oneDNN eltwise post-ops (HardSigmoid, which oneDNN 2.6 lacks, as a linear
+// function then a clip); false where oneDNN has no equivalent.
+bool append_activation(dnnl::post_ops& post_ops, const ops::Activation& a) {
+  using dnnl::algorithm;
+  using Kind = ops::ActivationKind;
+  const auto append = [&](algorithm algorithm, float alpha = 0.0f, float beta = 0.0f) {
+    post_ops.append_eltwise(1.0f, algorithm, alpha, beta);
+    return true;
+  };
+  switch (a.kind) {
+    case Kind::None: return true;
+    case Kind::Relu: return append(algorithm::eltwise_relu);
+    case Kind::LeakyRelu: return append(algorithm::eltwise_relu, a.alpha);
+    case Kind::Clip: return append(algorithm::eltwise_clip_v2, a.alpha, a.beta);
+    case Kind::Sigmoid: return append(algorithm::eltwise_logistic);
+    case Kind::HardSigmoid:
+      append(algorithm::eltwise_linear, a.alpha, a.beta);
+      return append(algorithm::eltwise_clip_v2, 0.0f, 1.0f);
+    case Kind::HardSwish: return append(algorithm::eltwise_hardswish);
+    case Kind::Swish: return append(algorithm::eltwise_swish, a.alpha);
+    case Kind::Tanh: return append(algorithm::eltwise_tanh);
+    case Kind::Elu: return append(algorithm::eltwise_elu, a.alpha);
+  }
+  return false;
+}
+
 // What oneDNN needs to know of one Conv node, all sizes known.
 struct ConvShape {
   Shape src, dst;
@@ -142,6 +178,7 @@ bool is_pointwise(const ConvShape& s) {
 // (im2col and GEMM) beats.
 std::optional<dnnl::convolution_forward::primitive_desc> primitive_desc(const ConvShape& shape,
                                                                         bool has_bias,
+                                                                        const Fusion& fusion,
                                                                         Tag activations) {
   using dt = memory::data_type;
   const memory::desc src(shape.src, dt::f32, activations), dst(shape.dst, dt::f32, activations),
@@ -156,9 +193,21 @@ std::optional<dnnl::convolution_forward::primitive_desc> primitive_desc(const Co
                                                  shape.dilations, shape.pad_begin, shape.pad_end);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread scratchpad, see run()
+  dnnl::post_ops post_ops;
+  if (fusion.sum) post_ops.append_sum(1.0f);
+  if (!append_activation(post_ops, fusion.activation)) return std::nullopt;
+  attr.set_post_ops(post_ops);
   dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine(), /*allow_empty=*/true);
-  if (!pd || std::string_view(pd.impl_info_str()).starts_with("ref")) return std::nullopt;
-  return pd;
+  if (!pd) return std::nullopt;
+  do {
+    const std::string_view impl = pd.impl_info_str();
+    if (impl.starts_with("ref")) return std::nullopt;
+    // oneDNN 2.6's brgconv crashes with post-ops on fewer output channels than its 16-wide
+    // blocks in some geometries (found by the random fused cases: 3-D, one output channel,
+    // sum then eltwise); the next implementation is used instead.
+    if (!(impl.starts_with("brgconv") && post_ops.len() > 0 && shape.dst[1] < 16)) return pd;
+  } while (pd.next_impl());
+  return std::nullopt;
 }
 
 // One primitive with its layouts, for one OpenMP thread count. oneDNN's OpenMP kernels fix their
@@ -167,7 +216,8 @@ std::optional<dnnl::convolution_forward::primitive_desc> primitive_desc(const Co
 struct Variant {
   memory::desc src_md, dst_md, weights_md, scratchpad_md;
   dnnl::convolution_forward conv;
-  std::optional<dnnl::reorder> src_reorder, dst_reorder;  // where the activations are blocked
+  // Where the activations are blocked; sum_reorder brings the residual into dst's layout.
+  std::optional<dnnl::reorder> src_reorder, dst_reorder, sum_reorder;
   std::shared_ptr<const std::byte> weights;               // packed for weights_md
   size_t src_offset = 0, dst_offset = 0, scratchpad_offset = 0, workspace_bytes = 0;
 };
@@ -184,18 +234,22 @@ std::shared_ptr<const std::byte> pack(memory from, const memory::desc& layout) {
 
 class OnednnConv final : public Kernel {
  public:
-  OnednnConv(const ConvShape& shape, bool has_bias, Tag activations,
+  OnednnConv(const ConvShape& shape, bool has_bias, const Fusion& fusion, Tag activations,
              const dnnl::convolution_forward::primitive_desc& pd, const Tensor& weights,
-             const Tensor* bias)
+             const Tensor* bias, ops::KernelFn reference)
       : shape_(shape),
         has_bias_(has_bias),
+        fusion_(fusion),
         activations_(activations),
         user_src_md_(shape.src, memory::data_type::f32, data_tag(shape.src.size())),
         user_dst_md_(shape.dst, memory::data_type::f32, data_tag(shape.dst.size())),
         user_weights_md_(shape.weights, memory::data_type::f32,
                          weights_tag(shape.src.size(), shape.group > 1)),
-        reference_(ops::Registry::global().find("", "Conv")->reference),
-        name_(std::string("onednn_conv_f32:") + pd.impl_info_str()),
+        reference_(reference),
+        name_(std::string(fusion.sum || fusion.activation.kind != ops::ActivationKind::None
+                              ? "onednn_fused_conv_f32:"
+                              : "onednn_conv_f32:") +
+              pd.impl_info_str()),
         primary_threads_(omp_get_max_threads()) {
     if (bias) {
       bias_md_ = pd.bias_desc();
@@ -212,6 +266,9 @@ class OnednnConv final : public Kernel {
     // The primitive is fixed to the shapes known at compile time; should a run bring others (a
     // model whose declared shapes were wrong), the reference computes it rather than a wrong one.
     if (x.element_type() != ElementType::F32 || x.shape() != shape_.src) return reference_(ctx);
+    const Tensor* sum = fusion_.sum ? &ctx.input(ops::kFusedConvSumInput) : nullptr;
+    if (sum && (sum->element_type() != ElementType::F32 || sum->shape() != shape_.dst))
+      return reference_(ctx);
     const Variant& v = variant(omp_get_max_threads());
     Tensor& y = ctx.output(0);
     const dnnl::engine& engine = cpu_engine();
@@ -229,6 +286,13 @@ class OnednnConv final : public Kernel {
     if (has_bias_)
       args.emplace(DNNL_ARG_BIAS, memory(bias_md_, engine, const_cast<float*>(bias_.data())));
     if (v.src_reorder) v.src_reorder->execute(stream, user_src, src);
+    // The sum post-op adds what dst holds: the residual, in dst's layout.
+    if (sum && v.sum_reorder) {
+      memory residual(user_dst_md_, engine, const_cast<void*>(sum->data()));
+      v.sum_reorder->execute(stream, residual, dst);
+    } else if (sum) {
+      std::memcpy(y.data(), sum->data(), sum->byte_size());
+    }
     v.conv.execute(stream, args);
     if (v.dst_reorder) v.dst_reorder->execute(stream, dst, user_dst);
     stream.wait();
@@ -247,6 +311,7 @@ class OnednnConv final : public Kernel {
     v->conv = dnnl::convolution_forward(pd);
     v->src_reorder = reorder_between(user_src_md_, v->src_md);
     v->dst_reorder = reorder_between(v->dst_md, user_dst_md_);
+    if (fusion_.sum) v->sum_reorder = reorder_between(user_dst_md_, v->dst_md);
     v->weights = packed && packed->weights_md == v->weights_md ? packed->weights
                                                                : pack(weights, v->weights_md);
     // One workspace per run: blocked src, blocked dst, scratchpad, each cache-line aligned.
@@ -271,7 +336,7 @@ class OnednnConv final : public Kernel {
     auto [it, inserted] = variants_.try_emplace(threads);
     if (!inserted) return it->second ? *it->second : *primary_;
     try {
-      if (auto pd = primitive_desc(shape_, has_bias_, activations_)) {
+      if (auto pd = primitive_desc(shape_, has_bias_, fusion_, activations_)) {
         const memory packed(primary_->weights_md, cpu_engine(),
                             const_cast<std::byte*>(primary_->weights.get()));
         it->second = make_variant(*pd, packed, primary_.get());
@@ -284,6 +349,7 @@ class OnednnConv final : public Kernel {
 
   ConvShape shape_;
   bool has_bias_;
+  Fusion fusion_;
   Tag activations_;
   memory::desc user_src_md_, user_dst_md_, user_weights_md_, bias_md_;
   std::vector<float> bias_;
@@ -297,9 +363,32 @@ class OnednnConv final : public Kernel {
 
 }  // namespace
 
+// The op this kernel computes for `node`: Conv, or FusedConv with what it fuses; nullopt for
+// other ops and for fusions oneDNN cannot express (a malformed activation, a residual whose type
+// is not the output's).
+std::optional<Fusion> fusion_of(const NodeInfo& info) {
+  const ir::Node& node = info.node;
+  if (node.op_type == "Conv" && (node.domain.empty() || node.domain == "ai.onnx")) return Fusion{};
+  if (node.op_type != "FusedConv" || node.domain != ops::kTandemDomain) return std::nullopt;
+  Fusion fusion;
+  try {
+    fusion.activation = ops::read_activation(ops::NodeContext(node, info.opset));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  const size_t s = ops::kFusedConvSumInput;
+  fusion.sum = node.inputs.size() > s && !node.inputs[s].empty();
+  if (fusion.sum && (info.input_types.size() <= s || !is_static_f32(info.input_types[s]) ||
+                     info.output_types.empty() || !info.output_types[0].is_tensor() ||
+                     info.input_types[s]->shape != info.output_types[0].shape))
+    return std::nullopt;
+  return fusion;
+}
+
 std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info) {
   const ir::Node& node = info.node;
-  if (node.op_type != "Conv" || !(node.domain.empty() || node.domain == "ai.onnx")) return nullptr;
+  const std::optional<Fusion> fusion = fusion_of(info);
+  if (!fusion) return nullptr;
   if (info.input_types.empty() || !is_static_f32(info.input_types[0])) return nullptr;
   const Shape x = info.input_types[0]->shape.to_shape();
   if (x.size() < 3 || x.size() > 5) return nullptr;
@@ -318,11 +407,13 @@ std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info) {
     // all (3x3: 1.3 + 0.2 ms against 2.5 ms).
     // TODO(#9): prefer blocked everywhere once blocked layouts flow between kernels.
     Tag activations = is_pointwise(*shape) ? data_tag(x.size()) : Tag::any;
-    auto pd = primitive_desc(*shape, has_bias, activations);
+    auto pd = primitive_desc(*shape, has_bias, *fusion, activations);
     if (!pd && activations != Tag::any)
-      pd = primitive_desc(*shape, has_bias, activations = Tag::any);
+      pd = primitive_desc(*shape, has_bias, *fusion, activations = Tag::any);
     if (!pd) return nullptr;
-    return std::make_unique<OnednnConv>(*shape, has_bias, activations, *pd, *w, bias);
+    const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
+    return std::make_unique<OnednnConv>(*shape, has_bias, *fusion, activations, *pd, *w, bias,
+                                        def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }

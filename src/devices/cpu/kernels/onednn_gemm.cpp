@@ -1,5 +1,6 @@
-// oneDNN kernel for ONNX Gemm in f32 with constant B (fully connected layers): transA and transB
-// become strides, alpha is folded into the packed weights, beta·C becomes a broadcast bias.
+// oneDNN kernel for ONNX Gemm of f32 tensors with constant B (fully connected layers): transA and
+// transB become strides, alpha is folded into the packed weights, beta·C becomes a broadcast
+// bias. Under INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul).
 #include "devices/cpu/kernels/kernels.h"
 
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
@@ -22,7 +23,9 @@ class GemmKernel final : public Kernel {
         matmul_(std::move(matmul)),
         reference_(reference) {}
 
-  std::string_view name() const override { return "onednn_gemm_f32"; }
+  std::string_view name() const override {
+    return matmul_->compute() == ElementType::BF16 ? "onednn_gemm_bf16" : "onednn_gemm_f32";
+  }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -112,12 +115,14 @@ std::unique_ptr<Kernel> make_onednn_gemm(const NodeInfo& info) {
                                  ta ? dnnl::memory::dims{1, m} : dnnl::memory::dims{k, 1});
     const dnnl::memory::desc weights({k, n}, dnnl::memory::data_type::f32,
                                      tb ? dnnl::memory::dims{1, k} : dnnl::memory::dims{n, 1});
-    auto matmul = std::make_unique<PackedMatMul>(src, weights, b->data(), alpha,
-                                                 plain_f32_desc({m, n}), addend->row, addend->full);
-    if (matmul->is_naive()) return nullptr;
+    auto matmul = fastest<PackedMatMul>(info.inference_precision, [&](ElementType compute) {
+      return std::make_unique<PackedMatMul>(src, weights, b->data(), alpha, plain_f32_desc({m, n}),
+                                            compute, addend->row, addend->full);
+    });
+    if (!matmul) return nullptr;  // the reference runs
     return std::make_unique<GemmKernel>(a, *b, c, std::move(matmul), def->reference);
   } catch (const dnnl::error&) {
-    return nullptr;  // no oneDNN implementation for this case: the reference runs
+    return nullptr;  // oneDNN cannot describe the operands: the reference runs
   } catch (const Error&) {
     return nullptr;  // an attribute of the wrong kind: the reference reports it
   }

@@ -1,5 +1,7 @@
-// oneDNN kernel for ONNX MatMul in f32 with constant weights (linear layers): batched A, numpy
-// broadcasting of batch dimensions; 1-D operands are left to the reference kernel.
+// oneDNN kernels for ONNX MatMul of f32 tensors of static shapes: with constant weights (linear
+// layers, packed once) and with both operands computed (attention's Q·Kᵀ and P·V); batched A,
+// numpy broadcasting of batch dimensions; 1-D operands are left to the reference kernel. Under
+// INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul).
 #include "devices/cpu/kernels/kernels.h"
 
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
@@ -24,7 +26,9 @@ class MatMulKernel final : public Kernel {
         matmul_(std::move(matmul)),
         reference_(reference) {}
 
-  std::string_view name() const override { return "onednn_matmul_f32"; }
+  std::string_view name() const override {
+    return matmul_->compute() == ElementType::BF16 ? "onednn_matmul_bf16" : "onednn_matmul_f32";
+  }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -42,6 +46,37 @@ class MatMulKernel final : public Kernel {
   Shape a_shape_;
   Tensor weights_;  // holds the constant B, whose address identifies it at run time
   std::unique_ptr<PackedMatMul> matmul_;
+  ops::KernelFn reference_;
+};
+
+class InputsMatMulKernel final : public Kernel {
+ public:
+  InputsMatMulKernel(Shape a_shape, Shape b_shape, std::unique_ptr<MatMulOfInputs> matmul,
+                     ops::KernelFn reference)
+      : a_shape_(std::move(a_shape)),
+        b_shape_(std::move(b_shape)),
+        matmul_(std::move(matmul)),
+        reference_(reference) {}
+
+  std::string_view name() const override {
+    return matmul_->compute() == ElementType::BF16 ? "onednn_matmul_bf16" : "onednn_matmul_f32";
+  }
+
+  void run(ops::KernelContext& ctx) const override {
+    const Tensor &a = ctx.input(0), &b = ctx.input(1);
+    // Built for the shapes known at compile time; anything else (which the planner should never
+    // let through) gets the exact reference behaviour.
+    if (a.element_type() != ElementType::F32 || b.element_type() != ElementType::F32 ||
+        a.shape() != a_shape_ || b.shape() != b_shape_) {
+      reference_(ctx);
+      return;
+    }
+    matmul_->execute(a.data(), b.data(), ctx.output(0).data());
+  }
+
+ private:
+  Shape a_shape_, b_shape_;
+  std::unique_ptr<MatMulOfInputs> matmul_;
   ops::KernelFn reference_;
 };
 
@@ -71,35 +106,46 @@ std::optional<Problem> problem_of(const Shape& a, const Shape& b) {
   return p;
 }
 
+bool is_static_f32(const ValueType* type) {
+  return type && type->is_tensor() && type->element_type == ElementType::F32 &&
+         type->shape.is_static();
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info) {
   const ir::Node& node = info.node;
   if (node.op_type != "MatMul" || !node.domain.empty() || node.inputs.size() != 2 ||
-      info.input_types.size() != 2)
+      info.input_types.size() != 2 || !is_static_f32(info.input_types[0]))
     return nullptr;
-  const ValueType* a_type = info.input_types[0];
+  const ops::OpDef* def = ops::Registry::global().find("", "MatMul");
+  if (!def || !def->reference) return nullptr;
+  const Shape a = info.input_types[0]->shape.to_shape();
   const Value* b_value = info.constants[1];
-  if (!a_type || !a_type->is_tensor() || a_type->element_type != ElementType::F32 ||
-      !a_type->shape.is_static())
-    return nullptr;
-  if (!b_value || !b_value->is_tensor() || b_value->tensor().element_type() != ElementType::F32)
-    return nullptr;
-  const Shape a = a_type->shape.to_shape();
+  if (!b_value) {
+    if (!is_static_f32(info.input_types[1])) return nullptr;
+    const Shape b = info.input_types[1]->shape.to_shape();
+    if (a.size() < 2 || b.size() < 2 || shape_size(a) == 0 || shape_size(b) == 0) return nullptr;
+    const std::optional<Problem> p = problem_of(a, b);
+    if (!p) return nullptr;
+    auto matmul = fastest<MatMulOfInputs>(info.inference_precision, [&](ElementType compute) {
+      return std::make_unique<MatMulOfInputs>(plain_f32_desc(p->src), plain_f32_desc(p->weights),
+                                              plain_f32_desc(p->dst), compute);
+    });
+    if (!matmul) return nullptr;  // the reference runs
+    return std::make_unique<InputsMatMulKernel>(a, b, std::move(matmul), def->reference);
+  }
+  if (!b_value->is_tensor() || b_value->tensor().element_type() != ElementType::F32) return nullptr;
   const Tensor& b = b_value->tensor();
   if (a.size() < 2 || b.rank() < 2 || shape_size(a) == 0 || b.size() == 0) return nullptr;
   const std::optional<Problem> p = problem_of(a, b.shape());
   if (!p) return nullptr;
-  const ops::OpDef* def = ops::Registry::global().find("", "MatMul");
-  if (!def || !def->reference) return nullptr;
-  try {
-    auto matmul = std::make_unique<PackedMatMul>(plain_f32_desc(p->src), plain_f32_desc(p->weights),
-                                                 b.data(), 1.0f, plain_f32_desc(p->dst));
-    if (matmul->is_naive()) return nullptr;
-    return std::make_unique<MatMulKernel>(a, b, std::move(matmul), def->reference);
-  } catch (const dnnl::error&) {
-    return nullptr;  // no oneDNN implementation for this case: the reference runs
-  }
+  auto matmul = fastest<PackedMatMul>(info.inference_precision, [&](ElementType compute) {
+    return std::make_unique<PackedMatMul>(plain_f32_desc(p->src), plain_f32_desc(p->weights),
+                                          b.data(), 1.0f, plain_f32_desc(p->dst), compute);
+  });
+  if (!matmul) return nullptr;  // the reference runs
+  return std::make_unique<MatMulKernel>(a, b, std::move(matmul), def->reference);
 }
 
 }  // namespace tandem::cpu

@@ -1,0 +1,13 @@
+// The NVIDIA GPU's diagnosis: the facts of a probe as checks, each with the fix a user applies.
+#pragma once
+
+#include "devices/device.h"
+#include "devices/gpu/probe.h"
+
+namespace tandem::gpu {
+
+/// Driver, CUDA runtime, a GPU, and tandem's own GPU kernels: in that order, so the summary names
+/// the most basic thing missing.
+devices::Diagnosis diagnose(const GpuProbe& probe);
+
+}  // namespace tandem::gpu

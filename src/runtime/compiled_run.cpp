@@ -1,0 +1,119 @@
+// Running a compiled model: stages in order, each on its device's workers, copies before each
+// stage as planned, outputs back in host memory at the end.
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "runtime/compiled_state.h"
+
+namespace tandem::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::microseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
+
+}  // namespace
+
+bool CompiledState::on_worker_thread() const {
+  for (const auto& slot : devices_)
+    if (slot->workers->is_worker_thread()) return true;
+  return false;
+}
+
+void CompiledState::copy(const Transfer& t, Run& run) const {
+  const auto start = Clock::now();
+  const DeviceSlot* device = nullptr;
+  for (const auto& slot : devices_)
+    if (slot->location == (t.to != 0 ? t.to : t.from)) device = slot.get();
+  std::vector<Value>& at = run.values[t.value];
+  at[t.to] = t.to != 0 ? device->device->copy_to_device(at[t.from])
+                       : device->device->copy_to_host(at[t.from], value_types_[t.value]);
+  if (config_.profiling) {
+    std::string name;
+    for (const auto& [n, id] : value_ids_)
+      if (id == t.value) name = n;
+    run.profile.push_back(ProfilingInfo{name, "Transfer", t.to != 0 ? "copy_to_device" : "copy_to_host",
+                                        device->name, since(start), start});
+  }
+}
+
+void CompiledState::run_stage(size_t s, Run& run) const {
+  const Stage& stage = stages_[s];
+  const DeviceSlot& slot = *devices_[stage.device];
+  const auto start = Clock::now();
+  for (const Transfer& t : stage.copies) copy(t, run);
+  std::vector<Value> inputs;
+  inputs.reserve(stage.inputs.size());
+  for (int id : stage.inputs) inputs.push_back(run.values[id][slot.location]);
+  std::vector<Value> outputs;
+  try {
+    outputs = stage.executable->run(std::move(inputs), config_.profiling ? &run.profile : nullptr);
+  } catch (const Error& e) {
+    const std::string& path = model_->path;
+    throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());
+  }
+  for (size_t i = 0; i < stage.outputs.size(); ++i) run.values[stage.outputs[i]][slot.location] = std::move(outputs[i]);
+  slot.busy_us += since(start).count();
+}
+
+void CompiledState::finish_outputs(Run& run) const {
+  for (const Transfer& t : output_copies_) copy(t, run);
+  std::vector<Value> outputs;
+  outputs.reserve(output_ids_.size());
+  for (int id : output_ids_) outputs.push_back(run.values[id][0]);
+  run.outputs = std::move(outputs);
+  run.values.clear();
+}
+
+namespace {
+
+// Where the run's boundary values start: inputs and compile-time constants in host memory.
+void seed(Run& run, size_t values, int locations, const std::vector<int>& input_ids,
+          const std::vector<std::pair<int, Value>>& constants) {
+  run.values.assign(values, std::vector<Value>(locations));
+  for (size_t i = 0; i < input_ids.size() && i < run.inputs.size(); ++i) run.values[input_ids[i]][0] = run.inputs[i];
+  for (const auto& [id, value] : constants) run.values[id][0] = value;
+}
+
+}  // namespace
+
+void CompiledState::run_here(Run& run) const {
+  if (run.begin && !run.begin()) throw Error(ErrorKind::Runtime, "infer request was cancelled before it ran");
+  seed(run, value_types_.size(), locations_, input_ids_, constants_);
+  for (size_t s = 0; s < stages_.size(); ++s) run_stage(s, run);
+  finish_outputs(run);
+}
+
+void CompiledState::start(std::shared_ptr<Run> run) const {
+  devices_[stages_.front().device]->workers->submit([this, run] { continue_from(0, run); });
+}
+
+// Runs stage `s` here (on its device's worker), then queues the next stage to its device's
+// workers; a stage on the same device as the one before it runs on without queueing.
+void CompiledState::continue_from(size_t s, std::shared_ptr<Run> run) const {
+  std::exception_ptr error;
+  try {
+    if (s == 0) {
+      if (run->begin && !run->begin()) throw Error(ErrorKind::Runtime, "infer request was cancelled before it ran");
+      seed(*run, value_types_.size(), locations_, input_ids_, constants_);
+    }
+    for (const size_t first = s; s < stages_.size(); ++s) {
+      if (s > first && stages_[s].device != stages_[s - 1].device) {
+        devices_[stages_[s].device]->workers->submit([this, s, run] { continue_from(s, run); });
+        return;
+      }
+      run_stage(s, *run);
+    }
+    finish_outputs(*run);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Outside the handler, so the waiter the run wakes owns the exception alone.
+  if (error) run->values.clear();
+  run->finish(std::move(error));
+}
+
+}  // namespace tandem::runtime

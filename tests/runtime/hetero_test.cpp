@@ -1,0 +1,139 @@
+// Compiling for the virtual NPU with CPU fallback: placement, copies, pipelining, static shapes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "ir/graph.h"
+#include "ops/op_case.h"
+#include "tandem/tandem.h"
+
+namespace tandem {
+namespace {
+
+Tensor random_tensor(Shape shape, unsigned seed) {
+  Tensor t(ElementType::F32, std::move(shape));
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
+  for (float& x : t.span<float>()) x = dist(gen);
+  return t;
+}
+
+// y = (Sin(x·W1) + x)·W2: MatMul on the VNPU, Sin on the CPU (not an NPU op), Add and MatMul on
+// the VNPU again, which reads x a second time.
+Model sandwich_model(PartialShape x_shape = PartialShape({64, 256})) {
+  auto model = std::make_shared<ir::Model>();
+  model->graph = std::make_shared<ir::Graph>();
+  model->opsets[""] = 17;
+  model->path = "sandwich.onnx";
+  ir::Graph& g = *model->graph;
+  g.inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, x_shape)});
+  g.outputs.push_back(Port{"y", ValueType::tensor(ElementType::F32, PartialShape({64, 256}))});
+  g.initializers.emplace("w1", random_tensor({256, 256}, 1));
+  g.initializers.emplace("w2", random_tensor({256, 256}, 2));
+  g.nodes.push_back(ir::Node{"mm1", "MatMul", "", {"x", "w1"}, {"a"}, {}});
+  g.nodes.push_back(ir::Node{"sin", "Sin", "", {"a"}, {"b"}, {}});
+  g.nodes.push_back(ir::Node{"add", "Add", "", {"b", "x"}, {"c"}, {}});
+  g.nodes.push_back(ir::Node{"mm2", "MatMul", "", {"c", "w2"}, {"y"}, {}});
+  return Model(model);
+}
+
+double cosine(const Tensor& a, const Tensor& b) {
+  double ab = 0, aa = 0, bb = 0;
+  auto x = a.span<const float>(), y = b.span<const float>();
+  for (size_t i = 0; i < x.size(); ++i) ab += x[i] * y[i], aa += x[i] * x[i], bb += y[i] * y[i];
+  return ab / std::sqrt(aa * bb);
+}
+
+Tensor infer_once(const CompiledModel& compiled, const Tensor& x) {
+  InferRequest request = compiled.create_infer_request();
+  request.set_tensor("x", x);
+  request.infer();
+  return request.get_tensor("y");
+}
+
+TEST(Hetero, FallbackIsPlacedReportedAndMatchesTheCpu) {
+  CompiledModel compiled = Core().compile_model(sandwich_model(), "HETERO:VNPU,CPU");
+  const Placement& placement = compiled.placement();
+  ASSERT_EQ(placement.nodes.size(), 4u);
+  EXPECT_EQ(placement.nodes[1].device, "CPU");
+  EXPECT_NE(placement.nodes[1].reason.find("VNPU does not run Sin"), std::string::npos) << placement.nodes[1].reason;
+  ASSERT_EQ(placement.subgraphs.size(), 3u);
+  EXPECT_EQ(placement.summary(), "3 nodes on VNPU in 2 subgraphs, 1 node on CPU: Sin×1; 4 transfers, 128.0 KiB per inference");
+  // x goes to the VNPU once, though both VNPU subgraphs read it.
+  int x_copies = 0;
+  for (const PlacedTransfer& t : placement.transfers) x_copies += t.value == "x";
+  EXPECT_EQ(x_copies, 1);
+
+  Tensor x = random_tensor({64, 256}, 3);
+  Tensor on_cpu = infer_once(Core().compile_model(sandwich_model()), x);
+  EXPECT_GE(cosine(infer_once(compiled, x), on_cpu), 0.999);
+  EXPECT_EQ(Core().query_model(sandwich_model(), "VNPU"),
+            (std::map<std::string, std::string>{{"mm1", "VNPU"}, {"sin", "CPU"}, {"add", "VNPU"}, {"mm2", "VNPU"}}));
+}
+
+TEST(Hetero, AcceleratorAloneFallsBackUnlessForbidden) {
+  EXPECT_EQ(Core().compile_model(sandwich_model(), "VNPU").placement().devices,
+            (std::vector<std::string>{"VNPU", "CPU"}));
+  EXPECT_THROW_KIND(Core().compile_model(sandwich_model(), "VNPU", {{"ALLOW_CPU_FALLBACK", "NO"}}),
+                    ErrorKind::Unsupported,
+                    "compile_model: ALLOW_CPU_FALLBACK is NO and VNPU cannot run 1 node(s): node 'sin' (Sin, opset "
+                    "17): VNPU does not run Sin");
+}
+
+TEST(Hetero, DynamicShapesNeedAReshapeFirst) {
+  Model dynamic = sandwich_model(PartialShape({Dimension::named("rows"), 256}));
+  EXPECT_THROW_KIND(Core().compile_model(dynamic, "VNPU"), ErrorKind::InvalidArgument,
+                    "compile_model: VNPU needs static shapes, but input 'x' is f32[rows,256]; reshape the model "
+                    "first (Model::reshape, or -shape on the command line)");
+  Model fixed = dynamic.reshape({{"x", PartialShape({64, 256})}});
+  Tensor x = random_tensor({64, 256}, 4);
+  EXPECT_GE(cosine(infer_once(Core().compile_model(fixed, "VNPU"), x),
+                   infer_once(Core().compile_model(sandwich_model()), x)),
+            0.999);
+}
+
+// With several requests in flight, the CPU runs one request's Sin while the VNPU runs another
+// request's MatMul: their profiled intervals overlap. Every copy happens once per request.
+// Threads may be scheduled so that a batch never overlaps; one batch in three must.
+bool batch_overlaps(const CompiledModel& compiled) {
+  std::vector<InferRequest> requests;
+  for (int i = 0; i < 8; ++i) {
+    requests.push_back(compiled.create_infer_request());
+    requests.back().set_tensor("x", random_tensor({64, 256}, 10 + i));
+  }
+  for (InferRequest& r : requests) r.start_async();
+  using Interval = std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>;
+  std::vector<std::vector<Interval>> on_vnpu(requests.size()), on_cpu(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    requests[i].wait();
+    int transfers = 0;
+    for (const ProfilingInfo& p : requests[i].profiling_info()) {
+      if (p.node_type == "Transfer") {
+        ++transfers;
+        continue;
+      }
+      (p.device == "VNPU" ? on_vnpu : on_cpu)[i].emplace_back(p.start, p.start + p.real_time);
+    }
+    EXPECT_EQ(transfers, 4);
+  }
+  for (size_t i = 0; i < requests.size(); ++i)
+    for (size_t j = 0; j < requests.size(); ++j)
+      for (const Interval& cpu : on_cpu[i])
+        for (const Interval& vnpu : on_vnpu[j])
+          if (i != j && cpu.first < vnpu.second && vnpu.first < cpu.second) return true;
+  return false;
+}
+
+TEST(Hetero, RequestsInFlightKeepBothDevicesBusyAtOnce) {
+  CompiledModel compiled = Core().compile_model(sandwich_model(), "VNPU", {{"ENABLE_PROFILING", "YES"}});
+  bool overlapped = false;
+  for (int attempt = 0; attempt < 3 && !overlapped; ++attempt) overlapped = batch_overlaps(compiled);
+  EXPECT_TRUE(overlapped);
+  auto busy = compiled.device_busy_time();
+  EXPECT_GT(busy.at("VNPU").count(), 0);
+  EXPECT_GT(busy.at("CPU").count(), 0);
+}
+
+}  // namespace
+}  // namespace tandem
