@@ -31,13 +31,9 @@ void CompiledState::copy(const Transfer& t, Run& run) const {
   std::vector<Value>& at = run.values[t.value];
   at[t.to] = t.to != 0 ? device->device->copy_to_device(at[t.from])
                        : device->device->copy_to_host(at[t.from], value_types_[t.value]);
-  if (config_.profiling) {
-    std::string name;
-    for (const auto& [n, id] : value_ids_)
-      if (id == t.value) name = n;
-    run.profile.push_back(ProfilingInfo{name, "Transfer", t.to != 0 ? "copy_to_device" : "copy_to_host",
+  if (config_.profiling)
+    run.profile.push_back(ProfilingInfo{value_names_[t.value], "Transfer", t.to != 0 ? "copy_to_device" : "copy_to_host",
                                         device->name, since(start), start});
-  }
 }
 
 void CompiledState::run_stage(size_t s, Run& run) const {

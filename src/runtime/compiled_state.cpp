@@ -121,7 +121,10 @@ CompiledState::~CompiledState() {
 
 int CompiledState::value_id(const std::string& name, const ValueType& type) {
   auto [it, added] = value_ids_.emplace(name, int(value_types_.size()));
-  if (added) value_types_.push_back(type);
+  if (added) {
+    value_names_.push_back(name);
+    value_types_.push_back(type);
+  }
   return it->second;
 }
 
@@ -212,14 +215,11 @@ void CompiledState::plan_transfers() {
         if (slot->location == location && location != 0) return slot->name;
       return "host";
     };
-    std::string value;
-    for (const auto& [name, id] : value_ids_)
-      if (id == t.value) value = name;
     const int device_location = t.to != 0 ? t.to : t.from;
     size_t bytes = 0;
     for (const auto& slot : devices_)
       if (slot->location == device_location) bytes = slot->device->device_bytes(value_types_[t.value]);
-    placement_.transfers.push_back(PlacedTransfer{value, name_of(t.from), name_of(t.to), bytes});
+    placement_.transfers.push_back(PlacedTransfer{value_names_[t.value], name_of(t.from), name_of(t.to), bytes});
   };
   for (const Stage& stage : stages_)
     for (const Transfer& t : stage.copies) report(t);

@@ -90,6 +90,7 @@ class CompiledState {
   std::vector<std::unique_ptr<DeviceSlot>> devices_;
   std::vector<Stage> stages_;
   std::unordered_map<std::string, int> value_ids_;
+  std::vector<std::string> value_names_;  // by value id
   std::vector<ValueType> value_types_;
   std::vector<int> input_ids_, output_ids_;
   std::vector<std::pair<int, Value>> constants_;  // boundary values known at compile time
