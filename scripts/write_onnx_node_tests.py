@@ -13,16 +13,39 @@ import shutil
 import sys
 import warnings
 
+import numpy as np
 import onnx
-from onnx import TensorProto, numpy_helper
+from onnx import SequenceProto, TensorProto, helper, numpy_helper
 from onnx.backend.test.case.node import collect_testcases
+
+
+def map_to_proto(value, map_type, name=None):
+    """A dict as MapProto, its keys and values of the declared types (numpy_helper.from_dict takes
+    them from the Python values, and so cannot write str keys or float32 values)."""
+    proto = onnx.MapProto()
+    if name:
+        proto.name = name
+    proto.key_type = map_type.key_type
+    if map_type.key_type == TensorProto.STRING:
+        proto.string_keys.extend(k.encode() if isinstance(k, str) else k for k in value)
+    else:
+        proto.keys.extend(int(k) for k in value)
+    value_dtype = helper.tensor_dtype_to_np_dtype(map_type.value_type.tensor_type.elem_type)
+    proto.values.elem_type = SequenceProto.TENSOR
+    proto.values.tensor_values.extend(numpy_helper.from_array(np.array(v, dtype=value_dtype)) for v in value.values())
+    return proto
 
 
 def to_proto(value, value_info):
     kind = value_info.type.WhichOneof("value")
     if kind == "map_type":
-        return numpy_helper.from_dict(value, value_info.name)
+        return map_to_proto(value, value_info.type.map_type, value_info.name)
     if kind == "sequence_type":
+        element = value_info.type.sequence_type.elem_type
+        if element.WhichOneof("value") == "map_type":
+            proto = SequenceProto(name=value_info.name, elem_type=SequenceProto.MAP)
+            proto.map_values.extend(map_to_proto(m, element.map_type) for m in value)
+            return proto
         return numpy_helper.from_list(value, value_info.name)
     if kind == "optional_type":
         return numpy_helper.from_optional(value, value_info.name)

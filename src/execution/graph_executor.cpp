@@ -65,12 +65,15 @@ ValueType type_of(const Value& value, const ValueType& declared) {
     case ValueKind::Tensor:
       return ValueType::tensor(value.tensor().element_type(), PartialShape(value.tensor().shape()));
     case ValueKind::Sequence: {
-      ValueType element = declared.kind == ValueType::Kind::Sequence && declared.element
-                              ? *declared.element
+      ValueType element = declared.kind == ValueType::Kind::Sequence && declared.element ? *declared.element
+                          : value.is_map_sequence()
+                              ? ValueType::map_of(value.sequence_key_type(), value.sequence_element_type())
                               : ValueType::tensor(value.sequence_element_type(), PartialShape());
       if (element.element_type == ElementType::Undefined) element.element_type = value.sequence_element_type();
       return ValueType::sequence_of(element);
     }
+    case ValueKind::Map:
+      return ValueType::map_of(value.map_keys().element_type(), value.map_values().element_type());
     case ValueKind::None:
       return declared.kind == ValueType::Kind::Optional ? declared : ValueType::optional_of(declared);
   }

@@ -29,18 +29,6 @@ bool fits(const Value& value, const ValueType& type) {
   return false;
 }
 
-std::string describe_value(const Value& value) {
-  switch (value.kind()) {
-    case ValueKind::Tensor: return describe(value.tensor());
-    case ValueKind::Sequence:
-      if (value.is_map_sequence()) return fmt::format("a sequence of {} maps", value.map_items().size());
-      return fmt::format("seq({}) of {} items", to_string(value.sequence_element_type()), value.items().size());
-    case ValueKind::Map: return fmt::format("a map of {} entries", value.map_keys().size());
-    case ValueKind::None: return "an empty optional";
-  }
-  return "?";
-}
-
 }  // namespace
 
 RequestState::RequestState(std::shared_ptr<const CompiledState> compiled)
@@ -77,7 +65,7 @@ void RequestState::set_input(const std::string& name, const Value& value, const 
   const ValueType& type = compiled_->inputs()[i].type;
   if (!fits(value, type))
     throw Error(ErrorKind::InvalidArgument, fmt::format("{}: input '{}' expects {}, got {}", api, name,
-                                                        to_string(type), describe_value(value)));
+                                                        to_string(type), describe(value)));
   inputs_[i] = value;
 }
 

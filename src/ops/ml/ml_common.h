@@ -20,6 +20,10 @@ inline constexpr std::string_view kMlDomain = "ai.onnx.ml";
 
 const OpDef& array_feature_extractor_op();
 const OpDef& binarizer_op();
+const OpDef& cast_map_op();
+const OpDef& category_mapper_op();
+const OpDef& dict_vectorizer_op();
+const OpDef& feature_vectorizer_op();
 const OpDef& imputer_op();
 const OpDef& label_encoder_op();
 const OpDef& linear_classifier_op();
@@ -27,9 +31,12 @@ const OpDef& linear_regressor_op();
 const OpDef& normalizer_op();
 const OpDef& one_hot_encoder_op();
 const OpDef& scaler_op();
+const OpDef& svm_classifier_op();
+const OpDef& svm_regressor_op();
 const OpDef& tree_ensemble_op();
 const OpDef& tree_ensemble_classifier_op();
 const OpDef& tree_ensemble_regressor_op();
+const OpDef& zip_map_op();
 
 namespace ml {
 
@@ -63,6 +70,28 @@ inline void check_numeric_input(const NodeContext& ctx, ElementType type) {
       type != ElementType::I64 && type != ElementType::Undefined)
     throw ctx.error(ErrorKind::InvalidModel, "input must be float, double, int32 or int64, got {}",
                     to_string(type));
+}
+
+/// A classifier's class labels: exactly one of the int64 list (`ints_name`) and
+/// classlabels_strings must be set.
+struct ClassLabels {
+  bool strings = false;
+  std::vector<int64_t> ints;
+  std::vector<std::string> texts;
+  size_t size() const { return strings ? texts.size() : ints.size(); }
+  ElementType element_type() const { return strings ? ElementType::String : ElementType::I64; }
+};
+inline ClassLabels class_labels_of(const NodeContext& ctx, const std::string& ints_name) {
+  ClassLabels labels;
+  labels.strings = ctx.has_attr("classlabels_strings");
+  if (labels.strings == ctx.has_attr(ints_name))
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "exactly one of {} and classlabels_strings must be set", ints_name);
+  if (labels.strings)
+    labels.texts = ctx.attr<std::vector<std::string>>("classlabels_strings");
+  else
+    labels.ints = ctx.attr<std::vector<int64_t>>(ints_name);
+  return labels;
 }
 
 enum class PostTransform { None, Softmax, Logistic, SoftmaxZero, Probit };

@@ -362,6 +362,38 @@ void classifier_infer(InferContext& ctx) {
                  PartialShape({rows_of(ctx), Dimension(std::max<int64_t>(classes, 2))}));
 }
 
+// Two classes that both get votes, as ONNX Runtime 1.30 finishes them (its quirks kept): base
+// values go only to a class the row voted for, and with two of them a class-1 vote makes the pair
+// [-(base1 + v0), base1 + v0] (0 first without a class-0 vote). The label is the second class
+// when the second score (the first when the second got no vote) is > 0. Without a class-1 vote
+// and with fewer than two base values, the single score v left is written as [-v, v]
+// ([logistic(-v), logistic(v)] for LOGISTIC) without base values, as [v, 0] with one (ONNX Runtime
+// leaves the second column unwritten there).
+void two_classes(ml::PostTransform t, const std::vector<double>& base, bool hit0, bool hit1,
+                 std::vector<float>& s, size_t& label) {
+  if (hit0 && !base.empty()) s[0] += float(base[0]);
+  if (base.size() == 2 && hit1) {
+    s[1] = float(base[1]) + s[0] - (hit0 ? float(base[0]) : 0.0f);
+    s[0] = hit0 ? -s[1] : 0.0f;
+  }
+  const float positive = hit1 ? s[1] : hit0 ? s[0] : 0.0f;
+  label = positive > 0 ? 1 : 0;
+  if (hit1 || base.size() == 2) {  // both columns are written as a pair
+    ml::apply_post_transform(t, s);
+    return;
+  }
+  const float v = s[0];
+  if (t == ml::PostTransform::Probit) {
+    s = {ml::probit(v), 0.0f};
+  } else if (!base.empty()) {
+    s = {v, 0.0f};
+  } else if (t == ml::PostTransform::Logistic) {
+    s = {ml::logistic(-v), ml::logistic(v)};
+  } else {
+    s = {-v, v};
+  }
+}
+
 // ONNX Runtime's classifier: more than two classes take the best score (base values added);
 // two classes whose weights all vote for one class are "binary": the label comes from that score
 // (> 0.5 when every weight is positive, else > 0) and the other column is derived from it.
@@ -393,7 +425,9 @@ void classifier_reference(KernelContext& ctx) {
   for (int64_t r = 0; r < m.rows; ++r) {
     std::vector<float> s(&scores[size_t(r * classes)], &scores[size_t((r + 1) * classes)]);
     size_t label = 0;
-    if (!binary) {
+    if (classes == 2 && !binary) {
+      two_classes(t, base, hit[size_t(r * 2)], hit[size_t(r * 2 + 1)], s, label);
+    } else if (!binary) {
       if (!base.empty() && int64_t(base.size()) != classes)
         throw ctx.error(ErrorKind::InvalidModel, "{} base_values for {} classes", base.size(),
                         classes);

@@ -1,10 +1,11 @@
 // ImageDecoder (opset 20): decodes an encoded image (a 1-D uint8 tensor of the file's bytes) into
 // uint8 pixels of shape [H, W, C], C = 3 for RGB and BGR, 1 for Grayscale.
 //
-// BMP, PNM and baseline TIFF are read here; JPEG and PNG through libjpeg(-turbo) and libpng when
-// the build links them (TANDEM_WITH_JPEG, TANDEM_WITH_PNG). JPEG 2000, WebP and formats the build
-// lacks are refused as unsupported; bytes of no known format, or corrupt ones, decode to an
-// empty [0, 0, C] image, as the spec asks.
+// BMP, PNM and baseline TIFF are read here; JPEG, PNG, JPEG 2000 and WebP through libjpeg(-turbo),
+// libpng, OpenJPEG and libwebp when the build links them (TANDEM_WITH_JPEG, TANDEM_WITH_PNG,
+// TANDEM_WITH_OPENJPEG, TANDEM_WITH_WEBP). Formats the build lacks are refused as unsupported;
+// bytes of no known format, or corrupt ones, decode to an empty [0, 0, C] image, as the spec asks.
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <csetjmp>
@@ -23,6 +24,12 @@
 #endif
 #if TANDEM_WITH_PNG
 #include <png.h>
+#endif
+#if TANDEM_WITH_OPENJPEG
+#include <openjpeg.h>
+#endif
+#if TANDEM_WITH_WEBP
+#include <webp/decode.h>
 #endif
 
 namespace tandem::ops {
@@ -271,6 +278,104 @@ Decoded decode_png(std::span<const uint8_t> d) {
 }
 #endif
 
+#if TANDEM_WITH_OPENJPEG
+// OpenJPEG reads through a stream of callbacks; this one walks the bytes in memory.
+struct MemoryStream {
+  std::span<const uint8_t> bytes;
+  size_t at = 0;
+};
+
+opj_stream_t* memory_stream(MemoryStream& m) {
+  opj_stream_t* stream = opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_TRUE);
+  opj_stream_set_user_data(stream, &m, nullptr);
+  opj_stream_set_user_data_length(stream, m.bytes.size());
+  opj_stream_set_read_function(stream, [](void* buffer, OPJ_SIZE_T size, void* data) -> OPJ_SIZE_T {
+    auto& s = *static_cast<MemoryStream*>(data);
+    if (s.at >= s.bytes.size()) return OPJ_SIZE_T(-1);  // OpenJPEG's end-of-stream
+    const size_t n = std::min(size, s.bytes.size() - s.at);
+    std::memcpy(buffer, s.bytes.data() + s.at, n);
+    s.at += n;
+    return n;
+  });
+  opj_stream_set_skip_function(stream, [](OPJ_OFF_T n, void* data) -> OPJ_OFF_T {
+    auto& s = *static_cast<MemoryStream*>(data);
+    const OPJ_OFF_T skipped =
+        std::clamp<OPJ_OFF_T>(n, -OPJ_OFF_T(s.at), OPJ_OFF_T(s.bytes.size() - s.at));
+    s.at = size_t(OPJ_OFF_T(s.at) + skipped);
+    return skipped;
+  });
+  opj_stream_set_seek_function(stream, [](OPJ_OFF_T to, void* data) -> OPJ_BOOL {
+    auto& s = *static_cast<MemoryStream*>(data);
+    if (to < 0 || size_t(to) > s.bytes.size()) return OPJ_FALSE;
+    s.at = size_t(to);
+    return OPJ_TRUE;
+  });
+  return stream;
+}
+
+// One sample scaled to 8 bits, as Pillow does: signed samples shifted to unsigned, wider ones
+// keep their high bits.
+uint8_t to_byte(int32_t v, const opj_image_comp_t& c) {
+  if (c.sgnd) v += 1 << (c.prec - 1);
+  if (c.prec > 8) v >>= c.prec - 8;
+  if (c.prec < 8) v = v * 255 / ((1 << c.prec) - 1);
+  return uint8_t(std::clamp(v, 0, 255));
+}
+
+// JPEG 2000, as a JP2 file or a bare codestream: grey (plus alpha) or RGB (plus alpha) components
+// of one size; the alpha is dropped.
+Decoded decode_jpeg2000(std::span<const uint8_t> d, bool jp2) {
+  opj_codec_t* codec = opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K);
+  auto quiet = [](const char*, void*) {};
+  opj_set_error_handler(codec, quiet, nullptr);
+  opj_set_warning_handler(codec, quiet, nullptr);
+  opj_set_info_handler(codec, quiet, nullptr);
+  opj_dparameters_t parameters;
+  opj_set_default_decoder_parameters(&parameters);
+  MemoryStream memory{d};
+  opj_stream_t* stream = memory_stream(memory);
+  opj_image_t* image = nullptr;
+  Decoded result;
+  if (opj_setup_decoder(codec, &parameters) && opj_read_header(stream, codec, &image) &&
+      opj_decode(codec, stream, image) && opj_end_decompress(codec, stream) &&
+      image->numcomps > 0) {
+    const opj_image_comp_t* c = image->comps;
+    const int64_t h = c[0].h, w = c[0].w;
+    const bool rgb = image->numcomps >= 3;
+    bool uniform = plausible_size(h, w);
+    for (OPJ_UINT32 k = 0; k < image->numcomps; ++k)
+      uniform = uniform && c[k].w == c[0].w && c[k].h == c[0].h && c[k].data && c[k].prec >= 1 &&
+                c[k].prec <= 16;
+    if (uniform) {
+      Image out{h, w, std::vector<uint8_t>(size_t(h * w * 3))};
+      for (int64_t i = 0; i < h * w; ++i)
+        for (int k = 0; k < 3; ++k) {
+          const opj_image_comp_t& comp = c[rgb ? k : 0];
+          out.rgb[size_t(i * 3 + k)] = to_byte(comp.data[i], comp);
+        }
+      result = std::move(out);
+    }
+  }
+  if (image) opj_image_destroy(image);
+  opj_stream_destroy(stream);
+  opj_destroy_codec(codec);
+  return result;
+}
+#endif
+
+#if TANDEM_WITH_WEBP
+// WebP, lossy or lossless, decoded to RGB (alpha dropped) by libwebp.
+Decoded decode_webp(std::span<const uint8_t> d) {
+  int width = 0, height = 0;
+  if (!WebPGetInfo(d.data(), d.size(), &width, &height) || !plausible_size(height, width))
+    return std::nullopt;
+  Image image{height, width, std::vector<uint8_t>(size_t(height) * size_t(width) * 3)};
+  if (!WebPDecodeRGBInto(d.data(), d.size(), image.rgb.data(), image.rgb.size(), width * 3))
+    return std::nullopt;
+  return image;
+}
+#endif
+
 bool starts_with(std::span<const uint8_t> d, std::string_view magic) {
   return d.size() >= magic.size() && std::memcmp(d.data(), magic.data(), magic.size()) == 0;
 }
@@ -299,10 +404,21 @@ Decoded decode(const NodeContext& ctx, std::span<const uint8_t> d) {
   if (starts_with(d, "P1") || starts_with(d, "P2") || starts_with(d, "P3") ||
       starts_with(d, "P4"))
     throw missing("ASCII and bitmap PNM");
-  if (starts_with(d, "RIFF") && d.size() >= 12 && std::memcmp(d.data() + 8, "WEBP", 4) == 0)
+  if (starts_with(d, "RIFF") && d.size() >= 12 && std::memcmp(d.data() + 8, "WEBP", 4) == 0) {
+#if TANDEM_WITH_WEBP
+    return decode_webp(d);
+#else
     throw missing("WebP");
-  if (starts_with(d, std::string_view("\0\0\0\x0CjP  ", 8)) || starts_with(d, "\xFF\x4F\xFF\x51"))
+#endif
+  }
+  const bool jp2 = starts_with(d, std::string_view("\0\0\0\x0CjP  ", 8));
+  if (jp2 || starts_with(d, "\xFF\x4F\xFF\x51")) {
+#if TANDEM_WITH_OPENJPEG
+    return decode_jpeg2000(d, jp2);
+#else
     throw missing("JPEG 2000");
+#endif
+  }
   return std::nullopt;
 }
 
