@@ -11,7 +11,7 @@ namespace tandem {
 struct PlacedNode {
   std::string name;
   std::string op;
-  std::string device;  // "VNPU", "CPU"; for a folded node the CPU, which computed it at compile time
+  std::string device;  // "VNPU", "CPU"; for a folded node the first device, whose executables hold its result
   bool folded = false;  // a constant, computed once at compile time and not run per inference
   std::string reason;   // why the devices before `device` declined it; empty if none did
   std::vector<std::string> inputs, outputs;

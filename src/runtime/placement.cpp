@@ -54,7 +54,7 @@ std::string Placement::summary() const {
     }
     parts.push_back(std::move(part));
   }
-  std::string line = fmt::format("{}", fmt::join(parts, ", "));
+  std::string line = parts.empty() ? "no node runs per inference" : fmt::format("{}", fmt::join(parts, ", "));
   if (folded) line += fmt::format(" ({} folded at compile time)", folded);
   size_t bytes = 0;
   for (const PlacedTransfer& t : transfers) bytes += t.bytes;

@@ -72,6 +72,21 @@ TEST(Hetero, FallbackIsPlacedReportedAndMatchesTheCpu) {
             (std::map<std::string, std::string>{{"mm1", "VNPU"}, {"sin", "CPU"}, {"add", "VNPU"}, {"mm2", "VNPU"}}));
 }
 
+TEST(Hetero, AModelFoldedWholeAtCompileTimeStillRuns) {
+  auto model = std::make_shared<ir::Model>();
+  model->graph = std::make_shared<ir::Graph>();
+  model->opsets[""] = 17;
+  model->graph->inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, PartialShape({2, 3}))});
+  model->graph->outputs.push_back(Port{"y", ValueType::tensor(ElementType::I64, PartialShape({2}))});
+  model->graph->nodes.push_back(ir::Node{"shape", "Shape", "", {"x"}, {"y"}, {}});
+  CompiledModel compiled = Core().compile_model(Model(model), "VNPU");
+  EXPECT_EQ(compiled.placement().summary(), "no node runs per inference (1 folded at compile time); no transfers");
+  InferRequest request = compiled.create_infer_request();
+  request.set_tensor("x", Tensor(ElementType::F32, {2, 3}));
+  request.infer();
+  testing::expect_tensor<int64_t>(request.get_tensor("y"), {2}, {2, 3});
+}
+
 TEST(Hetero, AcceleratorAloneFallsBackUnlessForbidden) {
   EXPECT_EQ(Core().compile_model(sandwich_model(), "VNPU").placement().devices,
             (std::vector<std::string>{"VNPU", "CPU"}));

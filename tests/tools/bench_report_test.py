@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""`tandem bench` on a model of the model tests, with -hint latency and -hint throughput: it must
-complete, and its -json report must validate against docs/bench_report.schema.json and agree with
-itself (min <= median <= max, throughput = iterations x batch / duration, ...).
+"""`tandem bench` on a model of the model tests, with -hint latency and -hint throughput, and on a
+model made here that HETERO:VNPU,CPU splits VNPU -> CPU -> VNPU, with 4 requests in flight: each
+must complete, and its -json report must validate against docs/bench_report.schema.json and agree
+with itself (min <= median <= max, throughput = iterations x batch / duration, the placement's
+devices busy, ...).
 
   bench_report_test.py --tandem build/tools/tandem/tandem --models models \
       --schema docs/bench_report.schema.json squeezenet1_1
@@ -19,6 +21,10 @@ import os
 import subprocess
 import sys
 import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
 
 SKIP = 77
 ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs"}
@@ -123,7 +129,8 @@ def validate(value, schema, root, path="$"):
 
 
 def check_consistency(report, hint):
-    """What the schema cannot say: the figures agree with one another and with the flags."""
+    """What the schema cannot say: the figures agree with one another, with the flags and with the
+    placement."""
     cfg, ex = report["configuration"], report["execution"]
     assert cfg["performance_hint"] == hint.upper(), cfg["performance_hint"]
     assert cfg["api"] == ("sync" if hint == "latency" else "async"), cfg["api"]
@@ -140,8 +147,22 @@ def check_consistency(report, hint):
     assert math.isclose(ex["throughput"]["value"], expected_fps, rel_tol=1e-6), (
         ex["throughput"], expected_fps)
     assert report["timings"]["first_inference"] is not None
-    assert ex["devices"][0]["device"] == cfg["device"]
-    assert sum(n["value"] for n in ex["placement"]["nodes"].values()) > 0, ex["placement"]
+    placement = ex["placement"]
+    busy = {d["device"]: d for d in ex["devices"]}
+    assert placement["devices"], f"no node runs anywhere: {placement}"
+    for device, placed in placement["devices"].items():
+        assert placed["nodes"]["value"] > 0 and placed["subgraphs"]["value"] > 0, placement
+        # A device that runs nodes reports its busy time, and it did some work.
+        assert device in busy, f"{device} runs nodes but has no busy time: {ex['devices']}"
+        assert busy[device]["busy_time"]["value"] > 0, f"{device} never busy: {busy[device]}"
+    for d in ex["devices"]:
+        expected = 100.0 * d["busy_time"]["value"] / duration
+        assert math.isclose(d["busy"]["value"], expected, rel_tol=1e-6), (d, duration)
+    if len(placement["devices"]) == 1 and cfg["device"] == "CPU":
+        assert placement["transfers"]["value"] == 0, placement
+    else:  # at least the inputs in and the outputs out
+        assert placement["transfers"]["value"] >= 2, placement
+        assert placement["transfer_bytes"]["value"] > 0, placement
     counters = report["performance_counters"]
     if counters is not None:
         assert counters["nodes"], "-pc gave no node records"
@@ -163,7 +184,50 @@ def broken_copies(report):
     d["configuration"]["api"] = "batch"
     e = copy.deepcopy(report)
     e["extra"] = 1
-    return {"missing p99": a, "wrong unit": b, "bare number": c, "bad enum": d, "extra key": e}
+    f = copy.deepcopy(report)
+    f["execution"]["placement"]["transfer_bytes"]["unit"] = "KiB"
+    g = copy.deepcopy(report)
+    del g["execution"]["devices"][0]["busy_time"]
+    return {"missing p99": a, "wrong unit": b, "bare number": c, "bad enum": d, "extra key": e,
+            "transfer size in KiB": f, "device without its busy time": g}
+
+
+def make_partitioned_model(path):
+    """Conv (VNPU), LSTM (CPU: not in an NPU's op set), MatMul (VNPU): three stages that several
+    requests in flight can overlap."""
+    rng = np.random.default_rng(5)
+    weight = lambda name, shape: numpy_helper.from_array(
+        (rng.standard_normal(shape) * 0.1).astype(np.float32), name)
+    steps, features, hidden = 32, 256, 32  # the conv's [1,8,32,32] output as 32 steps of 256
+    initializers = [weight("W", (8, 3, 3, 3)), weight("Wl", (1, 4 * hidden, features)),
+                    weight("Rl", (1, 4 * hidden, hidden)), weight("Wo", (hidden, 10)),
+                    numpy_helper.from_array(np.array([steps, 1, features], np.int64), "shape")]
+    nodes = [helper.make_node("Conv", ["x", "W"], ["c"], pads=[1, 1, 1, 1], name="conv"),
+             helper.make_node("Relu", ["c"], ["r"], name="relu"),
+             helper.make_node("Reshape", ["r", "shape"], ["seq"], name="to_sequence"),
+             helper.make_node("LSTM", ["seq", "Wl", "Rl"], ["", "h"], hidden_size=hidden,
+                              name="lstm"),
+             helper.make_node("Flatten", ["h"], ["hf"], name="flatten"),
+             helper.make_node("MatMul", ["hf", "Wo"], ["y"], name="head")]
+    graph = helper.make_graph(
+        nodes, "partitioned",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], initializer=initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def check_partitioned(report):
+    """HETERO:VNPU,CPU put the LSTM on the CPU and the rest on the VNPU, copying between them."""
+    placement = report["execution"]["placement"]
+    assert set(placement["devices"]) == {"VNPU", "CPU"}, placement
+    assert placement["devices"]["CPU"]["nodes"]["value"] == 1, placement
+    assert placement["devices"]["VNPU"]["subgraphs"]["value"] == 2, placement
+    # x in; the sequence out to the CPU; the LSTM's state back in; y out.
+    assert placement["transfers"]["value"] == 4, placement
+    assert "LSTM" in placement["summary"], placement["summary"]
 
 
 def run_bench(tandem, model, hint, extra, json_path):
@@ -197,22 +261,29 @@ def main():
 
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
+        partitioned = os.path.join(tmp, "partitioned.onnx")
+        make_partitioned_model(partitioned)
         # -pc with latency: the counters table and its part of the report get checked too.
-        for hint, extra in (("latency", ["-pc"]), ("throughput", [])):
-            path = os.path.join(tmp, f"{hint}.json")
+        runs = [("latency", model, ["-pc"]), ("throughput", model, []),
+                ("throughput", partitioned, ["-d", "HETERO:VNPU,CPU", "-nireq", "4"])]
+        for i, (hint, path_to_model, extra) in enumerate(runs):
+            path = os.path.join(tmp, f"{i}.json")
             try:
-                report = run_bench(args.tandem, model, hint, extra, path)
+                report = run_bench(args.tandem, path_to_model, hint, extra, path)
                 validate(report, schema, schema)
                 check_consistency(report, hint)
+                if path_to_model == partitioned:
+                    check_partitioned(report)
                 for what, broken in broken_copies(report).items():
                     try:
                         validate(broken, schema, schema)
                     except SchemaError:
                         continue
                     raise AssertionError(f"the validator accepted a report with a {what}")
-                print(f"ok: -hint {hint}: the report validates against {args.schema}")
+                print(f"ok: -hint {hint} {' '.join(extra)}: the report validates against "
+                      f"{args.schema}")
             except (AssertionError, SchemaError, subprocess.TimeoutExpired) as e:
-                print(f"FAIL: -hint {hint}: {e}")
+                print(f"FAIL: -hint {hint} {' '.join(extra)}: {e}")
                 failures += 1
     return 1 if failures else 0
 

@@ -68,6 +68,12 @@ def make_files(d):
                            good_bytes[: len(good_bytes) * 2 // 3])
     f["missing"] = os.path.join(d, "does_not_exist.onnx")
     f["text"] = write(os.path.join(d, "text.onnx"), b"this is not a model\n" * 10)
+    # Compiled-model blobs (tandem compile): the magic, then garbage or another format version.
+    magic = b"TANDEM\0\1"
+    f["garbage_blob"] = write(os.path.join(d, "garbage.blob"),
+                              magic + np.random.default_rng(8).integers(0, 256, 512, dtype=np.uint8).tobytes())
+    f["future_blob"] = write(os.path.join(d, "future.blob"), magic + b"\x02\0\0\0" + b"\0" * 64)
+    f["blob"] = os.path.join(d, "good.blob")
 
     def save(name, model):
         f[name] = write(os.path.join(d, name + ".onnx"), model.SerializeToString())
@@ -93,6 +99,11 @@ def make_files(d):
     save("two_producers", add_model([helper.make_node("Relu", ["X"], ["Y"], name="r1"),
                                      helper.make_node("Abs", ["X"], ["Y"], name="r2")]))
     save("unproduced_output", add_model([helper.make_node("Relu", ["X"], ["Z"], name="r")]))
+    # A dynamic batch: accelerators need it fixed before compiling.
+    dynamic = [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 3])]
+    save("dynamic", add_model([helper.make_node("Relu", ["X"], ["Y"], name="r")], inputs=dynamic,
+                              outputs=[helper.make_tensor_value_info("Y", TensorProto.FLOAT,
+                                                                     ["N", 3])]))
     # Ops: one nobody defines, one with a missing required input, opsets from the future.
     save("unknown_op", add_model([helper.make_node("Frobnicate", ["X"], ["Y"], name="f")]))
     save("missing_input", add_model([helper.make_node("Add", ["X"], ["Y"], name="add")]))
@@ -159,6 +170,10 @@ def error_cases(f):
          {INVALID_ARGUMENT, DEVICE_UNAVAILABLE, UNSUPPORTED}),
         ("property without a value", run("good", "-p", "NUM_STREAMS"), {INVALID_ARGUMENT}),
         ("devices with an unknown name", ["devices", "TPU"], {INVALID_ARGUMENT}),
+        ("blob of garbage after the magic", run("garbage_blob"), {INVALID_ARGUMENT}),
+        ("blob of another format version", run("future_blob"), {INVALID_ARGUMENT}),
+        ("compile to a folder that does not exist",
+         ["compile", f["good"], "-o", os.path.join(f["missing"], "x.blob")], {INVALID_ARGUMENT}),
     ]
 
 
@@ -210,6 +225,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tandem-cli-") as d:
         f = make_files(d)
         out = os.path.join(d, "out")
+        bench = lambda model, *rest: ["bench", f[model], "-niter", "2", *rest]
         successes = [
             ("run on random inputs", ["run", f["good"]], ["Y", "device", "infer"], []),
             ("run on a .npy input, writing outputs",
@@ -226,6 +242,21 @@ def main():
                                          "libze_loader.so.1", "libcuda.so.1", "libcudart",
                                          "issue 12", "found", "fix"], []),
             ("devices by name", ["devices", "--diagnose", "GPU"], ["libcuda.so.1"], []),
+            ("compile to a blob", ["compile", f["good"], "-d", "VNPU", "-o", f["blob"]],
+             ["device     VNPU", "placement", "blob"], [f["blob"]]),
+            ("run a blob where a model is expected", ["run", f["blob"], "-i", "X=" + f["x"]],
+             ["Y", "device  VNPU", "import"], []),
+            ("bench on VNPU reshapes a dynamic batch to 1 and says so",
+             bench("dynamic", "-d", "VNPU"),
+             ["input 'X': [N,3] -> [1,3] for VNPU, which needs static shapes", "placement: ",
+              "1 node on VNPU", "VNPU busy", "transfers         2 per inference"], []),
+            ("bench on VNPU takes -b as the batch",
+             bench("dynamic", "-d", "VNPU", "-b", "4"), ["input  X: f32[4,3]"], []),
+            ("bench on HETERO:VNPU,CPU takes -data_shape",
+             bench("dynamic", "-d", "HETERO:VNPU,CPU", "-data_shape", "X[3,3]"),
+             ["[N,3] -> [3,3] for HETERO:VNPU,CPU", "(-data_shape)"], []),
+            ("bench on the CPU keeps a dynamic batch", bench("dynamic"),
+             ["shapes as declared", "CPU busy"], []),
         ]
         print("runs that must succeed:")
         for name, argv, texts, files in successes:

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -45,46 +44,52 @@ Json latency_json(const Measurement& m) {
   return latency;
 }
 
-// Busy time per device: node times with profiling; without, a request's start→completion, which
-// is its run time only when no request waits for a stream (the API has no device time else).
+// Busy time per device from CompiledModel::device_busy_time(): its stages and their copies, over
+// the timed run. The CPU's may reach NUM_STREAMS x 100% (a worker per stream); another device's
+// share says how much work it got, and two devices busy at once show the pipelining.
 Json devices_json(const Measurement& m, const CompiledModel& compiled) {
   double wall_ms = duration_ms(m);
+  std::vector<std::string> order = compiled.placement().devices;
+  for (const auto& [device, ms] : m.device_busy_ms)
+    if (std::find(order.begin(), order.end(), device) == order.end()) order.push_back(device);
   Json devices = Json::array();
-  auto add = [&](const std::string& device, std::optional<double> busy_ms, const char* source) {
-    Json busy = busy_ms ? quantity(wall_ms > 0 ? 100 * *busy_ms / wall_ms : 0, "%") : Json();
+  for (const std::string& device : order) {
+    auto it = m.device_busy_ms.find(device);
+    if (it == m.device_busy_ms.end()) continue;
     devices.push_back({{"device", device},
-                       {"busy_time", busy_ms ? quantity(*busy_ms, "ms") : Json()},
-                       {"busy", busy},
-                       {"streams", m.streams},
-                       {"source", source}});
-  };
-  if (m.collector.profiling() && !m.collector.device_ms().empty()) {
-    for (const auto& [device, ms] : m.collector.device_ms()) add(device, ms, "profiling");
-  } else if (!m.plan.async || m.plan.requests <= m.streams) {
-    add(compiled.device(), m.collector.run_ms(), "request_time");
-  } else {
-    add(compiled.device(), std::nullopt, "unavailable");
+                       {"busy_time", quantity(it->second, "ms")},
+                       {"busy", quantity(wall_ms > 0 ? 100 * it->second / wall_ms : 0, "%")},
+                       {"streams", device == "CPU" ? Json(m.streams) : Json()}});
   }
   return devices;
 }
 
-// Nodes per device: from profiling where they ran; else every node on the compiled device when
-// that is one device (transfers are known to be 0 only when one device ran everything).
-Json placement_json(const Measurement& m, const CompiledModel& compiled, const Model& model) {
-  Json nodes = Json::object();
-  if (m.collector.profiling()) {
-    std::map<std::string, int64_t> counts;
-    for (const NodeCounter& c : m.collector.counters().counters()) ++counts[c.device];
-    for (const auto& [device, n] : counts) nodes[device] = quantity(double(n), "nodes");
-    return {{"nodes", nodes},
-            {"transfers", counts.size() <= 1 ? quantity(0, "transfers") : Json()},
-            {"source", "profiling"}};
+// Where the compiled model runs (CompiledModel::placement): nodes and subgraphs per device, the
+// nodes folded at compile time, and the copies between memories each inference makes.
+Json placement_json(const CompiledModel& compiled) {
+  const Placement& placement = compiled.placement();
+  std::map<std::string, int64_t> nodes, subgraphs;
+  int64_t folded = 0;
+  for (const PlacedNode& node : placement.nodes) {
+    if (node.folded)
+      ++folded;
+    else
+      ++nodes[node.device];
   }
-  std::string device = compiled.device();
-  if (device.find(':') != std::string::npos || device == "AUTO")
-    return {{"nodes", nodes}, {"transfers", nullptr}, {"source", "unknown"}};
-  nodes[device] = quantity(double(model.node_count()), "nodes");
-  return {{"nodes", nodes}, {"transfers", quantity(0, "transfers")}, {"source", "compiled_device"}};
+  for (const PlacedSubgraph& subgraph : placement.subgraphs) ++subgraphs[subgraph.device];
+  size_t bytes = 0;
+  for (const PlacedTransfer& transfer : placement.transfers) bytes += transfer.bytes;
+  Json per_device = Json::object();
+  for (const std::string& device : placement.devices) {
+    if (!nodes.contains(device)) continue;
+    per_device[device] = {{"nodes", quantity(double(nodes[device]), "nodes")},
+                          {"subgraphs", quantity(double(subgraphs[device]), "subgraphs")}};
+  }
+  return {{"summary", placement.summary()},
+          {"devices", per_device},
+          {"folded", quantity(double(folded), "nodes")},
+          {"transfers", quantity(double(placement.transfers.size()), "transfers")},
+          {"transfer_bytes", quantity(double(bytes), "bytes")}};
 }
 
 double value(const Json& quantity) { return quantity["value"].get<double>(); }
@@ -94,33 +99,23 @@ std::string truncate(const std::string& text, size_t width) {
   return text.substr(0, width - 3) + "...";
 }
 
-void print_devices(const Json& execution, int requests) {
+void print_devices(const Json& execution) {
   for (const Json& d : execution["devices"]) {
-    std::string device = d["device"].get<std::string>() + " busy";
-    int streams = std::max(1, d["streams"].get<int>());
-    if (d["busy"].is_null()) {
-      fmt::print(
-          "  {:<17} unknown: {} requests share {} streams, so a request's time includes "
-          "queueing; -pc measures it\n",
-          device, requests, streams);
-      continue;
-    }
-    fmt::print(
-        "  {:<17} {:10.1f} % of the wall time ({:.0f} ms over {} stream{}, up to {}%; "
-        "from {})\n",
-        device, value(d["busy"]), value(d["busy_time"]), streams, streams == 1 ? "" : "s",
-        100 * streams, d["source"].get<std::string>());
+    std::string streams =
+        d["streams"].is_null()
+            ? "on its own workers"
+            : fmt::format("over {} stream{}, up to {}%", d["streams"].get<int>(),
+                          d["streams"].get<int>() == 1 ? "" : "s", 100 * d["streams"].get<int>());
+    fmt::print("  {:<17} {:10.1f} % of the wall time ({:.1f} ms {})\n",
+               d["device"].get<std::string>() + " busy", value(d["busy"]), value(d["busy_time"]),
+               streams);
   }
 }
 
 void print_placement(const Json& placement) {
-  std::string where;
-  for (const auto& [device, n] : placement["nodes"].items())
-    where += fmt::format("{}{} {} nodes", where.empty() ? "" : ", ", device, int64_t(value(n)));
-  std::string transfers = placement["transfers"].is_null()
-                              ? "transfers unknown without -pc"
-                              : fmt::format("{} transfers", int64_t(value(placement["transfers"])));
-  fmt::print("  where ops ran     {}; {}\n", where.empty() ? "unknown" : where, transfers);
+  fmt::print("  placement         {}\n", placement["summary"].get<std::string>());
+  fmt::print("  transfers         {:.0f} per inference, {:.0f} bytes\n",
+             value(placement["transfers"]), value(placement["transfer_bytes"]));
 }
 
 void print_server(const Json& s) {
@@ -140,6 +135,18 @@ void print_server(const Json& s) {
 
 Json quantity(double value, const char* unit) { return {{"value", value}, {"unit", unit}}; }
 
+std::map<std::string, double> busy_between(
+    const std::map<std::string, std::chrono::microseconds>& before,
+    const std::map<std::string, std::chrono::microseconds>& after) {
+  std::map<std::string, double> busy;
+  for (const auto& [device, t] : after) {
+    auto it = before.find(device);
+    auto since = it == before.end() ? t : t - it->second;
+    busy[device] = std::chrono::duration<double, std::milli>(since).count();
+  }
+  return busy;
+}
+
 CpuTimes CpuTimes::now() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -153,7 +160,7 @@ double peak_memory_kib() {
   return double(usage.ru_maxrss);  // KiB on Linux
 }
 
-Json execution_json(const Measurement& m, const CompiledModel& compiled, const Model& model) {
+Json execution_json(const Measurement& m, const CompiledModel& compiled) {
   int64_t iterations = m.collector.completed();
   if (iterations == 0) throw Error(ErrorKind::Runtime, "bench: no run completed");
   double wall_ms = duration_ms(m);
@@ -172,7 +179,7 @@ Json execution_json(const Measurement& m, const CompiledModel& compiled, const M
           {"cpu_time", {{"user", quantity(user_ms, "ms")}, {"system", quantity(system_ms, "ms")}}},
           {"cores", cores},
           {"devices", devices_json(m, compiled)},
-          {"placement", placement_json(m, compiled, model)}};
+          {"placement", placement_json(compiled)}};
 }
 
 Json scenario_json(const std::string& scenario, const Measurement& m, double latency_bound_ms) {
@@ -260,7 +267,7 @@ void print_summary(const Json& report) {
   fmt::print("  CPU utilisation   {:10.1f} % of {} cores (user {:.0f} ms, system {:.0f} ms)\n",
              value(e["cpu_utilisation"]), e["cores"].get<int>(), value(e["cpu_time"]["user"]),
              value(e["cpu_time"]["system"]));
-  print_devices(e, report["configuration"]["requests"].get<int>());
+  print_devices(e);
   print_placement(e["placement"]);
   print_server(report["scenario"]);
 }

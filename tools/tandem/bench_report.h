@@ -2,6 +2,8 @@
 // value with its unit, and the summary printed from that same report.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -35,11 +37,18 @@ struct Measurement {
   int batch = 1;
   int streams = 1;
   double extra_percentile = 50;  // -latency_percentile; reported unless a standard one
+  std::map<std::string, double> device_busy_ms;  // during the timed run, by device
 };
 
-/// Iterations, duration, latency, throughput, CPU utilisation, device busy time, placement.
+/// Each device's busy time between two readings of CompiledModel::device_busy_time(), in ms.
+std::map<std::string, double> busy_between(
+    const std::map<std::string, std::chrono::microseconds>& before,
+    const std::map<std::string, std::chrono::microseconds>& after);
+
+/// Iterations, duration, latency, throughput, CPU utilisation, busy time per device, and the
+/// placement: nodes and subgraphs per device, transfers per inference.
 /// Throws Runtime when no run completed.
-Json execution_json(const Measurement& m, const CompiledModel& compiled, const Model& model);
+Json execution_json(const Measurement& m, const CompiledModel& compiled);
 /// The scenario's name, and for the server its arrival rate, p99 latency and verdict.
 Json scenario_json(const std::string& scenario, const Measurement& m, double latency_bound_ms);
 /// The per-node counters, sorted by time ("sort") or in execution order.

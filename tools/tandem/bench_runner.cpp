@@ -76,16 +76,13 @@ void CounterTable::add(const std::vector<ProfilingInfo>& records) {
   }
 }
 
-void Collector::record(double latency_ms, double run_ms, InferRequest& request) {
+void Collector::record(double latency_ms, InferRequest& request) {
   std::vector<ProfilingInfo> records;
   if (profiling_) records = request.profiling_info();
   std::lock_guard lock(mutex_);
   latencies_ms_.push_back(latency_ms);
-  run_ms_ += run_ms;
   last_completion_ = Clock::now();
-  if (!profiling_) return;
-  counters_.add(records);
-  for (const ProfilingInfo& r : records) device_ms_[r.device] += ms(r.real_time);
+  if (profiling_) counters_.add(records);
 }
 
 int64_t Collector::completed() const {
@@ -185,7 +182,7 @@ void Runner::run_sync(Progress& progress) {
     rebind(slot);  // inside the timing: -inference_only false measures it
     slot.request.infer();
     double ms = ms_between(t0, Clock::now());
-    collector_.record(ms, ms, slot.request);
+    collector_.record(ms, slot.request);
     progress.update(++started);
   }
 }
@@ -208,7 +205,7 @@ void Runner::run_free(Progress& progress) {
 void Runner::done_free(Slot& slot, std::exception_ptr error) {
   auto now = Clock::now();
   if (!error)
-    collector_.record(ms_between(slot.origin, now), ms_between(slot.started, now), slot.request);
+    collector_.record(ms_between(slot.origin, now), slot.request);
   bool again;
   {
     std::lock_guard lock(mutex_);
@@ -261,7 +258,7 @@ void Runner::run_paced(Progress& progress) {
 void Runner::done_paced(Slot& slot, std::exception_ptr error) {
   auto now = Clock::now();
   if (!error)
-    collector_.record(ms_between(slot.origin, now), ms_between(slot.started, now), slot.request);
+    collector_.record(ms_between(slot.origin, now), slot.request);
   std::optional<Clock::time_point> queued;
   {
     std::lock_guard lock(mutex_);
@@ -288,7 +285,6 @@ Clock::time_point Runner::next_arrival(Clock::time_point last) {
 // The slot is counted in in_flight_ already.
 void Runner::start(Slot& slot, Clock::time_point origin) {
   slot.origin = origin;
-  slot.started = Clock::now();
   try {
     slot.request.start_async();
   } catch (...) {

@@ -80,35 +80,31 @@ class Collector {
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
 
-  /// latency counts from the run's origin (start, or arrival), run_ms from its actual start.
-  void record(double latency_ms, double run_ms, InferRequest& request);
+  /// latency counts from the run's origin (its start, or its arrival).
+  void record(double latency_ms, InferRequest& request);
   int64_t completed() const;
 
   const std::vector<double>& latencies_ms() const { return latencies_ms_; }
-  double run_ms() const { return run_ms_; }
   Clock::time_point last_completion() const { return last_completion_; }
   const CounterTable& counters() const { return counters_; }
-  const std::map<std::string, double>& device_ms() const { return device_ms_; }
   bool profiling() const { return profiling_; }
 
  private:
   mutable std::mutex mutex_;
   bool profiling_;
   std::vector<double> latencies_ms_;
-  double run_ms_ = 0;
   Clock::time_point last_completion_;
   CounterTable counters_;
-  std::map<std::string, double> device_ms_;  // node time per device, with profiling
 };
 
 /// A request with its inputs. `origin` is where its latency counts from (its start, or its
-/// query's arrival in the server scenario), `started` when it was actually started.
+/// query's arrival in the server scenario).
 struct Slot {
   explicit Slot(InferRequest r) : request(std::move(r)) {}
   InferRequest request;
   std::vector<InputSet> sets;  // more than one when inputs are rebound every iteration
   size_t next_set = 0;
-  Clock::time_point origin, started;
+  Clock::time_point origin;
 };
 
 class Progress;

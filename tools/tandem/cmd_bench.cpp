@@ -282,12 +282,6 @@ std::map<std::string, std::string> input_files(const std::vector<std::string>& t
   return files;
 }
 
-std::string describe(const Value& value) {
-  if (value.is_tensor()) return tandem::describe(value.tensor());
-  if (value.is_sequence()) return fmt::format("sequence of {}", value.items().size());
-  return "none";
-}
-
 // ---- The steps ----------------------------------------------------------------------------------
 
 std::string lower(std::string text) {
@@ -319,9 +313,42 @@ void print_ports(const Model& model) {
     fmt::print("  output {}: {}\n", port.name, to_string(port.type));
 }
 
-// Step 2: -shape and -b through Model::reshape; the time it took, if anything changed.
+// Static shapes for every device but the CPU: VNPU and NPUs refuse dynamic ones, and HETERO and
+// AUTO may place nodes on them. What -shape and -b leave dynamic takes the input's -data_shape,
+// else 1 in each dynamic dimension (batch 1), as `tandem run` fixes them from its inputs.
+void fix_dynamic_shapes(std::map<std::string, PartialShape>& shapes, const BenchOptions& o,
+                        const std::vector<Port>& ports) {
+  if (o.device == "CPU") return;
+  auto data = data_shapes(o, ports);
+  for (const Port& port : ports) {
+    if (!port.type.is_tensor()) continue;
+    PartialShape before = shapes.contains(port.name) ? shapes[port.name] : port.type.shape;
+    if (before.is_static()) continue;
+    std::string from = "-data_shape";
+    if (auto it = data.find(port.name); it != data.end()) {
+      shapes[port.name] = PartialShape(it->second);
+    } else {
+      if (!before.rank_known())
+        throw invalid(
+            fmt::format("-d {}: input '{}' has an unknown rank and {} needs static "
+                        "shapes; give them with -shape {}[...]",
+                        o.device, port.name, o.device, port.name));
+      std::vector<Dimension> dims = before.dims();
+      for (Dimension& d : dims)
+        if (!d.is_static()) d = Dimension(1);
+      shapes[port.name] = PartialShape(dims);
+      from = "dynamic dimensions at 1; -shape or -data_shape sets them";
+    }
+    fmt::print("  input '{}': {} -> {} for {}, which needs static shapes ({})\n", port.name,
+               to_string(before), to_string(shapes[port.name]), o.device, from);
+  }
+}
+
+// Step 2: -shape and -b through Model::reshape, then static shapes for an accelerator; the time
+// it took, if anything changed.
 std::optional<double> reshape(Model& model, const BenchOptions& o) {
   auto shapes = new_input_shapes(o, model.inputs());
+  fix_dynamic_shapes(shapes, o, model.inputs());
   if (shapes.empty()) {
     fmt::print("  shapes as declared\n");
     return std::nullopt;
@@ -533,7 +560,7 @@ int run_bench(const BenchOptions& options) {
   BenchOptions o = normalised(options);
   Plan plan = make_plan(o);
   Core core;
-  Json report = {{"schema_version", 1}, {"tool", "tandem bench"}};
+  Json report = {{"schema_version", 2}, {"tool", "tandem bench"}};
 
   step(1, "Reading model");
   auto t0 = Clock::now();
@@ -558,6 +585,7 @@ int run_bench(const BenchOptions& options) {
       "  compiled in {:.2f} ms; peak memory {:.0f} KiB before, {:.0f} KiB after ({:.0f} KiB "
       "more)\n",
       compile_ms, peak_before_kib, peak_after_kib, peak_after_kib - peak_before_kib);
+  fmt::print("  placement: {}\n", compiled.placement().summary());
 
   step(4, "Querying runtime parameters");
   for (const auto& [key, value] : compiled.properties()) fmt::print("  {}: {}\n", key, value);
@@ -600,13 +628,16 @@ int run_bench(const BenchOptions& options) {
   }
   Collector collector(o.perf_counts);
   CpuTimes cpu_before = CpuTimes::now();
+  auto busy_before = compiled.device_busy_time();
   Runner runner(slots, compiled.inputs(), plan, collector, o.seed);
   Clock::time_point start = runner.run();
-  Measurement m{collector,       plan,  start,   cpu_before,
-                CpuTimes::now(), batch, streams, o.latency_percentile};
+  auto busy = busy_between(busy_before, compiled.device_busy_time());
+  Measurement m{
+      collector, plan, start, cpu_before, CpuTimes::now(), batch, streams, o.latency_percentile,
+      busy};
 
   step(7, "Report");
-  report["execution"] = execution_json(m, compiled, model);
+  report["execution"] = execution_json(m, compiled);
   if (!o.scenario.empty()) report["scenario"] = scenario_json(o.scenario, m, o.latency_bound_ms);
   if (o.perf_counts) {
     report["performance_counters"] =
