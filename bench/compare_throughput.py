@@ -19,14 +19,11 @@ import json
 import multiprocessing
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-import numpy as np
+from common import ROOT, ort_inputs, ort_loop, ort_session, run
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_MODELS = ["models/mobilenet_v2.onnx", "models/resnet50.onnx"]
 
 
@@ -34,15 +31,6 @@ class Result:
     def __init__(self, runner, mode, ips, median_ms, note=""):
         self.runner, self.mode, self.ips, self.median_ms, self.note = (
             runner, mode, ips, median_ms, note)
-
-
-def run(cmd, timeout):
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=timeout)
-    if proc.returncode != 0:
-        tail = "\n".join(proc.stdout.splitlines()[-15:])
-        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{tail}")
-    return proc.stdout
 
 
 # ---- tandem ---------------------------------------------------------------------------------------
@@ -58,45 +46,6 @@ def tandem(binary, model, hint, seconds, tmp):
 
 
 # ---- ONNX Runtime ---------------------------------------------------------------------------------
-
-def ort_inputs(session, seed):
-    rng = np.random.default_rng(seed)
-    feeds = {}
-    for i in session.get_inputs():
-        shape = [d if isinstance(d, int) and d > 0 else 1 for d in i.shape]
-        if i.type == "tensor(float)":
-            feeds[i.name] = rng.uniform(-1, 1, shape).astype(np.float32)
-        elif i.type == "tensor(int64)":
-            feeds[i.name] = rng.integers(0, 10, shape).astype(np.int64)
-        else:
-            raise RuntimeError(f"input {i.name}: {i.type} not handled by this script")
-    return feeds
-
-
-def ort_session(model, threads):
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-
-
-def ort_loop(session, feeds, seconds, barrier=None):
-    """Runs back to back for `seconds` (after the barrier, if given); returns the latencies in
-    ms and the seconds taken."""
-    session.run(None, feeds)  # warm-up, not counted
-    if barrier is not None:
-        barrier.wait()
-    latencies = []
-    start = time.perf_counter()
-    end = start + seconds
-    while time.perf_counter() < end:
-        t0 = time.perf_counter()
-        session.run(None, feeds)
-        latencies.append((time.perf_counter() - t0) * 1e3)
-    return latencies, time.perf_counter() - start
-
 
 def ort_worker(model, seconds, barrier, seed, queue):
     session = ort_session(model, threads=1)

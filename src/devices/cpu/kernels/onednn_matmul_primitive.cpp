@@ -1,4 +1,5 @@
-// PackedMatMul: primitive creation, weight packing at compile time, in-place execution.
+// PackedMatMul and MatMulOfInputs: primitive creation, weight packing at compile time, bf16
+// rounding of operands, in-place execution.
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
 
 #include <cassert>

@@ -1,4 +1,5 @@
-// A oneDNN matmul with its constant weights packed once: the core shared by MatMul and Gemm.
+// oneDNN matmuls shared by the MatMul and Gemm kernels: with constant weights packed once, or with
+// both operands given at run time; either in f32 or with operands rounded to bf16.
 #pragma once
 
 #include <cstddef>
