@@ -9,6 +9,7 @@ std::unique_ptr<Kernel> select_kernel(const NodeInfo& info) {
       make_onednn_conv,
       make_onednn_matmul,
       make_onednn_gemm,
+      make_onednn_pool,
   };
   for (Factory make : kFactories)
     if (auto kernel = make(info)) return kernel;

@@ -8,6 +8,7 @@ const OpDef& conv_op();
 const OpDef& conv_integer_op();
 const OpDef& conv_transpose_op();
 const OpDef& deform_conv_op();
+const OpDef& fused_conv_op();  // com.tandem, made by the graph passes
 const OpDef& global_average_pool_op();
 const OpDef& global_lp_pool_op();
 const OpDef& global_max_pool_op();
@@ -23,6 +24,7 @@ void register_nn(Registry& registry) {
   registry.add(conv_integer_op());
   registry.add(conv_transpose_op());
   registry.add(deform_conv_op());
+  registry.add(fused_conv_op());
   registry.add(global_average_pool_op());
   registry.add(global_lp_pool_op());
   registry.add(global_max_pool_op());

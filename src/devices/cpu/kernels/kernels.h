@@ -14,6 +14,7 @@ using execution::NodeInfo;
 std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_gemm(const NodeInfo& info);
+std::unique_ptr<Kernel> make_onednn_pool(const NodeInfo& info);
 
 /// An optimised kernel for the node, or null when none applies (the reference kernel runs then).
 /// Each candidate checks everything it relies on (types, static shapes, constant weights,

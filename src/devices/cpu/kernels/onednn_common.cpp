@@ -1,5 +1,8 @@
-// oneDNN engine and per-thread streams.
+// oneDNN engine, per-thread streams and workspaces.
 #include "devices/cpu/kernels/onednn_common.h"
+
+#include <algorithm>
+#include <new>
 
 namespace tandem::cpu {
 
@@ -11,6 +14,23 @@ dnnl::engine& cpu_engine() {
 dnnl::stream& thread_stream() {
   thread_local dnnl::stream stream(cpu_engine());
   return stream;
+}
+
+AlignedBuffer allocate_aligned(size_t bytes) {
+  void* p = std::aligned_alloc(kAlignment, align_up(std::max<size_t>(bytes, 1)));
+  if (!p) throw std::bad_alloc();
+  return AlignedBuffer(static_cast<std::byte*>(p));
+}
+
+std::byte* thread_workspace(size_t bytes) {
+  thread_local AlignedBuffer buffer;
+  thread_local size_t capacity = 0;
+  if (bytes > capacity) {
+    buffer.reset();
+    buffer = allocate_aligned(bytes);
+    capacity = align_up(bytes);
+  }
+  return buffer.get();
 }
 
 std::optional<dnnl::memory::data_type> onednn_type(ElementType type) {

@@ -1,7 +1,8 @@
 // The oneDNN Conv kernel against the reference kernel, through the public API: one-node models
 // whose W and B are initializers (the kernel's case) or graph inputs (the reference's), on shapes
 // around oneDNN's tile edges (channels 1, 3, 8, 16, 17, 64; odd sizes), every rank, groups,
-// depthwise, strides, dilations, pads and auto_pad.
+// depthwise, strides, dilations, pads and auto_pad; then FusedConv, its residual sum and every
+// activation as oneDNN post-ops, against FusedConv's reference.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
@@ -30,6 +31,13 @@ struct ConvCase {
   std::vector<int64_t> strides, dilations, pads;  // empty: the ONNX default
   std::string auto_pad = "NOTSET";
   bool bias = true;
+  // FusedConv's activation ("" for none) and parameters, and whether it adds a residual; a
+  // plain Conv without either.
+  std::string activation;
+  float alpha = 0.0f, beta = 0.0f;
+  bool sum = false;
+
+  bool fused() const { return sum || !activation.empty(); }
 
   Shape w() const {
     Shape w{out_channels, x[1] / group};
@@ -38,14 +46,12 @@ struct ConvCase {
   }
   std::string describe() const {
     return fmt::format(
-        "x={} M={} kernel={} group={} strides={} dilations={} pads={} auto_pad={} bias={}", x,
-        out_channels, kernel, group, strides, dilations, pads, auto_pad, bias);
+        "x={} M={} kernel={} group={} strides={} dilations={} pads={} auto_pad={} bias={} "
+        "activation={}({}, {}) sum={}",
+        x, out_channels, kernel, group, strides, dilations, pads, auto_pad, bias, activation, alpha,
+        beta, sum);
   }
 };
-
-int64_t size_of(const Shape& shape) {
-  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
-}
 
 Tensor random_tensor(const Shape& shape, std::mt19937& rng) {
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
@@ -60,7 +66,10 @@ Tensor absolute(const Tensor& t) {
   return out;
 }
 
-// A one-node Conv model; W and B are initializers when `constant_weights`, else graph inputs.
+Shape output_shape(const ConvCase& c);
+
+// A one-node Conv (or FusedConv) model; W and B are initializers when `constant_weights`, else
+// graph inputs. FusedConv's residual is the graph input "s".
 Model conv_model(const ConvCase& c, const Tensor& w, const Tensor* b, bool constant_weights,
                  PartialShape x_shape) {
   auto model = std::make_shared<ir::Model>();
@@ -72,6 +81,22 @@ Model conv_model(const ConvCase& c, const Tensor& w, const Tensor* b, bool const
   g.outputs.push_back(Port{"y", ValueType{}});
   ir::Node node{"conv", "Conv", "", {"x", "w"}, {"y"}, {}};
   if (b) node.inputs.push_back("b");
+  if (c.fused()) {
+    model->opsets["com.tandem"] = 1;
+    node.op_type = "FusedConv";
+    node.domain = "com.tandem";
+    if (!c.activation.empty()) {
+      node.attributes["activation"] = c.activation;
+      node.attributes["activation_alpha"] = c.alpha;
+      node.attributes["activation_beta"] = c.beta;
+    }
+    if (c.sum) {
+      node.inputs.resize(3);
+      node.inputs.push_back("s");
+      g.inputs.push_back(
+          Port{"s", ValueType::tensor(ElementType::F32, PartialShape(output_shape(c)))});
+    }
+  }
   node.attributes["group"] = c.group;
   if (!c.strides.empty()) node.attributes["strides"] = c.strides;
   if (!c.dilations.empty()) node.attributes["dilations"] = c.dilations;
@@ -96,11 +121,12 @@ struct Run {
 };
 
 Run run(const Model& model, const Tensor& x, const Tensor& w, const Tensor* b,
-        bool constant_weights) {
+        bool constant_weights, const Tensor* sum = nullptr) {
   CompiledModel compiled =
       Core().compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}});
   InferRequest request = compiled.create_infer_request();
   request.set_tensor("x", x);
+  if (sum) request.set_tensor("s", *sum);
   if (!constant_weights) {
     request.set_tensor("w", w);
     if (b) request.set_tensor("b", *b);
@@ -112,28 +138,49 @@ Run run(const Model& model, const Tensor& x, const Tensor& w, const Tensor* b,
   return {request.get_tensor("y"), exec_type};
 }
 
-bool is_onednn(const std::string& exec_type) { return exec_type.starts_with("onednn_conv_f32"); }
+bool is_onednn(const std::string& exec_type, bool fused) {
+  return exec_type.starts_with(fused ? "onednn_fused_conv_f32" : "onednn_conv_f32");
+}
+
+// The output shape of `c`, from the reference on zeros.
+Shape output_shape(const ConvCase& c) {
+  const Tensor zero_w(ElementType::F32, c.w());
+  ConvCase plain = c;
+  plain.activation.clear();
+  plain.sum = false;
+  return run(conv_model(plain, zero_w, nullptr, false, PartialShape(c.x)),
+             Tensor(ElementType::F32, c.x), zero_w, nullptr, false)
+      .y.shape();
+}
 
 // Runs `c` through the kernel and the reference and compares them. The tolerance is relative 1e-4
-// of the accumulation: of sum |x*w| + |b| per output, computed by the reference on |x| and |w|.
+// of the accumulation: of sum |x*w| + |b| (+ |s|) per output, computed by the reference on |x|,
+// |w| (and |s|) without the activation, times 2 for the activations' slopes (HardSwish's reaches
+// 1.5).
 void expect_matches_reference(const ConvCase& c, std::mt19937& rng) {
   SCOPED_TRACE(c.describe());
   const Tensor x = random_tensor(c.x, rng), w = random_tensor(c.w(), rng),
                b = random_tensor({c.out_channels}, rng);
+  const Tensor s = c.sum ? random_tensor(output_shape(c), rng) : Tensor();
   const Tensor* bias = c.bias ? &b : nullptr;
-  const Run got = run(conv_model(c, w, bias, true, PartialShape(c.x)), x, w, bias, true);
-  const Run want = run(conv_model(c, w, bias, false, PartialShape(c.x)), x, w, bias, false);
-  const Tensor abs_b = absolute(b);
-  const Run magnitude = run(conv_model(c, w, bias, false, PartialShape(c.x)), absolute(x),
-                            absolute(w), c.bias ? &abs_b : nullptr, false);
-  EXPECT_TRUE(is_onednn(got.exec_type)) << "ran " << got.exec_type;
+  const Tensor* sum = c.sum ? &s : nullptr;
+  const Run got = run(conv_model(c, w, bias, true, PartialShape(c.x)), x, w, bias, true, sum);
+  const Run want = run(conv_model(c, w, bias, false, PartialShape(c.x)), x, w, bias, false, sum);
+  const Tensor abs_b = absolute(b), abs_s = c.sum ? absolute(s) : Tensor();
+  ConvCase linear = c;
+  linear.activation.clear();
+  const Run magnitude =
+      run(conv_model(linear, w, bias, false, PartialShape(c.x)), absolute(x), absolute(w),
+          c.bias ? &abs_b : nullptr, false, c.sum ? &abs_s : nullptr);
+  EXPECT_TRUE(is_onednn(got.exec_type, c.fused())) << "ran " << got.exec_type;
   EXPECT_EQ(want.exec_type, "reference");
   ASSERT_EQ(got.y.shape(), want.y.shape());
   auto g = got.y.span<const float>(), r = want.y.span<const float>(),
        m = magnitude.y.span<const float>();
+  const float slope = c.activation.empty() ? 1.0f : 2.0f;
   int reported = 0;
   for (size_t i = 0; i < r.size(); ++i) {
-    const float tolerance = 1e-4f * m[i] + 1e-6f;
+    const float tolerance = slope * 1e-4f * m[i] + 1e-6f;
     if (std::fabs(g[i] - r[i]) <= tolerance) continue;
     ADD_FAILURE() << "at " << i << ": " << g[i] << " vs reference " << r[i] << " (tolerance "
                   << tolerance << ")";
@@ -224,6 +271,72 @@ ConvCase random_case(std::mt19937& rng) {
 TEST(OnednnConv, RandomCasesMatchReference) {
   std::mt19937 rng(17);
   for (int i = 0; i < 120; ++i) expect_matches_reference(random_case(rng), rng);
+}
+
+// Every activation FusedConv knows, with parameters away from the defaults.
+struct ActivationCase {
+  const char* name;
+  float alpha, beta;
+};
+constexpr ActivationCase kActivations[] = {{"Relu", 0, 0},
+                                           {"LeakyRelu", 0.1f, 0},
+                                           {"Clip", -0.5f, 0.75f},
+                                           {"Sigmoid", 0, 0},
+                                           {"HardSigmoid", 0.3f, 0.4f},
+                                           {"HardSwish", 0, 0},
+                                           {"Swish", 1.5f, 0},
+                                           {"Tanh", 0, 0},
+                                           {"Elu", 0.7f, 0}};
+
+// Each activation, with and without a residual, on the two layouts the kernel picks: plain for
+// a pointwise conv, blocked for the rest (the residual is then reordered into dst's layout).
+TEST(OnednnConv, FusedActivationsAndSumMatchReference) {
+  std::mt19937 rng(29);
+  const ConvCase shapes[] = {
+      {{1, 17, 9, 9}, 16, {1, 1}},
+      {{1, 16, 9, 9}, 17, {3, 3}, 1, {}, {}, {1, 1, 1, 1}},
+      {{1, 16, 8, 8}, 16, {3, 3}, 16, {2, 2}, {}, {1, 1, 1, 1}, "NOTSET", false},
+  };
+  for (const ConvCase& shape : shapes)
+    for (const ActivationCase& a : kActivations)
+      for (bool sum : {false, true}) {
+        ConvCase c = shape;
+        c.activation = a.name;
+        c.alpha = a.alpha;
+        c.beta = a.beta;
+        c.sum = sum;
+        expect_matches_reference(c, rng);
+      }
+  ConvCase sum_only = shapes[1];
+  sum_only.sum = true;
+  expect_matches_reference(sum_only, rng);
+}
+
+// Outputs whose window reads padding only, where oneDNN 2.6's brgconv crashed running the sum
+// and eltwise post-ops: the kernel must pick another implementation.
+TEST(OnednnConv, FusedOutputsOverPaddingOnly) {
+  std::mt19937 rng(37);
+  ConvCase dilated{{2, 3, 1, 9}, 8, {2, 2}, 1, {1, 2}, {2, 2}, {2, 0, 2, 1}};
+  ConvCase wide_pads{{1, 64, 13, 3}, 16, {2, 3}, 2, {}, {}, {1, 2, 2, 0}};
+  for (ConvCase c : {dilated, wide_pads}) {
+    c.activation = "Sigmoid";
+    c.sum = true;
+    expect_matches_reference(c, rng);
+  }
+}
+
+TEST(OnednnConv, RandomFusedCasesMatchReference) {
+  std::mt19937 rng(31);
+  for (int i = 0; i < 60; ++i) {
+    ConvCase c = random_case(rng);
+    const ActivationCase& a =
+        kActivations[std::uniform_int_distribution<size_t>(0, std::size(kActivations) - 1)(rng)];
+    c.activation = a.name;
+    c.alpha = a.alpha;
+    c.beta = a.beta;
+    c.sum = std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+    expect_matches_reference(c, rng);
+  }
 }
 
 TEST(OnednnConv, DeclinesWhatItDoesNotHandle) {
