@@ -4,7 +4,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tandem/infer_request.h"
@@ -17,6 +19,9 @@ namespace tandem {
 namespace runtime {
 class CompiledState;
 }
+
+/// The first bytes of every blob export_model writes: what tells a blob from an ONNX file.
+inline constexpr std::string_view kCompiledModelMagic{"TANDEM\0\1", 8};
 
 /// Read-only once compiled; safe to use from many threads. Requests keep it alive, so it may be
 /// destroyed while its requests still run.
@@ -36,11 +41,15 @@ class CompiledModel {
   std::map<std::string, std::chrono::microseconds> device_busy_time() const;
   /// A property's value as in use: PERFORMANCE_HINT, NUM_STREAMS, INFERENCE_NUM_THREADS,
   /// ENABLE_PROFILING, INFERENCE_PRECISION_HINT, OPTIMAL_NUMBER_OF_INFER_REQUESTS,
-  /// ALLOW_CPU_FALLBACK. Throws
-  /// InvalidArgument for another name.
+  /// ALLOW_CPU_FALLBACK, CACHE_DIR, LOADED_FROM_CACHE. Throws InvalidArgument for another name.
   std::string get_property(const std::string& name) const;
   /// Every property get_property answers, with its value.
   AnyMap properties() const;
+  /// Writes the compiled model as a blob that Core::import_model loads without compiling: a header
+  /// (format, tandem's and oneDNN's versions, devices, the model's hash, shapes, precision), the
+  /// stages and the placement, and each device's compiled executable. Thread-safe. Throws
+  /// Unsupported when a device it uses cannot save, Runtime when `out` fails.
+  void export_model(std::ostream& out) const;
 
  private:
   std::shared_ptr<const runtime::CompiledState> state_;

@@ -1,6 +1,7 @@
 // Core: the entry point. Reads models, lists devices, compiles models for a device.
 #pragma once
 
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,7 +19,8 @@ class Core {
   /// the node, op, domain and opset where it applies.
   Model read_model(const std::string& path) const;
   /// Compiles for a device with properties (tandem/properties.h); explicit properties override
-  /// what a performance hint chose. `device` is "CPU", an accelerator ("VNPU", "NPU", "GPU": what
+  /// what a performance hint chose. With CACHE_DIR, a blob of an earlier compile of the same model
+  /// for the same device, precision and shapes is loaded instead, and a new one is written. `device` is "CPU", an accelerator ("VNPU", "NPU", "GPU": what
   /// it cannot run falls back to the CPU unless ALLOW_CPU_FALLBACK is NO), "HETERO:A,B,..." (nodes
   /// go to the first listed device that supports them) or "AUTO" (the best device present).
   /// Throws DeviceUnavailable with the device's diagnosis when it is absent, Unsupported for ops
@@ -27,6 +29,13 @@ class Core {
                               const AnyMap& properties = {}) const;
   CompiledModel compile_model(const std::string& path, const std::string& device = "CPU",
                               const AnyMap& properties = {}) const;
+  /// A compiled model from a blob CompiledModel::export_model (or `tandem compile`) wrote, compiling
+  /// nothing: it runs on the devices it was compiled for, with the placement it had. `properties`
+  /// are compile_model's: streams, threads and profiling apply as given; INFERENCE_PRECISION_HINT,
+  /// if given, must be the blob's. Throws InvalidArgument naming what is wrong (not a blob,
+  /// truncated or corrupt, another blob format or tandem or oneDNN version, another precision),
+  /// DeviceUnavailable when a device it uses is absent now.
+  CompiledModel import_model(std::istream& blob, const AnyMap& properties = {}) const;
   /// Devices present on this machine, in priority order.
   std::vector<std::string> available_devices() const;
   /// Every device built in, present or not, in AUTO's priority order, each with its diagnosis.

@@ -28,6 +28,13 @@ inline constexpr const char* kAllowCpuFallback = "ALLOW_CPU_FALLBACK";
 /// For AUTO: the devices to consider, best first, e.g. "VNPU,CPU". Default: every device
 /// present that is not virtual (NPU, GPU, then CPU).
 inline constexpr const char* kDevicePriorities = "DEVICE_PRIORITIES";
+/// A folder for compiled models: compile_model loads the blob for the same model, device,
+/// precision and shapes from it if there is a valid one, else compiles and writes it there.
+/// Default "" (no cache).
+inline constexpr const char* kCacheDir = "CACHE_DIR";
+/// Read-only: "YES" when the compiled model was read from a blob (a CACHE_DIR hit or
+/// Core::import_model) rather than compiled.
+inline constexpr const char* kLoadedFromCache = "LOADED_FROM_CACHE";
 /// Read-only: how many requests keep every stream busy.
 inline constexpr const char* kOptimalNumberOfInferRequests = "OPTIMAL_NUMBER_OF_INFER_REQUESTS";
 }  // namespace properties

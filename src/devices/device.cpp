@@ -1,4 +1,5 @@
-// What every device shares: its diagnosis, and the bytes a value takes in its memory.
+// What every device shares: its diagnosis, the bytes a value takes in its memory, and the default
+// no to saving and loading executables.
 #include "devices/device.h"
 
 #include "tandem/tensor.h"
@@ -28,6 +29,14 @@ size_t Device::device_bytes(const ValueType& type) const {
   const auto count = size_t(shape_size(type.shape.to_shape()));
   const int bits = packed_bits(type.element_type);
   return bits < 8 ? (count * bits + 7) / 8 : count * element_size(type.element_type);
+}
+
+std::string Device::save(const Executable&) const {
+  throw Error(ErrorKind::Unsupported, fmt::format("{}: cannot save a compiled executable", info().name));
+}
+
+std::unique_ptr<Executable> Device::load(std::string_view, const CompileOptions&) const {
+  throw Error(ErrorKind::Unsupported, fmt::format("{}: cannot load a compiled executable", info().name));
 }
 
 }  // namespace tandem::devices

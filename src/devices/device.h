@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "execution/kernel.h"
@@ -97,6 +98,15 @@ class Device {
   virtual Value copy_to_host(const Value& on_device, const ValueType& type) const = 0;
   /// Bytes a value occupies in this device's memory (for the placement report's transfers).
   virtual size_t device_bytes(const ValueType& type) const;
+  // 5. Save and load for the model cache. The runtime owns the blob's header (magic, format,
+  //    versions of tandem and its libraries, model hash, shapes, precision) and checks it, and a
+  //    checksum, before a device sees its payload. Both throw Unsupported unless overridden.
+  /// The bytes load() rebuilds `executable` from; it must come from this device's compile or load.
+  virtual std::string save(const Executable& executable) const;
+  /// An executable from save()'s bytes, as compile would have made it, without compiling again.
+  /// Throws InvalidArgument when the payload is not such bytes.
+  virtual std::unique_ptr<Executable> load(std::string_view payload,
+                                           const CompileOptions& options) const;
 };
 
 }  // namespace tandem::devices

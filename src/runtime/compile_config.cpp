@@ -47,16 +47,15 @@ CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string
       c.allow_cpu_fallback = value == "YES";
     } else if (key == properties::kDevicePriorities) {
       c.device_priorities = value;
+    } else if (key == properties::kCacheDir) {
+      c.cache_dir = value;
     } else if (key == properties::kEnableProfiling) {
       if (value != "YES" && value != "NO") throw bad_value(key, value, "YES or NO");
       c.profiling = value == "YES";
     } else if (key == properties::kInferencePrecisionHint) {
-      if (value == "bf16" || value == "f16")
-        throw Error(ErrorKind::Unsupported,
-                    fmt::format("compile_model: {} {} needs reduced-precision kernels, which device {} "
-                                "does not have yet; use f32",
-                                key, value, device));
-      if (value != "f32") throw bad_value(key, value, "f32");
+      // Whether the devices offer it is for compilation to check, once they are chosen.
+      if (value != "f32" && value != "bf16" && value != "f16") throw bad_value(key, value, "f32, bf16 or f16");
+      c.precision = value;
     } else {
       throw Error(ErrorKind::InvalidArgument,
                   fmt::format("compile_model: device {} has no property '{}'", device, key));
@@ -76,6 +75,7 @@ AnyMap CompileConfig::to_map() const {
           {properties::kEnableProfiling, profiling ? "YES" : "NO"},
           {properties::kAllowCpuFallback, allow_cpu_fallback ? "YES" : "NO"},
           {properties::kInferencePrecisionHint, precision},
+          {properties::kCacheDir, cache_dir},
           {properties::kOptimalNumberOfInferRequests, std::to_string(optimal_requests)}};
 }
 

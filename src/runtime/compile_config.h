@@ -16,6 +16,7 @@ struct CompileConfig {
   int optimal_requests = 1;
   bool allow_cpu_fallback = true;
   std::string device_priorities;  // AUTO's candidates, comma-separated; empty for its default
+  std::string cache_dir;          // CACHE_DIR: where compiled-model blobs are kept; empty for none
 
   /// Resolves `properties` for `device`: the hint picks streams, explicit NUM_STREAMS and
   /// INFERENCE_NUM_THREADS override it. Throws InvalidArgument naming an unknown key or value.

@@ -31,16 +31,19 @@ void CompiledState::copy(const Transfer& t, Run& run) const {
   std::vector<Value>& at = run.values[t.value];
   at[t.to] = t.to != 0 ? device->device->copy_to_device(at[t.from])
                        : device->device->copy_to_host(at[t.from], value_types_[t.value]);
+  // A copy keeps its device busy, whichever worker runs it.
+  const auto took = since(start);
+  device->busy_us += took.count();
   if (config_.profiling)
     run.profile.push_back(ProfilingInfo{value_names_[t.value], "Transfer", t.to != 0 ? "copy_to_device" : "copy_to_host",
-                                        device->name, since(start), start});
+                                        device->name, took, start});
 }
 
 void CompiledState::run_stage(size_t s, Run& run) const {
   const Stage& stage = stages_[s];
   const DeviceSlot& slot = *devices_[stage.device];
-  const auto start = Clock::now();
   for (const Transfer& t : stage.copies) copy(t, run);
+  const auto start = Clock::now();
   std::vector<Value> inputs;
   inputs.reserve(stage.inputs.size());
   for (int id : stage.inputs) inputs.push_back(run.values[id][slot.location]);
@@ -51,6 +54,10 @@ void CompiledState::run_stage(size_t s, Run& run) const {
     const std::string& path = model_->path;
     throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());
   }
+  // An executable loaded from a blob answers to the blob's layout, which only this check ties to it.
+  if (outputs.size() != stage.outputs.size())
+    throw Error(ErrorKind::Runtime, fmt::format("{}: stage {} on {} gave {} outputs, its layout has {}", model_->path,
+                                                s, slot.name, outputs.size(), stage.outputs.size()));
   for (size_t i = 0; i < stage.outputs.size(); ++i) run.values[stage.outputs[i]][slot.location] = std::move(outputs[i]);
   slot.busy_us += since(start).count();
 }
@@ -84,7 +91,8 @@ void CompiledState::run_here(Run& run) const {
 }
 
 void CompiledState::start(std::shared_ptr<Run> run) const {
-  devices_[stages_.front().device]->workers->submit([this, run] { continue_from(0, run); });
+  // No stages when every node folded at compile time: the first device hands out the constants.
+  devices_[stages_.empty() ? 0 : stages_.front().device]->workers->submit([this, run] { continue_from(0, run); });
 }
 
 // Runs stage `s` here (on its device's worker), then queues the next stage to its device's

@@ -14,6 +14,7 @@
 #include "passes/partition.h"
 #include "passes/placement.h"
 #include "runtime/device_selection.h"
+#include "runtime/model_hash.h"
 
 namespace tandem::runtime {
 namespace {
@@ -31,6 +32,21 @@ const ir::Model& supported(const ir::Model& model) {
 }
 
 ElementType precision_of(const std::string& hint) { return hint == "bf16" ? ElementType::BF16 : ElementType::F32; }
+
+// The hint chooses between f32 and a reduced precision on devices that compute in f32 (the CPU);
+// the others have one precision of their own (the VNPU's f16).
+void require_precision(const devices::Device& device, const std::string& precision) {
+  const devices::DeviceInfo info = device.info();
+  const auto& offered = info.precisions;
+  if (std::find(offered.begin(), offered.end(), "f32") == offered.end() ||
+      std::find(offered.begin(), offered.end(), precision) != offered.end())
+    return;
+  throw Error(ErrorKind::Unsupported,
+              fmt::format("compile_model: INFERENCE_PRECISION_HINT {} is not offered by {} on this machine: it "
+                          "computes in {}{}; use f32",
+                          precision, info.name, fmt::join(offered, ", "),
+                          precision == "bf16" ? " (bf16 needs a CPU with AVX-512 BF16 or AMX)" : ""));
+}
 
 void require_static_inputs(const ir::Graph& graph, const devices::Device& device) {
   for (const Port& input : graph.inputs)
@@ -57,7 +73,7 @@ Analysis analyse(const ir::Model& model, const std::vector<const devices::Device
   return a;
 }
 
-// Every node of the main graph with its device; folded nodes ran on the CPU, at compile time.
+// Every node of the main graph with its device.
 std::vector<PlacedNode> report_nodes(const ir::Graph& graph, const std::vector<passes::NodePlacement>& placed,
                                      const std::vector<const devices::Device*>& devices) {
   std::unordered_map<const ir::Node*, const passes::NodePlacement*> where;
@@ -65,7 +81,10 @@ std::vector<PlacedNode> report_nodes(const ir::Graph& graph, const std::vector<p
   std::vector<PlacedNode> nodes;
   for (const ir::Node& node : graph.nodes) {
     auto it = where.find(&node);
-    PlacedNode report{node.name, node.op_type, "CPU", it == where.end(), {}, node.inputs, node.outputs};
+    // A folded node's outputs are constants of the executables reading them: it counts with the
+    // first device, like the weights.
+    PlacedNode report{node.name, node.op_type, devices.front()->info().name, it == where.end(), {}, node.inputs,
+                      node.outputs};
     if (it != where.end()) {
       report.device = devices[it->second->device]->info().name;
       report.reason = it->second->reason;
@@ -92,20 +111,12 @@ std::map<std::string, std::string> query_placement(std::shared_ptr<const ir::Mod
 }
 
 CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config)
-    : model_(passes::optimize(std::move(model))), device_(std::move(device)), config_(std::move(config)) {
+    : model_(passes::optimize(model)), device_(std::move(device)), config_(std::move(config)),
+      model_hash_(runtime::model_hash(*model)) {
   supported(*model_);
   DeviceChoice choice = choose_devices(device_, config_);
-  for (const devices::Device* d : choice.devices) {
-    auto slot = std::make_unique<DeviceSlot>();
-    slot->device = d;
-    slot->name = d->info().name;
-    if (!d->shares_host_memory()) slot->location = locations_++;
-    const int workers = d->info().workers;
-    slot->workers = workers > 0 ? std::make_unique<StreamExecutor>(workers, 1)
-                                : std::make_unique<StreamExecutor>(config_.streams,
-                                                                   std::max(1, config_.threads / config_.streams));
-    devices_.push_back(std::move(slot));
-  }
+  for (const devices::Device* d : choice.devices) require_precision(*d, config_.precision);
+  for (const devices::Device* d : choice.devices) add_device(d);
   for (const auto& slot : devices_) placement_.devices.push_back(slot->name);
   placement_.note = choice.note;
   if (choice.devices.size() == 1 && choice.devices.front()->shares_host_memory())
@@ -114,9 +125,53 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
     compile_placed(choice.devices, choice.fallback);
 }
 
+CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config,
+                             uint64_t model_hash, Layout layout, const std::vector<std::string_view>& payloads)
+    : model_(std::move(model)), device_(std::move(device)), config_(std::move(config)), model_hash_(model_hash),
+      loaded_from_blob_(true) {
+  for (const std::string& name : layout.devices) {
+    const devices::Device* d = devices::find_device(name);
+    if (!d) throw Error(ErrorKind::InvalidArgument, fmt::format("import_model: tandem has no device '{}'", name));
+    add_device(d);
+  }
+  value_names_ = std::move(layout.value_names);
+  value_types_ = std::move(layout.value_types);
+  for (size_t id = 0; id < value_names_.size(); ++id) value_ids_.emplace(value_names_[id], int(id));
+  input_ids_ = std::move(layout.input_ids);
+  output_ids_ = std::move(layout.output_ids);
+  output_copies_ = std::move(layout.output_copies);
+  constants_ = std::move(layout.constants);
+  placement_ = std::move(layout.placement);
+  const devices::CompileOptions options = compile_options();
+  for (size_t s = 0; s < layout.stages.size(); ++s) {
+    Layout::StageLayout& part = layout.stages[s];
+    Stage stage{part.device, nullptr, std::move(part.inputs), std::move(part.outputs), std::move(part.copies)};
+    const devices::Device& d = *devices_[stage.device]->device;
+    on_worker(stage.device, [&] { stage.executable = d.load(payloads[s], options); });
+    stages_.push_back(std::move(stage));
+  }
+}
+
 CompiledState::~CompiledState() {
   // Workers finish their queues before the stages they run are destroyed.
   for (auto& slot : devices_) slot->workers.reset();
+}
+
+void CompiledState::add_device(const devices::Device* device) {
+  auto slot = std::make_unique<DeviceSlot>();
+  slot->device = device;
+  slot->name = device->info().name;
+  if (!device->shares_host_memory()) slot->location = locations_++;
+  const int workers = device->info().workers;
+  slot->workers = workers > 0 ? std::make_unique<StreamExecutor>(workers, 1)
+                              : std::make_unique<StreamExecutor>(config_.streams,
+                                                                 std::max(1, config_.threads / config_.streams));
+  devices_.push_back(std::move(slot));
+}
+
+devices::CompileOptions CompiledState::compile_options() const {
+  return devices::CompileOptions{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
+                                 model_->path};
 }
 
 int CompiledState::value_id(const std::string& name, const ValueType& type) {
@@ -135,9 +190,7 @@ void CompiledState::compile_alone(const devices::Device& device) {
   for (const Port& output : outputs()) stage.outputs.push_back(value_id(output.name, output.type));
   input_ids_ = stage.inputs;
   output_ids_ = stage.outputs;
-  const devices::CompileOptions options{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
-                                        model_->path};
-  on_worker(0, [&] { stage.executable = device.compile(model_, options); });
+  on_worker(0, [&] { stage.executable = device.compile(model_, compile_options()); });
   stages_.push_back(std::move(stage));
 
   const std::string& name = devices_.front()->name;
@@ -163,13 +216,14 @@ void CompiledState::compile_placed(const std::vector<const devices::Device*>& de
   std::vector<passes::Stage> cut = passes::partition(*model_, analysis, placed);
 
   for (const Port& input : inputs()) input_ids_.push_back(value_id(input.name, input.type));
-  for (const Port& output : outputs()) output_ids_.push_back(value_id(output.name, output.type));
+  // Outputs as inferred: a reshaped model still declares its outputs' old dynamic shapes.
   for (const Port& output : outputs()) {
-    auto constant = analysis.constants().find(analysis.find_slot(output.name));
-    if (constant != analysis.constants().end()) constants_.emplace_back(value_id(output.name, output.type), constant->second);
+    const int slot = analysis.find_slot(output.name);
+    output_ids_.push_back(value_id(output.name, analysis.slot_type(slot)));
+    auto constant = analysis.constants().find(slot);
+    if (constant != analysis.constants().end()) constants_.emplace_back(output_ids_.back(), constant->second);
   }
-  const devices::CompileOptions options{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
-                                        model_->path};
+  const devices::CompileOptions options = compile_options();
   for (passes::Stage& part : cut) {
     Stage stage;
     stage.device = part.device;
@@ -241,6 +295,27 @@ void CompiledState::on_worker(int d, const std::function<void()>& job) const {
   });
   done.get_future().wait();
   if (error) std::rethrow_exception(error);
+}
+
+CompiledState::Layout CompiledState::layout() const {
+  Layout layout;
+  for (const auto& slot : devices_) layout.devices.push_back(slot->name);
+  layout.value_names = value_names_;
+  layout.value_types = value_types_;
+  layout.input_ids = input_ids_;
+  layout.output_ids = output_ids_;
+  for (const Stage& stage : stages_)
+    layout.stages.push_back(Layout::StageLayout{stage.device, stage.inputs, stage.outputs, stage.copies});
+  layout.output_copies = output_copies_;
+  layout.constants = constants_;
+  layout.placement = placement_;
+  return layout;
+}
+
+std::vector<std::string> CompiledState::save_stages() const {
+  std::vector<std::string> payloads;
+  for (const Stage& stage : stages_) payloads.push_back(devices_[stage.device]->device->save(*stage.executable));
+  return payloads;
 }
 
 std::map<std::string, std::chrono::microseconds> CompiledState::busy_time() const {

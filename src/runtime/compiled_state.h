@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "devices/device.h"
@@ -33,7 +34,35 @@ struct Run {
 
 class CompiledState {
  public:
+  /// A copy of a boundary value between memory locations (0 is host memory).
+  struct Transfer {
+    int value = 0;
+    int from = 0, to = 0;  // memory locations
+  };
+  /// Everything a compiled model holds but its executables, as a blob records it
+  /// (runtime/model_blob.h). Devices are by name, values and stages by index.
+  struct Layout {
+    struct StageLayout {
+      int device = 0;
+      std::vector<int> inputs, outputs;
+      std::vector<Transfer> copies;
+    };
+    std::vector<std::string> devices;  // priority order; memory locations follow from it
+    std::vector<std::string> value_names;
+    std::vector<ValueType> value_types;
+    std::vector<int> input_ids, output_ids;
+    std::vector<StageLayout> stages;
+    std::vector<Transfer> output_copies;
+    std::vector<std::pair<int, Value>> constants;
+    Placement placement;
+  };
+
   CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config);
+  /// A compiled model read from a blob, compiling nothing: `model` holds only the ports, opsets and
+  /// path; each device loads its stage's executable from `payloads[s]` on its worker. The layout
+  /// must be checked and its devices present (read_blob does both).
+  CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config,
+                uint64_t model_hash, Layout layout, const std::vector<std::string_view>& payloads);
   ~CompiledState();
 
   const ir::Model& model() const { return *model_; }
@@ -44,6 +73,14 @@ class CompiledState {
   const Placement& placement() const { return placement_; }
   /// Time each device spent running stages and copies since compilation, by device name.
   std::map<std::string, std::chrono::microseconds> busy_time() const;
+  /// model_hash (runtime/model_hash.h) of the model as compile_model was given it.
+  uint64_t model_hash() const { return model_hash_; }
+  /// Whether it was read from a blob (import_model, a CACHE_DIR hit) rather than compiled.
+  bool loaded_from_blob() const { return loaded_from_blob_; }
+  Layout layout() const;
+  /// Each stage's executable as its device saves it, in stage order. Throws Unsupported from a
+  /// device that cannot save.
+  std::vector<std::string> save_stages() const;
 
   /// Starts `run`: each stage is queued to its device's workers when the one before it ends, so
   /// the stages of several runs overlap across devices. Thread-safe.
@@ -54,10 +91,6 @@ class CompiledState {
   void run_here(Run& run) const;
 
  private:
-  struct Transfer {
-    int value = 0;
-    int from = 0, to = 0;  // memory locations
-  };
   struct Stage {
     int device = 0;  // index into devices_
     std::unique_ptr<devices::Executable> executable;
@@ -72,6 +105,8 @@ class CompiledState {
     mutable std::atomic<int64_t> busy_us{0};
   };
 
+  void add_device(const devices::Device* device);
+  devices::CompileOptions compile_options() const;
   void compile_alone(const devices::Device& cpu);
   void compile_placed(const std::vector<const devices::Device*>& devices, bool fallback);
   void plan_transfers();
@@ -97,6 +132,8 @@ class CompiledState {
   std::vector<Transfer> output_copies_;            // outputs left in a device's memory
   int locations_ = 1;
   Placement placement_;
+  uint64_t model_hash_ = 0;
+  bool loaded_from_blob_ = false;
 };
 
 /// Core::query_model: the device of each node of the main graph for a compile to `device`.

@@ -9,6 +9,8 @@
 #include "frontend/onnx/reader.h"
 #include "runtime/compile_config.h"
 #include "runtime/compiled_state.h"
+#include "runtime/model_blob.h"
+#include "runtime/model_cache.h"
 #include "runtime/request_state.h"
 
 namespace tandem {
@@ -73,7 +75,23 @@ Model Core::read_model(const std::string& path) const { return Model(onnx_fronte
 
 CompiledModel Core::compile_model(const Model& model, const std::string& device, const AnyMap& properties) const {
   auto config = runtime::CompileConfig::resolve(properties, device);
+  if (!config.cache_dir.empty())
+    return CompiledModel(runtime::compile_cached(model.ir(), device, properties, config));
   return CompiledModel(std::make_shared<const runtime::CompiledState>(model.ir(), device, std::move(config)));
+}
+
+CompiledModel Core::import_model(std::istream& blob, const AnyMap& properties) const {
+  std::string bytes;
+  // A file's size is known: one allocation instead of a doubling string's copies of 100 MB.
+  if (const auto start = blob.tellg(); start >= 0 && blob.seekg(0, std::ios::end)) {
+    bytes.reserve(size_t(blob.tellg() - start));
+    blob.seekg(start);
+  }
+  blob.clear();
+  char buffer[1 << 16];
+  while (blob.read(buffer, sizeof buffer) || blob.gcount() > 0) bytes.append(buffer, size_t(blob.gcount()));
+  if (blob.bad()) throw Error(ErrorKind::InvalidArgument, "import_model: the stream could not be read");
+  return CompiledModel(runtime::read_blob(bytes, properties));
 }
 
 CompiledModel Core::compile_model(const std::string& path, const std::string& device,
@@ -104,7 +122,16 @@ const Placement& CompiledModel::placement() const { return state_->placement(); 
 std::map<std::string, std::chrono::microseconds> CompiledModel::device_busy_time() const {
   return state_->busy_time();
 }
-AnyMap CompiledModel::properties() const { return state_->config().to_map(); }
+AnyMap CompiledModel::properties() const {
+  AnyMap all = state_->config().to_map();
+  all[properties::kLoadedFromCache] = state_->loaded_from_blob() ? "YES" : "NO";
+  return all;
+}
+void CompiledModel::export_model(std::ostream& out) const {
+  const std::string bytes = runtime::write_blob(*state_);
+  if (!out.write(bytes.data(), std::streamsize(bytes.size())) || !out.flush())
+    throw Error(ErrorKind::Runtime, fmt::format("export_model: writing the {}-byte blob failed", bytes.size()));
+}
 std::string CompiledModel::get_property(const std::string& name) const {
   AnyMap all = properties();
   auto it = all.find(name);

@@ -201,8 +201,8 @@ TEST(Properties, UnknownKeysAndValuesAreClearErrors) {
                     ErrorKind::InvalidArgument, "PERFORMANCE_HINT cannot be 'FAST'");
   EXPECT_THROW_KIND(core.compile_model(chain_model(), "CPU", {{properties::kNumStreams, "0"}}),
                     ErrorKind::InvalidArgument, "must be a positive integer");
-  EXPECT_THROW_KIND(core.compile_model(chain_model(), "CPU", {{properties::kInferencePrecisionHint, "bf16"}}),
-                    ErrorKind::Unsupported, "use f32");
+  EXPECT_THROW_KIND(core.compile_model(chain_model(), "CPU", {{properties::kInferencePrecisionHint, "f16"}}),
+                    ErrorKind::Unsupported, "f16 is not offered by CPU");
 }
 
 TEST(Profiling, RecordsEveryNodeWhenEnabled) {

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,6 +88,10 @@ void print_value(const Port& port, const Value& value, int top_k) {
     print_statistics(value.tensor(), top_k);
     return;
   }
+  if (value.is_map() || value.is_map_sequence()) {
+    fmt::print("  {}: {}\n", port.name, describe(value));
+    return;
+  }
   fmt::print("  {}: sequence of {} {} tensors\n", port.name, value.items().size(),
              to_string(value.sequence_element_type()));
   for (size_t i = 0; i < value.items().size(); ++i) {
@@ -127,7 +132,7 @@ std::pair<std::string, std::string> split_assignment(const std::string& text, co
 
 void add_run_command(CLI::App& app, RunOptions& options) {
   CLI::App* cmd = app.add_subcommand("run", "Compile a model for a device and run it once");
-  cmd->add_option("model", options.model, "ONNX model file")->required();
+  cmd->add_option("model", options.model, "ONNX model file, or a blob from tandem compile")->required();
   cmd->add_option("-d,--device", options.device,
                   "Device to compile for (CPU, VNPU, GPU, AUTO, ...)")
       ->capture_default_str();
@@ -156,10 +161,17 @@ int run_run(const RunOptions& options) {
     properties[key] = value;
   }
 
+  // A blob (tandem compile) is imported instead: compiled already, for the device it names.
+  const bool blob = is_compiled_model_file(options.model);
   auto start = Clock::now();
-  Model model = core.read_model(options.model);
+  std::optional<Model> model;
+  std::optional<CompiledModel> imported;
+  if (blob)
+    imported = import_model_file(core, options.model, properties);
+  else
+    model = core.read_model(options.model);
   double read_ms = ms_since(start);
-  const std::vector<Port>& inputs = model.inputs();
+  const std::vector<Port>& inputs = blob ? imported->inputs() : model->inputs();
 
   // Files first (NAME=FILE, or FILE alone for a one-input model), then random for the rest.
   std::map<std::string, std::string> files;
@@ -196,13 +208,13 @@ int run_run(const RunOptions& options) {
                               values.back().second));
   }
   // Accelerators want static shapes: the inputs at hand fix the model's dynamic dimensions.
-  if (options.device != "CPU") {
+  if (!blob && options.device != "CPU") {
     std::map<std::string, PartialShape> fixed;
     for (size_t i = 0; i < inputs.size(); ++i)
       if (inputs[i].type.is_tensor() && !inputs[i].type.shape.is_static())
         fixed[inputs[i].name] = PartialShape(values[i].first.tensor().shape());
     if (!fixed.empty()) {
-      model = model.reshape(fixed);
+      model = model->reshape(fixed);
       for (const auto& [name, shape] : fixed)
         fmt::print("reshaped input '{}' to {} for {}, which needs static shapes\n", name, to_string(shape),
                    options.device);
@@ -210,7 +222,7 @@ int run_run(const RunOptions& options) {
   }
 
   start = Clock::now();
-  CompiledModel compiled = core.compile_model(model, options.device, properties);
+  CompiledModel compiled = blob ? *imported : core.compile_model(*model, options.device, properties);
   double compile_ms = ms_since(start);
   InferRequest request = compiled.create_infer_request();
 
@@ -223,10 +235,7 @@ int run_run(const RunOptions& options) {
       request.set_tensor(port.name, value.tensor());
     else
       request.set_value(port.name, value);
-    std::string what = value.is_tensor()     ? describe(value.tensor())
-                       : value.is_sequence() ? fmt::format("sequence of {}", value.items().size())
-                                             : std::string("none");
-    fmt::print("  {}: {} ({})\n", port.name, what, source);
+    fmt::print("  {}: {} ({})\n", port.name, describe(value), source);
   }
 
   start = Clock::now();
@@ -244,8 +253,11 @@ int run_run(const RunOptions& options) {
   }
   fmt::print("device  {}\n", compiled.device());
   fmt::print("placement  {}\n", compiled.placement().summary());
-  fmt::print("time    read {:.1f} ms, compile {:.1f} ms, infer {:.1f} ms\n", read_ms, compile_ms,
-             infer_ms);
+  if (blob)
+    fmt::print("time    import {:.1f} ms, infer {:.1f} ms\n", read_ms, infer_ms);
+  else
+    fmt::print("time    read {:.1f} ms, compile {:.1f} ms, infer {:.1f} ms\n", read_ms, compile_ms,
+               infer_ms);
   return 0;
 }
 

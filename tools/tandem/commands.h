@@ -69,6 +69,15 @@ struct BenchOptions {
   uint64_t seed = 1;
 };
 
+/// `tandem compile`: a model compiled ahead of time, written as a blob (CompiledModel::export_model).
+struct CompileOptions {
+  std::string model;
+  std::string device = "CPU";
+  std::string output;
+  std::vector<std::string> shapes;      // NAME=1,3,224,224, applied with Model::reshape
+  std::vector<std::string> properties;  // KEY=VALUE, passed to compile_model
+};
+
 struct DevicesOptions {
   std::vector<std::string> names;  // devices to show; every device built in if empty
   bool diagnose = false;           // every check of each device, with the fix for a failed one
@@ -82,11 +91,19 @@ void add_info_command(CLI::App& app, InfoOptions& options);
 void add_run_command(CLI::App& app, RunOptions& options);
 void add_devices_command(CLI::App& app, DevicesOptions& options);
 void add_bench_command(CLI::App& app, BenchOptions& options);
+void add_compile_command(CLI::App& app, CompileOptions& options);
 
 int run_info(const InfoOptions& options);
 int run_run(const RunOptions& options);
 int run_devices(const DevicesOptions& options);
 int run_bench(const BenchOptions& options);
+int run_compile(const CompileOptions& options);
+
+/// Whether the file starts as a compiled-model blob does (kCompiledModelMagic), so `run` and
+/// `bench` take a blob where a model is expected.
+bool is_compiled_model_file(const std::string& path);
+/// Core::import_model of the file, its errors prefixed with the path.
+CompiledModel import_model_file(const Core& core, const std::string& path, const AnyMap& properties);
 
 /// Splits "KEY=VALUE" at the first '='; throws InvalidArgument naming what (e.g. "--input").
 std::pair<std::string, std::string> split_assignment(const std::string& text, const char* what);

@@ -1,4 +1,4 @@
-// tandem: the command line over the public API (info, run, bench, devices).
+// tandem: the command line over the public API (info, run, bench, compile, devices).
 #include <exception>
 #include <iostream>
 #include <string>
@@ -45,9 +45,11 @@ int main(int argc, char** argv) {
   RunOptions run;
   BenchOptions bench;
   DevicesOptions devices;
+  CompileOptions compile;
   add_info_command(app, info);
   add_run_command(app, run);
   add_bench_command(app, bench);
+  add_compile_command(app, compile);
   add_devices_command(app, devices);
   std::vector<std::string> args = with_long_bench_flags(argc, argv);
   std::vector<const char*> arg_pointers;
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("info")) return run_info(info);
     if (app.got_subcommand("run")) return run_run(run);
     if (app.got_subcommand("bench")) return run_bench(bench);
+    if (app.got_subcommand("compile")) return run_compile(compile);
     if (app.got_subcommand("devices")) return run_devices(devices);
   } catch (const tandem::Error& e) {
     print_error(e.what());

@@ -1,8 +1,11 @@
 // The CPU's five answers. It shares host memory, so its copies are the identity, and it supports
-// every node the planner accepted: that is what makes fallback to it complete.
+// every node the planner accepted: that is what makes fallback to it complete. Its saved executable
+// is its subgraph as ONNX: oneDNN primitives cannot be serialised, so load plans the subgraph and
+// creates the kernels again (the graph passes, placement and partitioning are what it skips).
 #include "devices/cpu/device.h"
 
 #include <fmt/format.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <fstream>
 #include <thread>
@@ -10,6 +13,8 @@
 #include "devices/cpu/kernels/kernels.h"
 #include "execution/graph_executor.h"
 #include "execution/graph_plan.h"
+#include "frontend/onnx/reader.h"
+#include "frontend/onnx/writer.h"
 
 namespace tandem::cpu {
 namespace {
@@ -20,6 +25,14 @@ std::string processor_name() {
     if (line.rfind("model name", 0) == 0)
       if (auto colon = line.find(':'); colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
   return "unknown processor";
+}
+
+// oneDNN's own view counts (it honours ONEDNN_MAX_CPU_ISA): without its bf16 kernels there is
+// nothing to gain from bf16. AMX implies AVX-512 BF16 in oneDNN's ISA bit sets.
+bool has_bf16_kernels() {
+  const auto isa = unsigned(dnnl::get_effective_cpu_isa());
+  const auto bf16 = unsigned(dnnl::cpu_isa::avx512_core_bf16);
+  return (isa & bf16) == bf16;
 }
 
 class CpuExecutable : public devices::Executable {
@@ -37,6 +50,8 @@ class CpuExecutable : public devices::Executable {
     return execution::execute(plan_, std::move(inputs), nullptr, profile);
   }
 
+  const ir::Model& model() const { return *model_; }
+
  private:
   std::shared_ptr<const ir::Model> model_;  // the plan refers to its graph
   execution::GraphPlan plan_;
@@ -48,7 +63,9 @@ class CpuDevice : public devices::Device {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     return devices::DeviceInfo{.name = "CPU",
                                .full_name = fmt::format("{} ({} threads)", processor_name(), cores),
-                               .precisions = {"f32"},
+                               // oneDNN 2.6 has no f16 matmul or convolution for CPUs.
+                               .precisions = has_bf16_kernels() ? std::vector<std::string>{"f32", "bf16"}
+                                                                : std::vector<std::string>{"f32"},
                                .memory = "host memory",
                                .workers = 0};
   }
@@ -60,6 +77,21 @@ class CpuDevice : public devices::Device {
   devices::Support supports(const execution::NodeInfo&) const override { return {true, {}}; }
   std::unique_ptr<devices::Executable> compile(std::shared_ptr<const ir::Model> subgraph,
                                                const devices::CompileOptions& options) const override {
+    return std::make_unique<CpuExecutable>(std::move(subgraph), options);
+  }
+  std::string save(const devices::Executable& executable) const override {
+    const auto* cpu = dynamic_cast<const CpuExecutable*>(&executable);
+    if (!cpu) throw Error(ErrorKind::InvalidArgument, "CPU: save: the executable was not compiled by the CPU");
+    return onnx_frontend::write_model(cpu->model());
+  }
+  std::unique_ptr<devices::Executable> load(std::string_view payload,
+                                            const devices::CompileOptions& options) const override {
+    std::shared_ptr<const ir::Model> subgraph;
+    try {
+      subgraph = onnx_frontend::read_model_bytes(payload, options.where);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::InvalidArgument, fmt::format("CPU: the payload is no saved CPU executable: {}", e.what()));
+    }
     return std::make_unique<CpuExecutable>(std::move(subgraph), options);
   }
   bool shares_host_memory() const override { return true; }

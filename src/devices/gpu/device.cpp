@@ -38,6 +38,13 @@ class GpuDevice : public devices::Device {
                                                const devices::CompileOptions&) const override {
     throw Error(ErrorKind::Unsupported, kNotBuilt);
   }
+  std::string save(const devices::Executable&) const override {
+    throw Error(ErrorKind::Unsupported, kNotBuilt);
+  }
+  std::unique_ptr<devices::Executable> load(std::string_view,
+                                            const devices::CompileOptions&) const override {
+    throw Error(ErrorKind::Unsupported, kNotBuilt);
+  }
   Value copy_to_device(const Value&) const override {
     throw Error(ErrorKind::Unsupported, kNotBuilt);
   }

@@ -33,6 +33,13 @@ class NpuDevice : public devices::Device {
                                                const devices::CompileOptions&) const override {
     throw Error(ErrorKind::Unsupported, kNoCompiler);
   }
+  std::string save(const devices::Executable&) const override {
+    throw Error(ErrorKind::Unsupported, kNoCompiler);
+  }
+  std::unique_ptr<devices::Executable> load(std::string_view,
+                                            const devices::CompileOptions&) const override {
+    throw Error(ErrorKind::Unsupported, kNoCompiler);
+  }
   Value copy_to_device(const Value&) const override {
     throw Error(ErrorKind::Unsupported, kNoCompiler);
   }

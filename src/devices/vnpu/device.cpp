@@ -228,6 +228,18 @@ class VnpuDevice : public devices::Device {
     return std::make_unique<VnpuExecutable>(std::move(subgraph), options);
   }
 
+  std::string save(const devices::Executable& executable) const override {
+    const auto* vnpu = dynamic_cast<const VnpuExecutable*>(&executable);
+    if (!vnpu)
+      throw Error(ErrorKind::InvalidArgument, "VNPU: save: the executable was not compiled by the VNPU");
+    return vnpu->save();
+  }
+
+  std::unique_ptr<devices::Executable> load(std::string_view payload,
+                                            const devices::CompileOptions& options) const override {
+    return VnpuExecutable::load(payload, options);
+  }
+
   Value copy_to_device(const Value& host) const override {
     if (!host.is_tensor())
       throw Error(

@@ -8,8 +8,11 @@
 #include <optional>
 #include <set>
 
+#include "devices/blob_io.h"
 #include "devices/vnpu/memory.h"
 #include "execution/graph_executor.h"
+#include "frontend/onnx/reader.h"
+#include "frontend/onnx/writer.h"
 
 namespace tandem::vnpu {
 namespace {
@@ -86,14 +89,46 @@ VnpuExecutable::VnpuExecutable(std::shared_ptr<const ir::Model> subgraph,
 
 // No kernel selector: the reference kernels are the VNPU's kernels.
 VnpuExecutable::VnpuExecutable(std::shared_ptr<const ir::Model> subgraph, HalfPrecisionModel half,
-                               const devices::CompileOptions& options)
+                               const devices::CompileOptions& options,
+                               std::optional<MemoryFigures> figures)
     : source_(std::move(subgraph)),
       model_(std::move(half.model)),
       added_nodes_(std::move(half.added_nodes)),
       plan_(*model_->graph, model_->opsets, execution::OuterScope{}, options.where),
-      weight_bytes_(constant_bytes(plan_)),
+      weight_bytes_(figures ? figures->weight_bytes : constant_bytes(plan_)),
       weights_(device_memory().reserve(weight_bytes_)),
-      activation_bytes_(peak_activation_bytes(plan_)) {}
+      activation_bytes_(figures ? figures->activation_bytes : peak_activation_bytes(plan_)) {}
+
+std::string VnpuExecutable::save() const {
+  devices::BlobWriter out;
+  out.u64(weight_bytes_);
+  out.u64(activation_bytes_);
+  out.u64(added_nodes_.size());
+  for (const std::string& name : added_nodes_) out.bytes(name);
+  out.bytes(onnx_frontend::write_model(*model_));
+  return out.take();
+}
+
+std::unique_ptr<VnpuExecutable> VnpuExecutable::load(std::string_view payload,
+                                                     const devices::CompileOptions& options) {
+  devices::BlobReader in(payload, "VNPU: load");
+  MemoryFigures figures;
+  figures.weight_bytes = size_t(in.u64());
+  figures.activation_bytes = size_t(in.u64());
+  // A real NPU's blob would not fit its memory either; so the figures cannot reserve the absurd.
+  if (figures.weight_bytes > kDeviceMemoryBytes || figures.activation_bytes > kDeviceMemoryBytes)
+    throw in.error("the payload's memory plan exceeds VNPU memory");
+  HalfPrecisionModel half;
+  for (size_t n = in.count(8); n > 0; --n) half.added_nodes.insert(in.string());
+  const std::string_view onnx = in.bytes();
+  if (in.left() != 0) throw in.error("the payload has bytes after its end");
+  try {
+    half.model = onnx_frontend::read_model_bytes(onnx, options.where);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::InvalidArgument, fmt::format("VNPU: the payload is no saved VNPU executable: {}", e.what()));
+  }
+  return std::unique_ptr<VnpuExecutable>(new VnpuExecutable(nullptr, std::move(half), options, figures));
+}
 
 std::vector<Value> VnpuExecutable::run(std::vector<Value> inputs,
                                        std::vector<ProfilingInfo>* profile) const {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "devices/device.h"
@@ -17,6 +19,13 @@ class VnpuExecutable : public devices::Executable {
  public:
   /// Throws what planning throws, and Runtime when the weights do not fit in VNPU memory.
   VnpuExecutable(std::shared_ptr<const ir::Model> subgraph, const devices::CompileOptions& options);
+  /// From save()'s bytes: the f16 rewrite and its memory plan as compiled, so loading converts
+  /// nothing again. Throws InvalidArgument for bytes save() did not write, and as compiling does.
+  static std::unique_ptr<VnpuExecutable> load(std::string_view payload,
+                                              const devices::CompileOptions& options);
+  /// The ahead-of-time blob's payload: the f16 subgraph as ONNX, the Casts the rewrite added, and
+  /// the memory plan's figures.
+  std::string save() const;
   VnpuExecutable(const VnpuExecutable&) = delete;
   VnpuExecutable& operator=(const VnpuExecutable&) = delete;
 
@@ -31,10 +40,15 @@ class VnpuExecutable : public devices::Executable {
   size_t activation_bytes() const { return activation_bytes_; }
 
  private:
+  struct MemoryFigures {
+    size_t weight_bytes = 0, activation_bytes = 0;
+  };
+  /// `figures` as a saved executable gives them; without them they are computed from the plan.
   VnpuExecutable(std::shared_ptr<const ir::Model> subgraph, HalfPrecisionModel half,
-                 const devices::CompileOptions& options);
+                 const devices::CompileOptions& options,
+                 std::optional<MemoryFigures> figures = std::nullopt);
 
-  std::shared_ptr<const ir::Model> source_;
+  std::shared_ptr<const ir::Model> source_;  // null for a loaded executable
   std::shared_ptr<const ir::Model> model_;  // the f16 rewrite, which plan_ refers to
   std::set<std::string> added_nodes_;
   execution::GraphPlan plan_;

@@ -137,4 +137,12 @@ std::shared_ptr<ir::Model> read_model(const std::string& path) {
   return convert_model(proto, path);
 }
 
+std::shared_ptr<ir::Model> read_model_bytes(std::string_view bytes, const std::string& where) {
+  onnx::ModelProto proto;
+  if (!parse_proto_bytes(bytes.data(), bytes.size(), proto))
+    throw Error(ErrorKind::InvalidModel,
+                where + ": not a valid ONNX model (the bytes are truncated or not protobuf)");
+  return convert_model(proto, where);
+}
+
 }  // namespace tandem::onnx_frontend
