@@ -25,6 +25,9 @@ struct ProfilingInfo {
   std::string device;     // where it ran, e.g. "CPU"
   std::chrono::microseconds real_time{0};
   std::chrono::steady_clock::time_point start{};  // when it began: timelines across devices
+  /// "executed"; or, for a node of the model that does not run per inference, "optimised out"
+  /// (computed once at compile time) or "fused into <node>" (another node computes its result).
+  std::string status = "executed";
 };
 
 /// A request owns its input and output values. Calls on one request come from one thread at a

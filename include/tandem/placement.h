@@ -15,6 +15,7 @@ struct PlacedNode {
   bool folded = false;  // a constant, computed once at compile time and not run per inference
   std::string reason;   // why the devices before `device` declined it; empty if none did
   std::vector<std::string> inputs, outputs;
+  std::string fused_into;  // the node that computes its result now (graph passes), or empty
 };
 
 /// A maximal run of consecutive nodes on one device, compiled as one executable.
@@ -33,7 +34,7 @@ struct PlacedTransfer {
 struct Placement {
   std::vector<std::string> devices;  // the priority list the model was compiled for
   std::string note;                  // how the list was chosen (AUTO says why), or empty
-  std::vector<PlacedNode> nodes;     // every node of the model's main graph, in order
+  std::vector<PlacedNode> nodes;     // every node of the model's main graph as read, in order
   std::vector<PlacedSubgraph> subgraphs;
   std::vector<PlacedTransfer> transfers;
 

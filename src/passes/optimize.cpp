@@ -4,6 +4,10 @@
 
 #include "passes/passes.h"
 
+#include <set>
+#include <unordered_map>
+#include <vector>
+
 namespace tandem::passes {
 
 std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model) {
@@ -13,6 +17,39 @@ std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model
   fold_conv_batch_norm(*copy);
   fuse_conv(*copy);
   return copy;
+}
+
+// A merged node's outputs are either produced by a node of `after` (the fused node took over the
+// value) or read only by other merged nodes: follow them forward until a surviving producer.
+std::map<std::string, std::string> absorbed_nodes(const ir::Graph& before, const ir::Graph& after) {
+  std::set<std::string> survivors;
+  std::unordered_map<std::string, std::string> producer;  // value -> node of `after`
+  for (const ir::Node& node : after.nodes) {
+    survivors.insert(node.name);
+    for (const std::string& output : node.outputs) producer[output] = node.name;
+  }
+  std::unordered_map<std::string, std::vector<const ir::Node*>> readers;  // value -> merged readers
+  for (const ir::Node& node : before.nodes)
+    if (!survivors.contains(node.name))
+      for (const std::string& input : node.inputs) readers[input].push_back(&node);
+
+  std::map<std::string, std::string> absorbed;
+  for (const ir::Node& node : before.nodes) {
+    if (survivors.contains(node.name)) continue;
+    std::vector<std::string> frontier(node.outputs.begin(), node.outputs.end());
+    std::set<std::string> seen;
+    while (!frontier.empty() && !absorbed.contains(node.name)) {
+      const std::string value = frontier.back();
+      frontier.pop_back();
+      if (!seen.insert(value).second) continue;
+      if (auto it = producer.find(value); it != producer.end()) {
+        absorbed[node.name] = it->second;
+        break;
+      }
+      for (const ir::Node* reader : readers[value]) frontier.insert(frontier.end(), reader->outputs.begin(), reader->outputs.end());
+    }
+  }
+  return absorbed;
 }
 
 }  // namespace tandem::passes

@@ -123,6 +123,38 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
     compile_alone(*choice.devices.front());
   else
     compile_placed(choice.devices, choice.fallback);
+  report_absorbed(*model->graph);
+}
+
+// Nodes the graph passes merged into others join the report beside the node that took them in,
+// so that it accounts for every node of the model as read.
+void CompiledState::report_absorbed(const ir::Graph& source) {
+  const std::map<std::string, std::string> absorbed = passes::absorbed_nodes(source, *model_->graph);
+  if (absorbed.empty()) return;
+  std::vector<PlacedNode> nodes;
+  std::multimap<std::string, const ir::Node*> merged;  // absorber -> the nodes it took in
+  for (const ir::Node& node : source.nodes)
+    if (auto it = absorbed.find(node.name); it != absorbed.end()) merged.emplace(it->second, &node);
+  for (PlacedNode& placed : placement_.nodes) {
+    nodes.push_back(placed);
+    auto [first, last] = merged.equal_range(placed.name);
+    for (auto it = first; it != last; ++it)
+      nodes.push_back(PlacedNode{it->second->name, it->second->op_type, placed.device, false, {}, it->second->inputs,
+                                 it->second->outputs, placed.name});
+  }
+  placement_.nodes = std::move(nodes);
+}
+
+std::vector<ProfilingInfo> CompiledState::not_run() const {
+  std::vector<ProfilingInfo> records;
+  for (const PlacedNode& node : placement_.nodes) {
+    if (node.folded)
+      records.push_back(ProfilingInfo{node.name, node.op, "constant", node.device, {}, {}, "optimised out"});
+    else if (!node.fused_into.empty())
+      records.push_back(
+          ProfilingInfo{node.name, node.op, "fused", node.device, {}, {}, "fused into " + node.fused_into});
+  }
+  return records;
 }
 
 CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config,

@@ -71,6 +71,8 @@ class CompiledState {
   const std::vector<Port>& inputs() const { return model_->graph->inputs; }
   const std::vector<Port>& outputs() const { return model_->graph->outputs; }
   const Placement& placement() const { return placement_; }
+  /// Profile records for the nodes that do not run per inference: folded or fused away.
+  std::vector<ProfilingInfo> not_run() const;
   /// Time each device spent running stages and copies since compilation, by device name.
   std::map<std::string, std::chrono::microseconds> busy_time() const;
   /// model_hash (runtime/model_hash.h) of the model as compile_model was given it.
@@ -108,6 +110,7 @@ class CompiledState {
   void add_device(const devices::Device* device);
   devices::CompileOptions compile_options() const;
   void compile_alone(const devices::Device& cpu);
+  void report_absorbed(const ir::Graph& source);
   void compile_placed(const std::vector<const devices::Device*>& devices, bool fallback);
   void plan_transfers();
   int value_id(const std::string& name, const ValueType& type);

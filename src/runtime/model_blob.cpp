@@ -238,7 +238,7 @@ void put_placement(BlobWriter& out, const Placement& p) {
   out.bytes(p.note);
   out.u64(p.nodes.size());
   for (const PlacedNode& n : p.nodes) {
-    for (const std::string* s : {&n.name, &n.op, &n.device, &n.reason}) out.bytes(*s);
+    for (const std::string* s : {&n.name, &n.op, &n.device, &n.reason, &n.fused_into}) out.bytes(*s);
     out.u8(n.folded);
     put_strings(out, n.inputs);
     put_strings(out, n.outputs);
@@ -259,9 +259,9 @@ Placement get_placement(BlobReader& in) {
   Placement p;
   p.devices = get_strings(in);
   p.note = in.string();
-  p.nodes.resize(in.count(49));
+  p.nodes.resize(in.count(57));
   for (PlacedNode& n : p.nodes) {
-    for (std::string* s : {&n.name, &n.op, &n.device, &n.reason}) *s = in.string();
+    for (std::string* s : {&n.name, &n.op, &n.device, &n.reason, &n.fused_into}) *s = in.string();
     n.folded = in.u8() != 0;
     n.inputs = get_strings(in);
     n.outputs = get_strings(in);

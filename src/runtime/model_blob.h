@@ -22,7 +22,7 @@ namespace tandem::runtime {
 
 inline constexpr std::string_view kBlobMagic = kCompiledModelMagic;
 /// Bumped whenever the layout of a blob changes; a blob of another version is refused.
-inline constexpr uint32_t kBlobFormatVersion = 1;
+inline constexpr uint32_t kBlobFormatVersion = 2;  // 2: placed nodes say what they were fused into
 
 /// Whether `bytes` start with the blob magic.
 bool is_blob(std::string_view bytes);

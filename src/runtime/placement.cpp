@@ -31,10 +31,10 @@ std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n
 std::string Placement::summary() const {
   std::map<std::string, size_t> runs, subgraph_count;
   std::map<std::string, std::map<std::string, int>> ops;
-  size_t folded = 0;
+  size_t folded = 0, fused = 0;
   for (const PlacedNode& node : nodes) {
-    if (node.folded) {
-      ++folded;
+    if (node.folded || !node.fused_into.empty()) {
+      ++(node.folded ? folded : fused);
       continue;
     }
     ++runs[node.device];
@@ -55,7 +55,10 @@ std::string Placement::summary() const {
     parts.push_back(std::move(part));
   }
   std::string line = parts.empty() ? "no node runs per inference" : fmt::format("{}", fmt::join(parts, ", "));
-  if (folded) line += fmt::format(" ({} folded at compile time)", folded);
+  std::vector<std::string> not_run;
+  if (fused) not_run.push_back(fmt::format("{} fused into others", fused));
+  if (folded) not_run.push_back(fmt::format("{} folded at compile time", folded));
+  if (!not_run.empty()) line += fmt::format(" ({})", fmt::join(not_run, ", "));
   size_t bytes = 0;
   for (const PlacedTransfer& t : transfers) bytes += t.bytes;
   line += transfers.empty() ? "; no transfers"
@@ -76,9 +79,9 @@ std::string Placement::to_dot() const {
     dot += fmt::format("  legend{} [label=\"{}\", fillcolor=\"{}\", shape=note];\n", i, devices[i], colour[devices[i]]);
   for (size_t i = 0; i < nodes.size(); ++i) {
     const PlacedNode& n = nodes[i];
-    dot += fmt::format("  n{} [label=\"{}\\n{}{}\", fillcolor=\"{}\"{}];\n", i, escaped(n.op), escaped(n.name),
-                       n.folded ? "\\n(folded)" : "", colour.contains(n.device) ? colour[n.device] : "#dddddd",
-                       n.folded ? ", style=\"filled,dashed\"" : "");
+    const std::string remark = n.folded ? "\\n(folded)" : n.fused_into.empty() ? "" : "\\n(fused into " + escaped(n.fused_into) + ")";
+    dot += fmt::format("  n{} [label=\"{}\\n{}{}\", fillcolor=\"{}\"{}];\n", i, escaped(n.op), escaped(n.name), remark, colour.contains(n.device) ? colour[n.device] : "#dddddd",
+                       n.folded || !n.fused_into.empty() ? ", style=\"filled,dashed\"" : "");
   }
   std::set<std::pair<size_t, size_t>> edges;
   for (size_t i = 0; i < nodes.size(); ++i)

@@ -206,8 +206,15 @@ void RequestState::cancel() {
 }
 
 std::vector<ProfilingInfo> RequestState::profiling_info() const {
-  std::lock_guard lock(mutex_);
-  return profile_;
+  std::vector<ProfilingInfo> records;
+  {
+    std::lock_guard lock(mutex_);
+    records = profile_;
+  }
+  if (records.empty()) return records;  // no run profiled yet
+  std::vector<ProfilingInfo> not_run = compiled_->not_run();
+  records.insert(records.end(), not_run.begin(), not_run.end());
+  return records;
 }
 
 }  // namespace tandem::runtime

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -162,9 +164,10 @@ TEST(ModelBlob, HeaderMismatchesAreNamed) {
                     "not a compiled-model blob");
   EXPECT_THROW_KIND(import_blob(""), ErrorKind::InvalidArgument, "not a compiled-model blob");
   std::string other_format = blob;
-  other_format[8] = 2;
+  other_format[8] = 7;
   EXPECT_THROW_KIND(import_blob(other_format), ErrorKind::InvalidArgument,
-                    "the blob has format version 2; this tandem reads version 1");
+                    fmt::format("the blob has format version 7; this tandem reads version {}",
+                                runtime::kBlobFormatVersion));
   std::string corrupt = blob;
   corrupt[corrupt.size() / 2] ^= 0x20;
   EXPECT_THROW_KIND(import_blob(corrupt), ErrorKind::InvalidArgument,

@@ -72,7 +72,7 @@ def make_files(d):
     magic = b"TANDEM\0\1"
     f["garbage_blob"] = write(os.path.join(d, "garbage.blob"),
                               magic + np.random.default_rng(8).integers(0, 256, 512, dtype=np.uint8).tobytes())
-    f["future_blob"] = write(os.path.join(d, "future.blob"), magic + b"\x02\0\0\0" + b"\0" * 64)
+    f["future_blob"] = write(os.path.join(d, "future.blob"), magic + b"\xff\0\0\0" + b"\0" * 64)
     f["blob"] = os.path.join(d, "good.blob")
 
     def save(name, model):

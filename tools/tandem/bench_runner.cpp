@@ -69,7 +69,9 @@ void CounterTable::add(const std::vector<ProfilingInfo>& records) {
     std::string key = r.node_name + '\0' + r.node_type;
     key += '\0' + std::to_string(seen[key]++);
     auto [it, added] = index_.try_emplace(key, counters_.size());
-    if (added) counters_.push_back({r.node_name, r.node_type, r.exec_type, r.device, i});
+    // A node that does not run per inference shows why in place of an implementation.
+    if (added)
+      counters_.push_back({r.node_name, r.node_type, r.status == "executed" ? r.exec_type : r.status, r.device, i});
     NodeCounter& c = counters_[it->second];
     ++c.runs;
     c.total_ms += ms(r.real_time);
