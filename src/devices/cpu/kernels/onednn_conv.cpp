@@ -1,6 +1,9 @@
 // oneDNN convolution for ONNX Conv and tandem's FusedConv (f32; 1-D to 3-D; groups, strides,
 // dilations, pads, auto_pad; optional bias; FusedConv's residual sum and activation as oneDNN
 // post-ops): primitive created and weights packed into oneDNN's layout once, at compile time.
+// Under INFERENCE_PRECISION_HINT=bf16 the convolution takes bf16 src and weights (weights rounded
+// once when packed, src on every run by the reorder into the primitive's layout) and accumulates,
+// adds the bias, runs the post-ops and writes dst in f32.
 #include <omp.h>
 
 #include <algorithm>
@@ -171,15 +174,16 @@ bool has_padding_only_outputs(const ConvShape& s) {
 
 // The primitive for `shape` with weights in oneDNN's preferred layout (packed once) and
 // activations in `activations` (any: oneDNN's choice, reordered to and from the plain tensors in
-// run()); nullopt where oneDNN has nothing better than its naive "ref" loops, which our reference
-// (im2col and GEMM) beats.
+// run()); src and weights in `compute` (f32 or bf16), bias and dst in f32. Nullopt where oneDNN
+// has nothing better than its naive "ref" loops, which our reference (im2col and GEMM) beats.
 std::optional<dnnl::convolution_forward::primitive_desc> primitive_desc(const ConvShape& shape,
                                                                         bool has_bias,
                                                                         const Fusion& fusion,
-                                                                        Tag activations) {
+                                                                        Tag activations,
+                                                                        memory::data_type compute) {
   using dt = memory::data_type;
-  const memory::desc src(shape.src, dt::f32, activations), dst(shape.dst, dt::f32, activations),
-      weights(shape.weights, dt::f32, Tag::any);
+  const memory::desc src(shape.src, compute, activations), dst(shape.dst, dt::f32, activations),
+      weights(shape.weights, compute, Tag::any);
   const auto kind = dnnl::prop_kind::forward_inference;
   const auto algorithm = dnnl::algorithm::convolution_direct;
   const auto desc =
@@ -233,21 +237,22 @@ std::shared_ptr<const std::byte> pack(memory from, const memory::desc& layout) {
 class OnednnConv final : public Kernel {
  public:
   OnednnConv(const ConvShape& shape, bool has_bias, const Fusion& fusion, Tag activations,
-             const dnnl::convolution_forward::primitive_desc& pd, const Tensor& weights,
-             const Tensor* bias, ops::KernelFn reference)
+             memory::data_type compute, const dnnl::convolution_forward::primitive_desc& pd,
+             const Tensor& weights, const Tensor* bias, ops::KernelFn reference)
       : shape_(shape),
         has_bias_(has_bias),
         fusion_(fusion),
         activations_(activations),
+        compute_(compute),
         user_src_md_(shape.src, memory::data_type::f32, data_tag(shape.src.size())),
         user_dst_md_(shape.dst, memory::data_type::f32, data_tag(shape.dst.size())),
         user_weights_md_(shape.weights, memory::data_type::f32,
                          weights_tag(shape.src.size(), shape.group > 1)),
         reference_(reference),
         name_(std::string(fusion.sum || fusion.activation.kind != ops::ActivationKind::None
-                              ? "onednn_fused_conv_f32:"
-                              : "onednn_conv_f32:") +
-              pd.impl_info_str()),
+                              ? "onednn_fused_conv_"
+                              : "onednn_conv_") +
+              (compute == memory::data_type::bf16 ? "bf16:" : "f32:") + pd.impl_info_str()),
         primary_threads_(omp_get_max_threads()) {
     if (bias) {
       bias_md_ = pd.bias_desc();
@@ -334,7 +339,7 @@ class OnednnConv final : public Kernel {
     auto [it, inserted] = variants_.try_emplace(threads);
     if (!inserted) return it->second ? *it->second : *primary_;
     try {
-      if (auto pd = primitive_desc(shape_, has_bias_, fusion_, activations_)) {
+      if (auto pd = primitive_desc(shape_, has_bias_, fusion_, activations_, compute_)) {
         const memory packed(primary_->weights_md, cpu_engine(),
                             const_cast<std::byte*>(primary_->weights.get()));
         it->second = make_variant(*pd, packed, primary_.get());
@@ -349,6 +354,7 @@ class OnednnConv final : public Kernel {
   bool has_bias_;
   Fusion fusion_;
   Tag activations_;
+  memory::data_type compute_;  // of src and weights
   memory::desc user_src_md_, user_dst_md_, user_weights_md_, bias_md_;
   std::vector<float> bias_;
   ops::KernelFn reference_;
@@ -408,14 +414,25 @@ std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info) {
     // TODO(#9): prefer blocked everywhere once blocked layouts flow between kernels.
     const bool plain = is_pointwise(*shape) && !fusion->sum &&
                        fusion->activation.kind == ops::ActivationKind::None;
-    Tag activations = plain ? data_tag(x.size()) : Tag::any;
-    auto pd = primitive_desc(*shape, has_bias, *fusion, activations);
-    if (!pd && activations != Tag::any)
-      pd = primitive_desc(*shape, has_bias, *fusion, activations = Tag::any);
+    const Tag preferred = plain ? data_tag(x.size()) : Tag::any;
+    Tag activations = preferred;
+    memory::data_type compute = memory::data_type::f32;
+    std::optional<dnnl::convolution_forward::primitive_desc> pd;
+    const auto create = [&](memory::data_type type) {
+      compute = type;
+      pd = primitive_desc(*shape, has_bias, *fusion, activations = preferred, compute);
+      if (!pd && activations != Tag::any)
+        pd = primitive_desc(*shape, has_bias, *fusion, activations = Tag::any, compute);
+    };
+    // oneDNN 2.6 has bf16 convolutions (bf16 src and weights, f32 dst) where the CPU has
+    // avx512_core_bf16, which the bf16 hint already requires; should it have none but its naive
+    // loops for some case, that node runs in f32, still faster than the reference.
+    if (info.inference_precision == ElementType::BF16) create(memory::data_type::bf16);
+    if (!pd) create(memory::data_type::f32);
     if (!pd) return nullptr;
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-    return std::make_unique<OnednnConv>(*shape, has_bias, *fusion, activations, *pd, *w, bias,
-                                        def->reference);
+    return std::make_unique<OnednnConv>(*shape, has_bias, *fusion, activations, compute, *pd, *w,
+                                        bias, def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }

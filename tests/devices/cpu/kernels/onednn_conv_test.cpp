@@ -2,7 +2,8 @@
 // whose W and B are initializers (the kernel's case) or graph inputs (the reference's), on shapes
 // around oneDNN's tile edges (channels 1, 3, 8, 16, 17, 64; odd sizes), every rank, groups,
 // depthwise, strides, dilations, pads and auto_pad; then FusedConv, its residual sum and every
-// activation as oneDNN post-ops, against FusedConv's reference.
+// activation as oneDNN post-ops, against FusedConv's reference; and the same in bf16
+// (INFERENCE_PRECISION_HINT=bf16) within bf16's rounding, where the CPU has it.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
@@ -121,9 +122,10 @@ struct Run {
 };
 
 Run run(const Model& model, const Tensor& x, const Tensor& w, const Tensor* b,
-        bool constant_weights, const Tensor* sum = nullptr) {
-  CompiledModel compiled =
-      Core().compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}});
+        bool constant_weights, const Tensor* sum = nullptr, const std::string& precision = "f32") {
+  CompiledModel compiled = Core().compile_model(
+      model, "CPU",
+      {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}});
   InferRequest request = compiled.create_infer_request();
   request.set_tensor("x", x);
   if (sum) request.set_tensor("s", *sum);
@@ -138,8 +140,8 @@ Run run(const Model& model, const Tensor& x, const Tensor& w, const Tensor* b,
   return {request.get_tensor("y"), exec_type};
 }
 
-bool is_onednn(const std::string& exec_type, bool fused) {
-  return exec_type.starts_with(fused ? "onednn_fused_conv_f32" : "onednn_conv_f32");
+bool is_onednn(const std::string& exec_type, bool fused, const std::string& precision) {
+  return exec_type.starts_with((fused ? "onednn_fused_conv_" : "onednn_conv_") + precision + ":");
 }
 
 // The output shape of `c`, from the reference on zeros.
@@ -153,18 +155,23 @@ Shape output_shape(const ConvCase& c) {
       .y.shape();
 }
 
-// Runs `c` through the kernel and the reference and compares them. The tolerance is relative 1e-4
-// of the accumulation: of sum |x*w| + |b| (+ |s|) per output, computed by the reference on |x|,
-// |w| (and |s|) without the activation, times 2 for the activations' slopes (HardSwish's reaches
-// 1.5).
-void expect_matches_reference(const ConvCase& c, std::mt19937& rng) {
-  SCOPED_TRACE(c.describe());
+// Runs `c` through the kernel (in `precision`) and the reference and compares them. The
+// tolerance is relative 1e-4 of the accumulation: of sum |x*w| + |b| (+ |s|) per output, computed
+// by the reference on |x|, |w| (and |s|) without the activation, times 2 for the activations'
+// slopes (HardSwish's reaches 1.5). bf16 adds the rounding of x and w to 8 significant bits
+// (relative error up to 2^-8 each): the K rounding errors of an output's dot product are
+// independent and centred, so they grow as sqrt(K), with a standard deviation near
+// 0.27·2^-8·sqrt(K) for products of numbers in [-1, 1]; 2^-7·sqrt(K) is over 7 of those.
+void expect_matches_reference(const ConvCase& c, std::mt19937& rng,
+                              const std::string& precision = "f32") {
+  SCOPED_TRACE(c.describe() + " in " + precision);
   const Tensor x = random_tensor(c.x, rng), w = random_tensor(c.w(), rng),
                b = random_tensor({c.out_channels}, rng);
   const Tensor s = c.sum ? random_tensor(output_shape(c), rng) : Tensor();
   const Tensor* bias = c.bias ? &b : nullptr;
   const Tensor* sum = c.sum ? &s : nullptr;
-  const Run got = run(conv_model(c, w, bias, true, PartialShape(c.x)), x, w, bias, true, sum);
+  const Run got =
+      run(conv_model(c, w, bias, true, PartialShape(c.x)), x, w, bias, true, sum, precision);
   const Run want = run(conv_model(c, w, bias, false, PartialShape(c.x)), x, w, bias, false, sum);
   const Tensor abs_b = absolute(b), abs_s = c.sum ? absolute(s) : Tensor();
   ConvCase linear = c;
@@ -172,15 +179,19 @@ void expect_matches_reference(const ConvCase& c, std::mt19937& rng) {
   const Run magnitude =
       run(conv_model(linear, w, bias, false, PartialShape(c.x)), absolute(x), absolute(w),
           c.bias ? &abs_b : nullptr, false, c.sum ? &abs_s : nullptr);
-  EXPECT_TRUE(is_onednn(got.exec_type, c.fused())) << "ran " << got.exec_type;
+  EXPECT_TRUE(is_onednn(got.exec_type, c.fused(), precision)) << "ran " << got.exec_type;
   EXPECT_EQ(want.exec_type, "reference");
   ASSERT_EQ(got.y.shape(), want.y.shape());
   auto g = got.y.span<const float>(), r = want.y.span<const float>(),
        m = magnitude.y.span<const float>();
   const float slope = c.activation.empty() ? 1.0f : 2.0f;
+  const Shape w_shape = c.w();
+  const int64_t k = std::accumulate(w_shape.begin() + 1, w_shape.end(), int64_t(1),
+                                    std::multiplies<>());  // C/group times the kernel's size
+  const float rounding = precision == "bf16" ? 0x1p-7f * std::sqrt(float(k)) : 0.0f;
   int reported = 0;
   for (size_t i = 0; i < r.size(); ++i) {
-    const float tolerance = slope * 1e-4f * m[i] + 1e-6f;
+    const float tolerance = slope * (1e-4f * m[i] + rounding) + 1e-6f;
     if (std::fabs(g[i] - r[i]) <= tolerance) continue;
     ADD_FAILURE() << "at " << i << ": " << g[i] << " vs reference " << r[i] << " (tolerance "
                   << tolerance << ")";
@@ -337,6 +348,78 @@ TEST(OnednnConv, RandomFusedCasesMatchReference) {
     c.sum = std::uniform_int_distribution<int>(0, 1)(rng) == 1;
     expect_matches_reference(c, rng);
   }
+}
+
+// The bf16 hint needs AVX-512 BF16 or AMX; elsewhere compile_model refuses it.
+bool cpu_has_bf16() {
+  const ConvCase c{{1, 1, 1}, 1, {1}};
+  const Tensor w(ElementType::F32, c.w());
+  try {
+    Core().compile_model(conv_model(c, w, nullptr, true, PartialShape(c.x)), "CPU",
+                         {{properties::kInferencePrecisionHint, "bf16"}});
+    return true;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Unsupported) throw;
+    return false;
+  }
+}
+
+TEST(OnednnConvBf16, HandPickedAndRandomCasesMatchReference) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
+  const ConvCase cases[] = {
+      {{1, 3, 23, 23}, 16, {7, 7}, 1, {2, 2}, {}, {3, 3, 3, 3}},
+      {{1, 64, 9, 9}, 16, {1, 1}},
+      {{1, 64, 9, 9}, 32, {1, 1}, 1, {2, 2}},
+      {{2, 17, 7, 11}, 17, {3, 3}, 1, {2, 2}, {}, {1, 1, 1, 1}},
+      {{1, 16, 13, 13}, 16, {3, 3}, 16, {1, 1}, {}, {1, 1, 1, 1}},
+      {{1, 64, 7, 7}, 64, {3, 3}, 4, {2, 1}, {1, 2}, {1, 2, 1, 0}},
+      {{1, 8, 13, 9}, 8, {3, 3}, 1, {}, {2, 2}, {2, 0, 1, 2}},
+      {{1, 16, 31}, 8, {5}, 1, {2}, {}, {2, 2}},
+      {{1, 3, 5, 7, 9}, 8, {3, 3, 3}, 1, {1, 2, 2}, {}, {1, 1, 1, 1, 1, 1}},
+  };
+  std::mt19937 rng(41);
+  for (const ConvCase& c : cases) expect_matches_reference(c, rng, "bf16");
+  for (int i = 0; i < 40; ++i) expect_matches_reference(random_case(rng), rng, "bf16");
+}
+
+// FusedConv's post-ops run on the f32 accumulator, the residual added in f32, on both layouts.
+TEST(OnednnConvBf16, FusedActivationsAndSumMatchReference) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
+  std::mt19937 rng(43);
+  const ConvCase shapes[] = {
+      {{1, 17, 9, 9}, 16, {1, 1}},
+      {{1, 16, 9, 9}, 17, {3, 3}, 1, {}, {}, {1, 1, 1, 1}},
+      {{1, 16, 8, 8}, 16, {3, 3}, 16, {2, 2}, {}, {1, 1, 1, 1}, "NOTSET", false},
+      {{2, 3, 1, 9}, 8, {2, 2}, 1, {1, 2}, {2, 2}, {2, 0, 2, 1}},  // outputs over padding only
+  };
+  for (const ConvCase& shape : shapes)
+    for (const ActivationCase& a : kActivations)
+      for (bool sum : {false, true}) {
+        ConvCase c = shape;
+        c.activation = a.name;
+        c.alpha = a.alpha;
+        c.beta = a.beta;
+        c.sum = sum;
+        expect_matches_reference(c, rng, "bf16");
+      }
+}
+
+// A ResNet-50 3x3 layer: also proves the convolution really is taken in bf16, since some outputs
+// then differ from the f32 reference by far more than f32 summation could explain.
+TEST(OnednnConvBf16, ResNetLayerRoundsToBf16) {
+  if (!cpu_has_bf16()) GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
+  std::mt19937 rng(47);
+  const ConvCase c{{1, 64, 14, 14}, 64, {3, 3}, 1, {}, {}, {1, 1, 1, 1}};
+  expect_matches_reference(c, rng, "bf16");
+  const Tensor x = random_tensor(c.x, rng), w = random_tensor(c.w(), rng),
+               b = random_tensor({64}, rng);
+  const auto bf16 =
+      run(conv_model(c, w, &b, true, PartialShape(c.x)), x, w, &b, true, nullptr, "bf16");
+  const auto reference = run(conv_model(c, w, &b, false, PartialShape(c.x)), x, w, &b, false);
+  float largest = 0;
+  auto got = bf16.y.span<const float>(), want = reference.y.span<const float>();
+  for (size_t i = 0; i < want.size(); ++i) largest = std::max(largest, std::fabs(got[i] - want[i]));
+  EXPECT_GT(largest, 1e-3f);  // f32 summation of 576 products in [-1, 1] stays under 1e-4
 }
 
 TEST(OnednnConv, DeclinesWhatItDoesNotHandle) {
