@@ -10,6 +10,10 @@ std::unique_ptr<Kernel> select_kernel(const NodeInfo& info) {
       make_onednn_matmul,
       make_onednn_gemm,
       make_onednn_pool,
+      make_onednn_binary,
+      make_onednn_eltwise,
+      make_onednn_softmax,
+      make_onednn_layer_norm,
   };
   for (Factory make : kFactories)
     if (auto kernel = make(info)) return kernel;

@@ -15,6 +15,10 @@ std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_gemm(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_pool(const NodeInfo& info);
+std::unique_ptr<Kernel> make_onednn_binary(const NodeInfo& info);
+std::unique_ptr<Kernel> make_onednn_eltwise(const NodeInfo& info);
+std::unique_ptr<Kernel> make_onednn_softmax(const NodeInfo& info);
+std::unique_ptr<Kernel> make_onednn_layer_norm(const NodeInfo& info);
 
 /// An optimised kernel for the node, or null when none applies (the reference kernel runs then).
 /// Each candidate checks everything it relies on (types, static shapes, constant weights,

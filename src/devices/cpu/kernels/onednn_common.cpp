@@ -1,6 +1,8 @@
 // oneDNN engine, per-thread streams and workspaces.
 #include "devices/cpu/kernels/onednn_common.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <new>
 
@@ -31,6 +33,20 @@ std::byte* thread_workspace(size_t bytes) {
     capacity = align_up(bytes);
   }
   return buffer.get();
+}
+
+void execute_memory_bound(const dnnl::primitive& primitive,
+                          const std::unordered_map<int, dnnl::memory>& args, size_t elements) {
+  // omp_set_num_threads is a per-thread setting (the streams set their share with it), so the
+  // narrower team lasts for this run only and is restored however the run ends.
+  struct Team {
+    int threads = omp_get_max_threads();
+    explicit Team(int wanted) { omp_set_num_threads(std::min(wanted, threads)); }
+    ~Team() { omp_set_num_threads(threads); }
+  } team(int(std::max<size_t>(1, elements / kElementsPerThread)));
+  dnnl::stream& stream = thread_stream();
+  primitive.execute(stream, args);
+  stream.wait();
 }
 
 std::optional<dnnl::memory::data_type> onednn_type(ElementType type) {

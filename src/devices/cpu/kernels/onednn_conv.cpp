@@ -46,11 +46,6 @@ Tag weights_tag(size_t rank, bool grouped) {
   return grouped ? kGrouped[rank - 3] : kPlain[rank - 3];
 }
 
-bool is_static_f32(const ValueType* type) {
-  return type && type->is_tensor() && type->element_type == ElementType::F32 &&
-         type->shape.rank_known() && type->shape.is_static();
-}
-
 const Tensor* constant_f32(const NodeInfo& info, size_t i) {
   if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor())
     return nullptr;

@@ -4,6 +4,7 @@
 // INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul).
 #include "devices/cpu/kernels/kernels.h"
 
+#include "devices/cpu/kernels/onednn_common.h"
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
 #include "ops/registry.h"
 
@@ -104,11 +105,6 @@ std::optional<Problem> problem_of(const Shape& a, const Shape& b) {
   p.dst[rank - 2] = m;
   p.dst[rank - 1] = n;
   return p;
-}
-
-bool is_static_f32(const ValueType* type) {
-  return type && type->is_tensor() && type->element_type == ElementType::F32 &&
-         type->shape.is_static();
 }
 
 }  // namespace

@@ -132,11 +132,6 @@ class OnednnPool final : public Kernel {
   std::string name_;
 };
 
-bool is_static_f32(const ValueType* type) {
-  return type && type->is_tensor() && type->element_type == ElementType::F32 &&
-         type->shape.rank_known() && type->shape.is_static();
-}
-
 }  // namespace
 
 std::unique_ptr<Kernel> make_onednn_pool(const NodeInfo& info) {
