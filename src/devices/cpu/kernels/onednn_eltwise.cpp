@@ -12,6 +12,7 @@
 
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
+#include "devices/cpu/kernels/onednn_same_shape_kernel.h"
 #include "ops/node_context.h"
 #include "ops/registry.h"
 
@@ -71,41 +72,6 @@ std::optional<Eltwise> eltwise_of(const NodeInfo& info) {
   return std::nullopt;
 }
 
-class OnednnEltwise final : public Kernel {
- public:
-  OnednnEltwise(Shape x, const dnnl::eltwise_forward::primitive_desc& pd, ops::KernelFn reference)
-      : x_(std::move(x)),
-        md_(pd.src_desc()),
-        scratchpad_md_(pd.scratchpad_desc()),
-        eltwise_(pd),
-        reference_(reference),
-        name_(std::string("onednn_eltwise_f32:") + pd.impl_info_str()) {}
-
-  std::string_view name() const override { return name_; }
-
-  void run(ops::KernelContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    // The primitive is fixed to the shape known at compile time; other shapes at run time (a
-    // model whose declared shapes were wrong) go to the reference.
-    if (x.element_type() != ElementType::F32 || x.shape() != x_) return reference_(ctx);
-    const dnnl::engine& engine = cpu_engine();
-    execute_memory_bound(
-        eltwise_,
-        {{DNNL_ARG_SRC, memory(md_, engine, const_cast<void*>(x.data()))},
-         {DNNL_ARG_DST, memory(md_, engine, ctx.output(0).data())},
-         {DNNL_ARG_SCRATCHPAD,
-          memory(scratchpad_md_, engine, thread_workspace(scratchpad_md_.get_size()))}},
-        x.size());
-  }
-
- private:
-  Shape x_;
-  memory::desc md_, scratchpad_md_;
-  dnnl::eltwise_forward eltwise_;
-  ops::KernelFn reference_;
-  std::string name_;
-};
-
 }  // namespace
 
 std::unique_ptr<Kernel> make_onednn_eltwise(const NodeInfo& info) {
@@ -135,7 +101,7 @@ std::unique_ptr<Kernel> make_onednn_eltwise(const NodeInfo& info) {
                                     eltwise->alpha, eltwise->beta),
         attr, cpu_engine());
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-    return std::make_unique<OnednnEltwise>(x, pd, def->reference);
+    return std::make_unique<OnednnSameShapeKernel<dnnl::eltwise_forward>>("eltwise", x, pd, def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }

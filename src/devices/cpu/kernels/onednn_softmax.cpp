@@ -10,6 +10,7 @@
 
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
+#include "devices/cpu/kernels/onednn_same_shape_kernel.h"
 #include "ops/node_context.h"
 #include "ops/registry.h"
 
@@ -17,42 +18,6 @@ namespace tandem::cpu {
 namespace {
 
 using dnnl::memory;
-
-class OnednnSoftmax final : public Kernel {
- public:
-  OnednnSoftmax(Shape x, const dnnl::softmax_v2_forward::primitive_desc& pd,
-                ops::KernelFn reference)
-      : x_(std::move(x)),
-        md_(pd.src_desc()),
-        scratchpad_md_(pd.scratchpad_desc()),
-        softmax_(pd),
-        reference_(reference),
-        name_(std::string("onednn_softmax_f32:") + pd.impl_info_str()) {}
-
-  std::string_view name() const override { return name_; }
-
-  void run(ops::KernelContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    // The primitive is fixed to the shape known at compile time; other shapes at run time (a
-    // model whose declared shapes were wrong) go to the reference.
-    if (x.element_type() != ElementType::F32 || x.shape() != x_) return reference_(ctx);
-    const dnnl::engine& engine = cpu_engine();
-    execute_memory_bound(
-        softmax_,
-        {{DNNL_ARG_SRC, memory(md_, engine, const_cast<void*>(x.data()))},
-         {DNNL_ARG_DST, memory(md_, engine, ctx.output(0).data())},
-         {DNNL_ARG_SCRATCHPAD,
-          memory(scratchpad_md_, engine, thread_workspace(scratchpad_md_.get_size()))}},
-        x.size());
-  }
-
- private:
-  Shape x_;
-  memory::desc md_, scratchpad_md_;
-  dnnl::softmax_v2_forward softmax_;
-  ops::KernelFn reference_;
-  std::string name_;
-};
 
 }  // namespace
 
@@ -98,7 +63,7 @@ std::unique_ptr<Kernel> make_onednn_softmax(const NodeInfo& info) {
                                        /*axis=*/1),
         attr, cpu_engine());
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-    return std::make_unique<OnednnSoftmax>(x, pd, def->reference);
+    return std::make_unique<OnednnSameShapeKernel<dnnl::softmax_v2_forward>>("softmax", x, pd, def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }
