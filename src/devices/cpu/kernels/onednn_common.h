@@ -49,6 +49,13 @@ void execute_memory_bound(const dnnl::primitive& primitive,
 /// buffer per thread serves every kernel because kernels never nest.
 std::byte* thread_workspace(size_t bytes);
 
+/// The plain (row-major) layout of an ONNX [N, C, spatial...] tensor of rank 3 to 5.
+inline dnnl::memory::format_tag data_tag(size_t rank) {
+  using Tag = dnnl::memory::format_tag;
+  static constexpr Tag kTags[] = {Tag::ncw, Tag::nchw, Tag::ncdhw};
+  return kTags[rank - 3];
+}
+
 /// Whether a value is an f32 tensor of static shape: what every oneDNN kernel here requires of
 /// the values it plans primitives for at compile time.
 inline bool is_static_f32(const ValueType* type) {

@@ -34,12 +34,8 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-// Plain (row-major) layouts of ONNX tensors, by rank: X and Y [N, C, spatial...],
-// W [M, C/group, kernel...] (seen by oneDNN as [group, M/group, C/group, kernel...] when grouped).
-Tag data_tag(size_t rank) {
-  static constexpr Tag kTags[] = {Tag::ncw, Tag::nchw, Tag::ncdhw};
-  return kTags[rank - 3];
-}
+// The plain layout of W [M, C/group, kernel...], seen by oneDNN as [group, M/group, C/group,
+// kernel...] when grouped.
 Tag weights_tag(size_t rank, bool grouped) {
   static constexpr Tag kPlain[] = {Tag::oiw, Tag::oihw, Tag::oidhw};
   static constexpr Tag kGrouped[] = {Tag::goiw, Tag::goihw, Tag::goidhw};

@@ -20,10 +20,6 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-Tag data_tag(size_t rank) {
-  static constexpr Tag kTags[] = {Tag::ncw, Tag::nchw, Tag::ncdhw};
-  return kTags[rank - 3];
-}
 
 // What oneDNN needs to know of one pooling node, all sizes known.
 struct PoolShape {
