@@ -40,7 +40,7 @@ class OnednnLayerNorm final : public Kernel {
     // time (a model whose declared shapes were wrong) go to the reference.
     const size_t inner = parameter_md_.get_size() / sizeof(float);
     const auto fits = [&](const Tensor& t) {
-      return t.element_type() == ElementType::F32 && t.size() == inner;
+      return t.element_type() == ElementType::F32 && size_t(t.size()) == inner;
     };
     if (x.element_type() != ElementType::F32 || x.shape() != x_ || !fits(scale) ||
         (has_bias_ && !fits(ctx.input(2))))
