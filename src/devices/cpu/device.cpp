@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "devices/cpu/kernels/kernels.h"
+#include "devices/cpu/layout_assignment.h"
 #include "execution/graph_executor.h"
 #include "execution/graph_plan.h"
 #include "frontend/onnx/reader.h"
@@ -40,11 +41,17 @@ class CpuExecutable : public devices::Executable {
   CpuExecutable(std::shared_ptr<const ir::Model> model, const devices::CompileOptions& options)
       : model_(std::move(model)),
         plan_(*model_->graph, model_->opsets, execution::OuterScope{}, options.where,
-              [precision = options.inference_precision](const execution::NodeInfo& info) {
+              [this, precision = options.inference_precision](const execution::NodeInfo& info) {
                 execution::NodeInfo with_precision = info;
                 with_precision.inference_precision = precision;
-                return select_kernel(with_precision);
-              }) {}
+                std::unique_ptr<execution::Kernel> kernel = select_kernel(with_precision);
+                if (auto* layout = dynamic_cast<LayoutKernel*>(kernel.get()))
+                  layout_kernels_.emplace(&info.node, layout);
+                return kernel;
+              }) {
+    assign_layouts(plan_, layout_kernels_);
+    layout_kernels_.clear();
+  }
 
   std::vector<Value> run(std::vector<Value> inputs, std::vector<ProfilingInfo>* profile) const override {
     return execution::execute(plan_, std::move(inputs), nullptr, profile);
@@ -54,6 +61,7 @@ class CpuExecutable : public devices::Executable {
 
  private:
   std::shared_ptr<const ir::Model> model_;  // the plan refers to its graph
+  LayoutKernels layout_kernels_;  // while compiling: the kernels that may pass blocked layouts
   execution::GraphPlan plan_;
 };
 

@@ -23,6 +23,7 @@
 
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
+#include "devices/cpu/kernels/onednn_layout.h"
 #include "ops/nn/fused_conv.h"
 #include "ops/nn/window.h"
 #include "ops/op.h"
@@ -135,16 +136,6 @@ std::optional<dnnl::reorder> reorder_between(const memory::desc& from, const mem
   return dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to));
 }
 
-// Kernel 1, stride 1, no pads, one group: per image, one GEMM of W [M, C] by X [C, spatial].
-bool is_pointwise(const ConvShape& s) {
-  const auto all = [](const memory::dims& v, int64_t value) {
-    return std::all_of(v.begin(), v.end(), [&](int64_t d) { return d == value; });
-  };
-  return s.group == 1 &&
-         std::all_of(s.weights.begin() + 2, s.weights.end(), [](int64_t k) { return k == 1; }) &&
-         all(s.strides, 1) && all(s.pad_begin, 0) && all(s.pad_end, 0);
-}
-
 // Whether some output's window reads padding only (wide pads, or dilations stepping over a
 // small input).
 bool has_padding_only_outputs(const ConvShape& s) {
@@ -164,17 +155,17 @@ bool has_padding_only_outputs(const ConvShape& s) {
 }
 
 // The primitive for `shape` with weights in oneDNN's preferred layout (packed once) and
-// activations in `activations` (any: oneDNN's choice, reordered to and from the plain tensors in
-// run()); src and weights in `compute` (f32 or bf16), bias and dst in f32. Nullopt where oneDNN
-// has nothing better than its naive "ref" loops, which our reference (im2col and GEMM) beats.
+// activations in `src` and `dst` (format any: oneDNN's choice, reordered to and from the plain
+// tensors in run() unless blocked layouts flow); weights in src's type (f32 or bf16), bias in f32.
+// Nullopt where oneDNN has nothing better than its naive "ref" loops, which our reference (im2col
+// and GEMM) beats.
 std::optional<dnnl::convolution_forward::primitive_desc> primitive_desc(const ConvShape& shape,
                                                                         bool has_bias,
                                                                         const Fusion& fusion,
-                                                                        Tag activations,
-                                                                        memory::data_type compute) {
+                                                                        const memory::desc& src,
+                                                                        const memory::desc& dst) {
   using dt = memory::data_type;
-  const memory::desc src(shape.src, compute, activations), dst(shape.dst, dt::f32, activations),
-      weights(shape.weights, compute, Tag::any);
+  const memory::desc weights(shape.weights, src.data_type(), Tag::any);
   const auto kind = dnnl::prop_kind::forward_inference;
   const auto algorithm = dnnl::algorithm::convolution_direct;
   const auto desc =
@@ -225,16 +216,14 @@ std::shared_ptr<const std::byte> pack(memory from, const memory::desc& layout) {
   return packed;
 }
 
-class OnednnConv final : public Kernel {
+class OnednnConv final : public LayoutKernel {
  public:
-  OnednnConv(const ConvShape& shape, bool has_bias, const Fusion& fusion, Tag activations,
-             memory::data_type compute, const dnnl::convolution_forward::primitive_desc& pd,
-             const Tensor& weights, const Tensor* bias, ops::KernelFn reference)
+  OnednnConv(const ConvShape& shape, bool has_bias, const Fusion& fusion,
+             const dnnl::convolution_forward::primitive_desc& pd, const Tensor& weights,
+             const Tensor* bias, ops::KernelFn reference)
       : shape_(shape),
         has_bias_(has_bias),
         fusion_(fusion),
-        activations_(activations),
-        compute_(compute),
         user_src_md_(shape.src, memory::data_type::f32, data_tag(shape.src.size())),
         user_dst_md_(shape.dst, memory::data_type::f32, data_tag(shape.dst.size())),
         user_weights_md_(shape.weights, memory::data_type::f32,
@@ -243,7 +232,8 @@ class OnednnConv final : public Kernel {
         name_(std::string(fusion.sum || fusion.activation.kind != ops::ActivationKind::None
                               ? "onednn_fused_conv_"
                               : "onednn_conv_") +
-              (compute == memory::data_type::bf16 ? "bf16:" : "f32:") + pd.impl_info_str()),
+              (pd.src_desc().data_type() == memory::data_type::bf16 ? "bf16:" : "f32:") +
+              pd.impl_info_str()),
         primary_threads_(omp_get_max_threads()) {
     if (bias) {
       bias_md_ = pd.bias_desc();
@@ -255,6 +245,24 @@ class OnednnConv final : public Kernel {
 
   std::string_view name() const override { return name_; }
 
+  std::optional<memory::desc> output_layout(size_t i) const override {
+    if (i != 0 || !primary_->dst_reorder) return std::nullopt;
+    return primary_->dst_md;
+  }
+  bool accepts_input(size_t i, const memory::desc& layout) const override {
+    if (i == 0) return primary_->src_reorder && layout == primary_->src_md;
+    return fusion_.sum && i == ops::kFusedConvSumInput && primary_->dst_reorder &&
+           layout == primary_->dst_md;
+  }
+  void take_input(size_t i, const memory::desc&) override {
+    (i == 0 ? src_blocked_ : sum_blocked_) = true;
+    if (i == 0) name_ += " (blocked in)";
+  }
+  void give_output(size_t) override {
+    dst_blocked_ = true;
+    name_ += " (blocked out)";
+  }
+
   void run(ops::KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // The primitive is fixed to the shapes known at compile time; should a run bring others (a
@@ -264,14 +272,22 @@ class OnednnConv final : public Kernel {
     if (sum && (sum->element_type() != ElementType::F32 || sum->shape() != shape_.dst))
       return reference_(ctx);
     const Variant& v = variant(omp_get_max_threads());
+    if (dst_blocked_) ctx.set_output(0, blocked_tensor(shape_.dst, v.dst_md));
     Tensor& y = ctx.output(0);
     const dnnl::engine& engine = cpu_engine();
     dnnl::stream& stream = thread_stream();
     std::byte* workspace = thread_workspace(v.workspace_bytes);
-    memory user_src(user_src_md_, engine, const_cast<void*>(x.data()));
+    void* x_data = const_cast<void*>(x.data());
+    memory user_src(user_src_md_, engine, x_data);
     memory user_dst(user_dst_md_, engine, y.data());
-    memory src = v.src_reorder ? memory(v.src_md, engine, workspace + v.src_offset) : user_src;
-    memory dst = v.dst_reorder ? memory(v.dst_md, engine, workspace + v.dst_offset) : user_dst;
+    const bool reorder_src = v.src_reorder && !src_blocked_;
+    const bool reorder_dst = v.dst_reorder && !dst_blocked_;
+    memory src = src_blocked_  ? memory(v.src_md, engine, x_data)
+                 : reorder_src ? memory(v.src_md, engine, workspace + v.src_offset)
+                               : user_src;
+    memory dst = dst_blocked_  ? memory(v.dst_md, engine, y.data())
+                 : reorder_dst ? memory(v.dst_md, engine, workspace + v.dst_offset)
+                               : user_dst;
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, src},
         {DNNL_ARG_WEIGHTS, memory(v.weights_md, engine, const_cast<std::byte*>(v.weights.get()))},
@@ -279,16 +295,17 @@ class OnednnConv final : public Kernel {
         {DNNL_ARG_SCRATCHPAD, memory(v.scratchpad_md, engine, workspace + v.scratchpad_offset)}};
     if (has_bias_)
       args.emplace(DNNL_ARG_BIAS, memory(bias_md_, engine, const_cast<float*>(bias_.data())));
-    if (v.src_reorder) v.src_reorder->execute(stream, user_src, src);
+    if (reorder_src) v.src_reorder->execute(stream, user_src, src);
     // The sum post-op adds what dst holds: the residual, in dst's layout.
-    if (sum && v.sum_reorder) {
+    if (sum && v.sum_reorder && !sum_blocked_) {
       memory residual(user_dst_md_, engine, const_cast<void*>(sum->data()));
       v.sum_reorder->execute(stream, residual, dst);
     } else if (sum) {
-      std::memcpy(y.data(), sum->data(), sum->byte_size());
+      std::memcpy(dst.get_data_handle(), sum->data(),
+                  sum_blocked_ ? v.dst_md.get_size() : sum->byte_size());
     }
     v.conv.execute(stream, args);
-    if (v.dst_reorder) v.dst_reorder->execute(stream, dst, user_dst);
+    if (reorder_dst) v.dst_reorder->execute(stream, dst, user_dst);
     stream.wait();
   }
 
@@ -330,7 +347,8 @@ class OnednnConv final : public Kernel {
     auto [it, inserted] = variants_.try_emplace(threads);
     if (!inserted) return it->second ? *it->second : *primary_;
     try {
-      if (auto pd = primitive_desc(shape_, has_bias_, fusion_, activations_, compute_)) {
+      // The compile-time layouts, which readers and writers of blocked values rely on.
+      if (auto pd = primitive_desc(shape_, has_bias_, fusion_, primary_->src_md, primary_->dst_md)) {
         const memory packed(primary_->weights_md, cpu_engine(),
                             const_cast<std::byte*>(primary_->weights.get()));
         it->second = make_variant(*pd, packed, primary_.get());
@@ -344,14 +362,14 @@ class OnednnConv final : public Kernel {
   ConvShape shape_;
   bool has_bias_;
   Fusion fusion_;
-  Tag activations_;
-  memory::data_type compute_;  // of src and weights
   memory::desc user_src_md_, user_dst_md_, user_weights_md_, bias_md_;
   std::vector<float> bias_;
   ops::KernelFn reference_;
   std::string name_;
   int primary_threads_;
   std::unique_ptr<Variant> primary_;
+  // Set at compile time by assign_layouts: which activations pass in the primitive's layouts.
+  bool src_blocked_ = false, sum_blocked_ = false, dst_blocked_ = false;
   mutable std::mutex mutex_;
   mutable std::map<int, std::unique_ptr<Variant>> variants_;
 };
@@ -396,34 +414,22 @@ std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info) {
   if (!shape) return nullptr;
 
   try {
-    // A pointwise conv on plain tensors is one GEMM, which oneDNN runs at full speed without the
-    // two reorders a blocked layout costs (ResNet-50's 1x1 layers: 0.6-0.9 ms plain against
-    // 0.6 + 0.5 ms of reorders blocked on 56x56). Everything else is faster blocked, reorders and
-    // all (3x3: 1.3 + 0.2 ms against 2.5 ms).
-    // Post-ops are the exception: oneDNN's GEMM convolution applies them in a pass of its own
-    // (ResNet-50's 1x1 with the residual sum: 15-17 ms plain against 2-3 ms blocked, one thread).
-    // TODO(#9): prefer blocked everywhere once blocked layouts flow between kernels.
-    const bool plain = is_pointwise(*shape) && !fusion->sum &&
-                       fusion->activation.kind == ops::ActivationKind::None;
-    const Tag preferred = plain ? data_tag(x.size()) : Tag::any;
-    Tag activations = preferred;
-    memory::data_type compute = memory::data_type::f32;
-    std::optional<dnnl::convolution_forward::primitive_desc> pd;
-    const auto create = [&](memory::data_type type) {
-      compute = type;
-      pd = primitive_desc(*shape, has_bias, *fusion, activations = preferred, compute);
-      if (!pd && activations != Tag::any)
-        pd = primitive_desc(*shape, has_bias, *fusion, activations = Tag::any, compute);
+    // Activations in oneDNN's preferred layout (blocked, nearly always), which then flows to the
+    // next kernels that take it. oneDNN 2.6 has bf16 convolutions (bf16 src and weights, f32 dst)
+    // where the CPU has avx512_core_bf16, which the bf16 hint already requires; should it have
+    // none but its naive loops for some case, that node runs in f32, still faster than the
+    // reference.
+    const auto create = [&](memory::data_type compute) {
+      return primitive_desc(*shape, has_bias, *fusion, memory::desc(shape->src, compute, Tag::any),
+                            memory::desc(shape->dst, memory::data_type::f32, Tag::any));
     };
-    // oneDNN 2.6 has bf16 convolutions (bf16 src and weights, f32 dst) where the CPU has
-    // avx512_core_bf16, which the bf16 hint already requires; should it have none but its naive
-    // loops for some case, that node runs in f32, still faster than the reference.
-    if (info.inference_precision == ElementType::BF16) create(memory::data_type::bf16);
-    if (!pd) create(memory::data_type::f32);
+    std::optional<dnnl::convolution_forward::primitive_desc> pd;
+    if (info.inference_precision == ElementType::BF16) pd = create(memory::data_type::bf16);
+    if (!pd) pd = create(memory::data_type::f32);
     if (!pd) return nullptr;
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-    return std::make_unique<OnednnConv>(*shape, has_bias, *fusion, activations, compute, *pd, *w,
-                                        bias, def->reference);
+    return std::make_unique<OnednnConv>(*shape, has_bias, *fusion, *pd, *w, bias,
+                                        def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }

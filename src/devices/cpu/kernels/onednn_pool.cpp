@@ -1,6 +1,7 @@
 // oneDNN pooling for ONNX MaxPool (without its Indices output), AveragePool, GlobalAveragePool
 // and GlobalMaxPool (f32; 1-D to 3-D; strides, pads, auto_pad, ceil_mode, dilations) on the
-// plain tensors, multithreaded where the reference runs one plane after another on one thread.
+// plain tensors or on a convolution's blocked output, multithreaded where the reference runs one
+// plane after another on one thread.
 #include <algorithm>
 #include <iterator>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -11,6 +12,7 @@
 
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
+#include "devices/cpu/kernels/onednn_layout.h"
 #include "ops/nn/pool_kernel.h"
 #include "ops/registry.h"
 
@@ -90,42 +92,96 @@ std::optional<PoolShape> pool_shape(const NodeInfo& info, const Shape& x) {
   return s;
 }
 
-class OnednnPool final : public Kernel {
+// The primitive for `shape` reading `src`, writing dst in `dst_tag` (any: src's layout).
+dnnl::pooling_v2_forward::primitive_desc primitive_desc(const PoolShape& shape,
+                                                        const memory::desc& src, Tag dst_tag) {
+  const memory::desc dst(shape.dst, memory::data_type::f32, dst_tag);
+  const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, shape.algorithm,
+                                            src, dst, shape.strides, shape.kernel,
+                                            shape.dilations, shape.pad_begin, shape.pad_end);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
+  return dnnl::pooling_v2_forward::primitive_desc(desc, attr, cpu_engine());
+}
+
+class OnednnPool final : public LayoutKernel {
  public:
   OnednnPool(const PoolShape& shape, const dnnl::pooling_v2_forward::primitive_desc& pd,
              ops::KernelFn reference)
       : shape_(shape),
-        src_md_(pd.src_desc()),
-        dst_md_(pd.dst_desc()),
-        scratchpad_md_(pd.scratchpad_desc()),
-        pool_(pd),
+        user_dst_md_(pd.dst_desc()),
         reference_(reference),
-        name_(std::string("onednn_pool_f32:") + pd.impl_info_str()) {}
+        name_(std::string("onednn_pool_f32:") + pd.impl_info_str()) {
+    use(pd);
+  }
 
   std::string_view name() const override { return name_; }
+
+  std::optional<memory::desc> output_layout(size_t i) const override {
+    if (i != 0 || !dst_reorder_) return std::nullopt;
+    return dst_md_;
+  }
+  // Pooling works on any layout oneDNN has a fast kernel for, and keeps it for its output.
+  bool accepts_input(size_t i, const memory::desc& layout) const override {
+    try {
+      return i == 0 && !std::string_view(primitive_desc(shape_, layout, Tag::any).impl_info_str())
+                            .starts_with("ref");
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }
+  void take_input(size_t, const memory::desc& layout) override {
+    use(primitive_desc(shape_, layout, Tag::any));
+    src_blocked_ = true;
+    name_ += " (blocked in)";
+  }
+  void give_output(size_t) override {
+    dst_blocked_ = true;
+    name_ += " (blocked out)";
+  }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // The primitive is fixed to the shapes known at compile time; other shapes at run time (a
     // model whose declared shapes were wrong) go to the reference.
     if (x.element_type() != ElementType::F32 || x.shape() != shape_.src) return reference_(ctx);
+    if (dst_blocked_) ctx.set_output(0, blocked_tensor(shape_.dst, dst_md_));
     Tensor& y = ctx.output(0);
     const dnnl::engine& engine = cpu_engine();
     dnnl::stream& stream = thread_stream();
-    pool_.execute(stream,
-                  {{DNNL_ARG_SRC, memory(src_md_, engine, const_cast<void*>(x.data()))},
-                   {DNNL_ARG_DST, memory(dst_md_, engine, y.data())},
-                   {DNNL_ARG_SCRATCHPAD,
-                    memory(scratchpad_md_, engine, thread_workspace(scratchpad_md_.get_size()))}});
+    const bool reorder_dst = dst_reorder_ && !dst_blocked_;
+    const size_t scratchpad_bytes = align_up(scratchpad_md_.get_size());
+    std::byte* workspace =
+        thread_workspace(scratchpad_bytes + (reorder_dst ? dst_md_.get_size() : 0));
+    memory dst(dst_md_, engine, reorder_dst ? workspace + scratchpad_bytes : y.data());
+    pool_.execute(stream, {{DNNL_ARG_SRC, memory(src_md_, engine, const_cast<void*>(x.data()))},
+                           {DNNL_ARG_DST, dst},
+                           {DNNL_ARG_SCRATCHPAD, memory(scratchpad_md_, engine, workspace)}});
+    memory user_dst(user_dst_md_, engine, y.data());
+    if (reorder_dst) dst_reorder_->execute(stream, dst, user_dst);
     stream.wait();
   }
 
  private:
+  void use(const dnnl::pooling_v2_forward::primitive_desc& pd) {
+    src_md_ = pd.src_desc();
+    dst_md_ = pd.dst_desc();
+    scratchpad_md_ = pd.scratchpad_desc();
+    pool_ = dnnl::pooling_v2_forward(pd);
+    dst_reorder_.reset();
+    if (dst_md_ != user_dst_md_)
+      dst_reorder_ = dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), dst_md_,
+                                                                 cpu_engine(), user_dst_md_));
+  }
+
   PoolShape shape_;
-  memory::desc src_md_, dst_md_, scratchpad_md_;
+  memory::desc user_dst_md_, src_md_, dst_md_, scratchpad_md_;
   dnnl::pooling_v2_forward pool_;
+  std::optional<dnnl::reorder> dst_reorder_;  // where dst is blocked and its reader wants it plain
   ops::KernelFn reference_;
   std::string name_;
+  // Set at compile time by assign_layouts.
+  bool src_blocked_ = false, dst_blocked_ = false;
 };
 
 }  // namespace
@@ -145,15 +201,8 @@ std::unique_ptr<Kernel> make_onednn_pool(const NodeInfo& info) {
   const std::optional<PoolShape> shape = pool_shape(info, x);
   if (!shape) return nullptr;
   try {
-    const auto dt = memory::data_type::f32;
-    const memory::desc src(shape->src, dt, data_tag(x.size())),
-        dst(shape->dst, dt, data_tag(x.size()));
-    const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, shape->algorithm,
-                                              src, dst, shape->strides, shape->kernel,
-                                              shape->dilations, shape->pad_begin, shape->pad_end);
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
-    const dnnl::pooling_v2_forward::primitive_desc pd(desc, attr, cpu_engine());
+    const memory::desc src(shape->src, memory::data_type::f32, data_tag(x.size()));
+    const auto pd = primitive_desc(*shape, src, data_tag(x.size()));
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
     return std::make_unique<OnednnPool>(*shape, pd, def->reference);
   } catch (const dnnl::error&) {

@@ -1,0 +1,15 @@
+// Tensors that hold a blocked layout.
+#include "devices/cpu/kernels/onednn_layout.h"
+
+#include <memory>
+
+#include "devices/cpu/kernels/onednn_common.h"
+
+namespace tandem::cpu {
+
+Tensor blocked_tensor(const Shape& shape, const dnnl::memory::desc& layout) {
+  std::shared_ptr<std::byte> bytes(allocate_aligned(layout.get_size()).release(), FreeAligned());
+  return Tensor::wrap(ElementType::F32, shape, bytes.get(), bytes);
+}
+
+}  // namespace tandem::cpu

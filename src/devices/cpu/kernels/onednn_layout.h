@@ -1,0 +1,36 @@
+// Activations that stay in oneDNN's blocked layouts from one kernel to the next. A convolution
+// computes in a blocked layout (nChw16c: 16 channels side by side); reordering its output to the
+// plain NCHW tensor and back for the next convolution cost as much as the convolutions themselves
+// in MobileNet-v2. A value is kept blocked only where every reader takes that layout (see
+// assign_layouts); every other reader, and the caller, sees plain tensors.
+#pragma once
+
+#include <cstddef>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
+
+#include "execution/kernel.h"
+#include "tandem/tensor.h"
+
+namespace tandem::cpu {
+
+/// A kernel whose inputs and outputs may be passed in a oneDNN layout instead of plain tensors.
+/// The four calls are made at compile time only, before any run.
+class LayoutKernel : public execution::Kernel {
+ public:
+  /// The layout output i is computed in, where it is not the plain one.
+  virtual std::optional<dnnl::memory::desc> output_layout(size_t i) const = 0;
+  /// Whether input i could be read in `layout` without a reorder.
+  virtual bool accepts_input(size_t i, const dnnl::memory::desc& layout) const = 0;
+  /// Input i arrives in `layout` (which accepts_input allowed): a tensor of the logical shape whose
+  /// bytes (layout.get_size() of them, padding included) are in that layout.
+  virtual void take_input(size_t i, const dnnl::memory::desc& layout) = 0;
+  /// Output i is to be written in output_layout(i), for readers that took it.
+  virtual void give_output(size_t i) = 0;
+};
+
+/// A tensor of the logical `shape` holding `layout.get_size()` bytes for a blocked layout (which
+/// pads the channels to a multiple of the block): only kernels that took the layout read it.
+Tensor blocked_tensor(const Shape& shape, const dnnl::memory::desc& layout);
+
+}  // namespace tandem::cpu
