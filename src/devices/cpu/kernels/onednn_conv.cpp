@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
 #include "devices/cpu/kernels/onednn_layout.h"
@@ -272,8 +273,7 @@ class OnednnConv final : public LayoutKernel {
     if (sum && (sum->element_type() != ElementType::F32 || sum->shape() != shape_.dst))
       return reference_(ctx);
     const Variant& v = variant(omp_get_max_threads());
-    if (dst_blocked_) ctx.set_output(0, blocked_tensor(shape_.dst, v.dst_md));
-    Tensor& y = ctx.output(0);
+    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? v.dst_md.get_size() : 0);
     const dnnl::engine& engine = cpu_engine();
     dnnl::stream& stream = thread_stream();
     std::byte* workspace = thread_workspace(v.workspace_bytes);

@@ -3,12 +3,12 @@
 
 #include <memory>
 
-#include "devices/cpu/kernels/onednn_common.h"
+#include "devices/cpu/kernels/activation_pool.h"
 
 namespace tandem::cpu {
 
 Tensor blocked_tensor(const Shape& shape, const dnnl::memory::desc& layout) {
-  std::shared_ptr<std::byte> bytes(allocate_aligned(layout.get_size()).release(), FreeAligned());
+  std::shared_ptr<std::byte> bytes = take_buffer(layout.get_size());
   return Tensor::wrap(ElementType::F32, shape, bytes.get(), bytes);
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
 #include "devices/cpu/kernels/onednn_layout.h"
@@ -145,8 +146,7 @@ class OnednnPool final : public LayoutKernel {
     // The primitive is fixed to the shapes known at compile time; other shapes at run time (a
     // model whose declared shapes were wrong) go to the reference.
     if (x.element_type() != ElementType::F32 || x.shape() != shape_.src) return reference_(ctx);
-    if (dst_blocked_) ctx.set_output(0, blocked_tensor(shape_.dst, dst_md_));
-    Tensor& y = ctx.output(0);
+    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? dst_md_.get_size() : 0);
     const dnnl::engine& engine = cpu_engine();
     dnnl::stream& stream = thread_stream();
     const bool reorder_dst = dst_reorder_ && !dst_blocked_;
