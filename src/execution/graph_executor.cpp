@@ -24,25 +24,44 @@ bool has_prefix(const std::string& message, const std::string& prefix) {
   return message.compare(0, prefix.size(), prefix) == 0;
 }
 
+// Whether the tensor has exactly the static type the plan inferred for its slot.
+bool is_planned(const Value& value, const ValueType& planned) {
+  if (!value.is_tensor() || !planned.is_tensor() || !planned.shape.rank_known()) return false;
+  const Tensor& tensor = value.tensor();
+  const std::vector<Dimension>& dims = planned.shape.dims();
+  if (tensor.element_type() != planned.element_type || tensor.rank() != dims.size()) return false;
+  for (size_t i = 0; i < dims.size(); ++i)
+    if (dims[i].value != tensor.shape()[i]) return false;
+  return true;
+}
+
 void run_step(const Step& step, Frame& frame, FrameRunner& runner) {
   const ir::Node& node = *step.node;
   std::vector<const Value*> values(step.inputs.size(), nullptr);
-  std::vector<ValueType> types(step.inputs.size());
-  std::vector<const ValueType*> type_ptrs(step.inputs.size(), nullptr);
+  bool as_planned = step.static_outputs;
   for (size_t i = 0; i < step.inputs.size(); ++i) {
     int slot = step.inputs[i];
     if (slot < 0) continue;
     values[i] = &frame.slots[slot];
-    types[i] = type_of(*values[i], frame.plan.slot_type(slot));
-    type_ptrs[i] = &types[i];
+    as_planned = as_planned && is_planned(*values[i], frame.plan.slot_type(slot));
   }
-  std::vector<ValueType> output_types = step.output_types;
-  if (step.def->infer) {
+  // Inputs of the types the plan inferred from give the outputs it inferred; anything else (a
+  // dynamic shape, a declared shape the inputs contradict) is inferred again from the real inputs.
+  std::vector<ValueType> inferred;
+  if (!as_planned && step.def->infer) {
+    std::vector<ValueType> types(step.inputs.size());
+    std::vector<const ValueType*> type_ptrs(step.inputs.size(), nullptr);
+    for (size_t i = 0; i < step.inputs.size(); ++i) {
+      if (!values[i]) continue;
+      types[i] = type_of(*values[i], frame.plan.slot_type(step.inputs[i]));
+      type_ptrs[i] = &types[i];
+    }
     ops::InferContext infer(node, step.opset, type_ptrs, values);
     step.def->infer(infer);
-    output_types = infer.outputs();
+    inferred = infer.outputs();
   }
-  ops::KernelContext kernel(node, step.opset, values, output_types, &runner);
+  ops::KernelContext kernel(node, step.opset, values,
+                            !as_planned && step.def->infer ? inferred : step.output_types, &runner);
   if (step.kernel)
     step.kernel->run(kernel);
   else
@@ -97,17 +116,17 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
   }
   FrameRunner runner(frame);
   for (const Step& step : plan.steps()) {
-    const std::string where = ir::describe_node(*step.node, step.opset);
     const auto start = std::chrono::steady_clock::now();
+    const auto where = [&] { return ir::describe_node(*step.node, step.opset); };
     try {
       run_step(step, frame, runner);
     } catch (const Error& e) {
       if (has_prefix(e.what(), "node '")) throw;
-      throw Error(e.kind(), where + ": " + e.what());
+      throw Error(e.kind(), where() + ": " + e.what());
     } catch (const std::bad_alloc&) {
-      throw Error(ErrorKind::Runtime, where + ": out of memory");
+      throw Error(ErrorKind::Runtime, where() + ": out of memory");
     } catch (const std::exception& e) {
-      throw Error(ErrorKind::Runtime, where + ": " + e.what());
+      throw Error(ErrorKind::Runtime, where() + ": " + e.what());
     }
     if (profile)
       profile->push_back(ProfilingInfo{

@@ -136,6 +136,9 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
       if (types_known && outer.empty()) throw Error(e.kind(), where_prefix(where_) + e.what());
     }
   }
+  step.static_outputs = std::all_of(step.output_types.begin(), step.output_types.end(), [](const ValueType& t) {
+    return t.is_tensor() && t.shape.rank_known() && t.shape.is_static();
+  });
   if (fold(step, input_types, input_values)) return;
   if (select_kernel_)
     step.kernel = select_kernel_(NodeInfo{node, step.opset, input_types, input_values, step.output_types});

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "execution/kernel.h"
-#include "execution/kernel.h"
 #include "ir/graph.h"
 #include "ops/op.h"
 #include "tandem/value.h"
@@ -26,6 +25,7 @@ struct Step {
   std::vector<int> outputs;  // slot per output, -1 where omitted
   std::vector<int> release;  // slots read for the last time here, freed after the step
   std::vector<ValueType> output_types;  // as inferred at compile time (may be partial)
+  bool static_outputs = false;  // every output a tensor of static shape: runs need not infer again
   std::shared_ptr<const Kernel> kernel;  // an optimised kernel, else the op's reference one
 };
 
