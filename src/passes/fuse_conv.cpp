@@ -2,12 +2,12 @@
 // activation and the sum then happen while the convolution's output is still in cache (oneDNN
 // post-ops) instead of in passes of their own over memory.
 #include <algorithm>
-#include <cfloat>
 #include <optional>
 #include <vector>
 
 #include "ops/nn/fused_conv.h"
 #include "passes/graph_index.h"
+#include "passes/node_match.h"
 #include "passes/passes.h"
 #include "passes/value_types.h"
 
@@ -16,52 +16,6 @@ namespace {
 
 using ops::Activation;
 using ops::ActivationKind;
-
-bool is_onnx(const ir::Node& node, const char* op) {
-  return node.op_type == op && (node.domain.empty() || node.domain == "ai.onnx");
-}
-
-float float_attribute(const ir::Node& node, const std::string& name, float fallback) {
-  const ir::Attribute* a = node.find_attribute(name);
-  if (!a) return fallback;
-  if (const float* f = std::get_if<float>(a)) return *f;
-  if (const int64_t* i = std::get_if<int64_t>(a)) return float(*i);
-  return fallback;
-}
-
-// A Clip bound from input i (opset 11 on): absent, or a constant f32 scalar.
-std::optional<float> clip_bound(const ir::Node& clip, const GraphIndex& index, size_t i,
-                                float fallback) {
-  if (i >= clip.inputs.size() || clip.inputs[i].empty()) return fallback;
-  const Tensor* t = index.constant(clip.inputs[i]);
-  if (!t || t->element_type() != ElementType::F32 || t->size() != 1) return std::nullopt;
-  return t->data<float>()[0];
-}
-
-// The activation `node` computes on its input 0, or nullopt when it is none FusedConv knows or
-// its parameters are not constants.
-std::optional<Activation> activation_of(const ir::Node& node, int opset, const GraphIndex& index) {
-  if (!node.domain.empty() && node.domain != "ai.onnx") return std::nullopt;
-  const std::string& op = node.op_type;
-  if (op == "Relu") return Activation{ActivationKind::Relu};
-  if (op == "Sigmoid") return Activation{ActivationKind::Sigmoid};
-  if (op == "Tanh") return Activation{ActivationKind::Tanh};
-  if (op == "HardSwish") return Activation{ActivationKind::HardSwish};
-  if (op == "LeakyRelu")
-    return Activation{ActivationKind::LeakyRelu, float_attribute(node, "alpha", 0.01f)};
-  if (op == "Elu") return Activation{ActivationKind::Elu, float_attribute(node, "alpha", 1.0f)};
-  if (op == "Swish") return Activation{ActivationKind::Swish, float_attribute(node, "alpha", 1.0f)};
-  if (op == "HardSigmoid")
-    return Activation{ActivationKind::HardSigmoid, float_attribute(node, "alpha", 0.2f),
-                      float_attribute(node, "beta", 0.5f)};
-  if (op != "Clip") return std::nullopt;
-  if (opset < 11)
-    return Activation{ActivationKind::Clip, float_attribute(node, "min", -FLT_MAX),
-                      float_attribute(node, "max", FLT_MAX)};
-  const auto lo = clip_bound(node, index, 1, -FLT_MAX), hi = clip_bound(node, index, 2, FLT_MAX);
-  if (!lo || !hi) return std::nullopt;
-  return Activation{ActivationKind::Clip, *lo, *hi};
-}
 
 // What one FusedConv replaces: the Conv, optionally an Add and its other operand, optionally an
 // activation, and the nodes those took.
@@ -141,7 +95,7 @@ class ConvFuser {
     if (int a = next(chain.output); a >= 0) {
       const ir::Node& node = graph_.nodes[a];
       if (node.outputs.size() == 1 && !node.inputs.empty() && node.inputs[0] == chain.output)
-        if (auto activation = activation_of(node, opset_, index_)) {
+        if (auto activation = conv_activation_of(node)) {
           chain.nodes.push_back(a);
           chain.activation = *activation;
           chain.output = node.outputs[0];
@@ -174,6 +128,16 @@ class ConvFuser {
     return false;
   }
 
+  // The activations of node_match.h but Gelu: the oneDNN convolution has no Gelu post-op, and a
+  // Conv fused with one would run on the reference kernel.
+  std::optional<Activation> conv_activation_of(const ir::Node& node) const {
+    std::optional<Activation> activation = activation_of(node, opset_, index_);
+    if (activation && (activation->kind == ActivationKind::Gelu ||
+                       activation->kind == ActivationKind::GeluTanh))
+      return std::nullopt;
+    return activation;
+  }
+
   ir::Node fused_node(const ir::Node& conv, const Chain& chain) const {
     ir::Node node{conv.name,   "FusedConv",    std::string(ops::kTandemDomain),
                   conv.inputs, {chain.output}, conv.attributes};
@@ -181,22 +145,7 @@ class ConvFuser {
       node.inputs.resize(ops::kFusedConvSumInput);
       node.inputs.push_back(chain.sum);
     }
-    const Activation& a = chain.activation;
-    if (a.kind == ActivationKind::None) return node;
-    node.attributes["activation"] = std::string(ops::activation_op(a.kind));
-    switch (a.kind) {
-      case ActivationKind::Clip:
-      case ActivationKind::HardSigmoid:
-        node.attributes["activation_beta"] = a.beta;
-        [[fallthrough]];
-      case ActivationKind::LeakyRelu:
-      case ActivationKind::Elu:
-      case ActivationKind::Swish:
-        node.attributes["activation_alpha"] = a.alpha;
-        break;
-      default:
-        break;
-    }
+    ops::write_activation(chain.activation, node);
     return node;
   }
 

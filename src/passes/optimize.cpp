@@ -1,5 +1,6 @@
 // The pass pipeline: BatchNormalization folds into Conv first, so that the Conv it leaves can
-// then fuse with its activation.
+// then fuse with its activation; a written-out Gelu becomes one node before the MatMul before it
+// looks for its activation.
 #include "passes/optimize.h"
 
 #include "passes/passes.h"
@@ -16,6 +17,9 @@ std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model
   copy->graph = std::make_shared<ir::Graph>(*model->graph);  // Tensor copies share their bytes
   fold_conv_batch_norm(*copy);
   fuse_conv(*copy);
+  fuse_layer_norm(*copy);
+  fuse_gelu(*copy);
+  fuse_matmul(*copy);
   return copy;
 }
 
@@ -23,14 +27,23 @@ std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model
 // value) or read only by other merged nodes: follow them forward until a surviving producer.
 std::map<std::string, std::string> absorbed_nodes(const ir::Graph& before, const ir::Graph& after) {
   std::set<std::string> survivors;
+  std::unordered_map<std::string, const ir::Node*> kept;    // name -> node of `after`
   std::unordered_map<std::string, std::string> producer;  // value -> node of `after`
   for (const ir::Node& node : after.nodes) {
     survivors.insert(node.name);
+    kept[node.name] = &node;
     for (const std::string& output : node.outputs) producer[output] = node.name;
   }
+  // A node whose name a fused node took (the Erf a Gelu is named after) is merged too: values
+  // pass through it on their way to the fused node's output.
+  const auto merged = [&](const ir::Node& node) {
+    auto it = kept.find(node.name);
+    return it == kept.end() || it->second->op_type != node.op_type ||
+           it->second->domain != node.domain;
+  };
   std::unordered_map<std::string, std::vector<const ir::Node*>> readers;  // value -> merged readers
   for (const ir::Node& node : before.nodes)
-    if (!survivors.contains(node.name))
+    if (merged(node))
       for (const std::string& input : node.inputs) readers[input].push_back(&node);
 
   std::map<std::string, std::string> absorbed;

@@ -16,4 +16,22 @@ void fold_conv_batch_norm(ir::Model& model);
 /// HardSigmoid, HardSwish, Swish and x * Sigmoid(x), Tanh, Elu.
 void fuse_conv(ir::Model& model);
 
+/// A layer normalisation over the last axis written out in elementary ops (ReduceMean, Sub,
+/// Pow or Mul, ReduceMean, Add of epsilon, Sqrt, Div or Mul by the reciprocal, Mul by a constant
+/// gamma, Add of a constant beta) becomes one LayerNormalization node of domain com.tandem, where
+/// every value in between has no other reader and gamma and beta hold one value per element of
+/// the last axis.
+void fuse_layer_norm(ir::Model& model);
+
+/// GELU written out, 0.5 * x * (1 + Erf(x / sqrt(2))) or its tanh approximation, in the orders
+/// exporters write it, becomes one Gelu node of domain com.tandem (the ONNX op, which exists only
+/// from opset 20) where the values in between have no other reader.
+void fuse_gelu(ir::Model& model);
+
+/// MatMul by a constant 2-D weight -> Add of a constant 1-D bias of the weight's column count
+/// [-> activation, Gelu included] becomes one FusedMatMul node (domain com.tandem,
+/// ops/math/fused_matmul.h) where the values in between have no other reader. Runs after
+/// fuse_gelu, so that a written-out Gelu is one activation by then.
+void fuse_matmul(ir::Model& model);
+
 }  // namespace tandem::passes

@@ -10,6 +10,7 @@ std::unique_ptr<Kernel> select_kernel(const NodeInfo& info) {
       make_onednn_matmul,
       make_onednn_gemm,
       make_onednn_pool,
+      make_onednn_concat,
       make_onednn_binary,
       make_onednn_eltwise,
       make_onednn_softmax,

@@ -101,10 +101,14 @@ const OpRule* find_rule(const ir::Node& node) {
     auto it = onnx_ops().find(node.op_type);
     return it == onnx_ops().end() ? nullptr : &it->second;
   }
-  // Made by the graph passes from Conv and what follows it; its reference composes f16 kernels.
-  static const OpRule kFusedConv{};
-  if (node.domain == "com.tandem" && node.op_type == "FusedConv") return &kFusedConv;
-  return nullptr;
+  // Made by the graph passes: FusedConv and FusedMatMul from Conv and MatMul and what follows
+  // them (their references compose f16 kernels), LayerNormalization and Gelu from the written-out
+  // forms (ONNX's definitions, whose references compute half types through double).
+  static const std::map<std::string, OpRule, std::less<>> kTandemOps = {
+      {"FusedConv", {}}, {"FusedMatMul", {}}, {"LayerNormalization", {}}, {"Gelu", {}}};
+  if (node.domain != "com.tandem") return nullptr;
+  auto it = kTandemOps.find(node.op_type);
+  return it == kTandemOps.end() ? nullptr : &it->second;
 }
 
 bool has_subgraphs(const ir::Node& node) {

@@ -1,5 +1,6 @@
-// The smooth activations of transformer blocks: Gelu (20), Mish (18, 22), Swish (24) and the
-// gated SwiGLU (28). Each computes in double and rounds to the element type; where the reference
+// The smooth activations of transformer blocks: Gelu (20, and in tandem's domain for the graph
+// passes to make of a Gelu written out in older opsets), Mish (18, 22), Swish (24) and the gated
+// SwiGLU (28). Each computes in double and rounds to the element type; where the reference
 // rounds a sigmoid to the element type before multiplying (Swish, SwiGLU), so do these kernels.
 #include <cmath>
 #include <numbers>
@@ -7,6 +8,7 @@
 
 #include "ops/attention/attention_common.h"
 #include "ops/op.h"
+#include "ops/tandem_domain.h"
 
 namespace tandem::ops {
 namespace {
@@ -98,6 +100,15 @@ void swiglu(KernelContext& ctx) {
 
 const OpDef& gelu_op() {
   static const OpDef def{.name = "Gelu", .versions = {20}, .infer = infer_same, .reference = gelu};
+  return def;
+}
+
+const OpDef& tandem_gelu_op() {
+  static const OpDef def{.name = "Gelu",
+                         .domain = kTandemDomain,
+                         .versions = {kTandemOpset},
+                         .infer = infer_same,
+                         .reference = gelu};
   return def;
 }
 

@@ -13,6 +13,7 @@ const OpDef& gelu_op();  // activations.cpp, with Mish, Swish and SwiGLU
 const OpDef& mish_op();
 const OpDef& swish_op();
 const OpDef& swiglu_op();
+const OpDef& tandem_gelu_op();  // com.tandem, made by the graph passes
 
 void register_attention(Registry& registry) {
   registry.add(attention_op());
@@ -25,6 +26,7 @@ void register_attention(Registry& registry) {
   registry.add(mish_op());
   registry.add(swish_op());
   registry.add(swiglu_op());
+  registry.add(tandem_gelu_op());
 }
 
 }  // namespace tandem::ops

@@ -20,8 +20,9 @@ struct ActivationOp {
   std::string_view op;
   int opset;
   std::string_view alpha, beta;  // attribute names of the parameters, "" where none
+  std::string_view approximate = "";  // Gelu's `approximate`, "" for the other ops
 };
-constexpr std::array<ActivationOp, 9> kActivationOps{{
+constexpr std::array<ActivationOp, 11> kActivationOps{{
     {ActivationKind::Relu, "Relu", 14, "", ""},
     {ActivationKind::LeakyRelu, "LeakyRelu", 16, "alpha", ""},
     {ActivationKind::Clip, "Clip", 6, "min", "max"},
@@ -31,6 +32,8 @@ constexpr std::array<ActivationOp, 9> kActivationOps{{
     {ActivationKind::Swish, "Swish", 24, "alpha", ""},
     {ActivationKind::Tanh, "Tanh", 13, "", ""},
     {ActivationKind::Elu, "Elu", 22, "alpha", ""},
+    {ActivationKind::Gelu, "Gelu", 20, "", "", "none"},
+    {ActivationKind::GeluTanh, "Gelu", 20, "", "", "tanh"},
 }};
 
 const ActivationOp* find_activation(ActivationKind kind) {
@@ -80,50 +83,88 @@ void reference(KernelContext& ctx) {
   const Activation activation = read_activation(ctx);
   onnx_op("Conv").reference(ctx);
   const Tensor& conv = ctx.output(0);
-  const ValueType type = ValueType::tensor(conv.element_type(), PartialShape(conv.shape()));
   Value y = conv;
   if (ctx.has_input(kFusedConvSumInput)) {
     const Tensor& sum = ctx.input(kFusedConvSumInput);
     if (sum.shape() != conv.shape())
       throw ctx.error(ErrorKind::InvalidArgument, "Sum is {}, the convolution's output {}",
                       describe(sum), describe(conv));
-    const ir::Node add{ctx.node().name, "Add", "", {"a", "b"}, {"y"}, {}};
-    const Value sum_value = sum;
-    y = run_reference(add, 14, {&y, &sum_value}, type);
+    y = reference_add(ctx, y, sum);
   }
-  if (const ActivationOp* op = find_activation(activation.kind)) {
-    ir::Node node{ctx.node().name, std::string(op->op), "", {"x"}, {"y"}, {}};
-    if (!op->alpha.empty()) node.attributes[std::string(op->alpha)] = activation.alpha;
-    if (!op->beta.empty()) node.attributes[std::string(op->beta)] = activation.beta;
-    y = run_reference(node, op->opset, {&y}, type);
-  }
-  ctx.set_output(0, std::move(y));
+  ctx.set_output(0, reference_activation(ctx, activation, std::move(y)));
+}
+
+// The type of a tensor value, for the reference kernels run on it.
+ValueType type_of(const Value& value) {
+  const Tensor& t = value.tensor();
+  return ValueType::tensor(t.element_type(), PartialShape(t.shape()));
 }
 
 }  // namespace
+
+Value reference_add(const KernelContext& ctx, const Value& a, const Value& b) {
+  const Shape &sa = a.tensor().shape(), &sb = b.tensor().shape();
+  bool fits = sb.size() <= sa.size();
+  for (size_t i = 1; fits && i <= sb.size(); ++i)
+    fits = sb[sb.size() - i] == 1 || sb[sb.size() - i] == sa[sa.size() - i];
+  if (!fits)
+    throw ctx.error(ErrorKind::InvalidArgument, "cannot add {} to {} in place",
+                    describe(b.tensor()), describe(a.tensor()));
+  const ir::Node add{ctx.node().name, "Add", "", {"a", "b"}, {"y"}, {}};
+  return run_reference(add, 14, {&a, &b}, type_of(a));
+}
+
+Value reference_activation(const KernelContext& ctx, const Activation& activation, Value y) {
+  const ActivationOp* op = find_activation(activation.kind);
+  if (!op) return y;
+  ir::Node node{ctx.node().name, std::string(op->op), "", {"x"}, {"y"}, {}};
+  if (!op->alpha.empty()) node.attributes[std::string(op->alpha)] = activation.alpha;
+  if (!op->beta.empty()) node.attributes[std::string(op->beta)] = activation.beta;
+  if (!op->approximate.empty()) node.attributes["approximate"] = std::string(op->approximate);
+  return run_reference(node, op->opset, {&y}, type_of(y));
+}
 
 std::string_view activation_op(ActivationKind kind) {
   const ActivationOp* op = find_activation(kind);
   return op ? op->op : std::string_view();
 }
 
+std::string_view activation_approximate(ActivationKind kind) {
+  const ActivationOp* op = find_activation(kind);
+  return op ? op->approximate : std::string_view();
+}
+
 Activation read_activation(const NodeContext& ctx) {
   if (!ctx.has_attr("activation")) return {};
   const std::string name = ctx.attr<std::string>("activation");
+  const std::string approximate = ctx.attr<std::string>("activation_approximate", "none");
   for (const ActivationOp& op : kActivationOps) {
-    if (op.op != name) continue;
+    if (op.op != name || (!op.approximate.empty() && op.approximate != approximate)) continue;
     Activation a{.kind = op.kind};
     if (!op.alpha.empty()) a.alpha = ctx.attr<float>("activation_alpha");
     if (!op.beta.empty()) a.beta = ctx.attr<float>("activation_beta");
     return a;
   }
+  if (name == "Gelu")
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "activation_approximate '{}' is not 'none' or 'tanh'", approximate);
   throw ctx.error(ErrorKind::InvalidModel, "unknown activation '{}'", name);
+}
+
+void write_activation(const Activation& activation, ir::Node& node) {
+  const ActivationOp* op = find_activation(activation.kind);
+  if (!op) return;
+  node.attributes["activation"] = std::string(op->op);
+  if (!op->alpha.empty()) node.attributes["activation_alpha"] = activation.alpha;
+  if (!op->beta.empty()) node.attributes["activation_beta"] = activation.beta;
+  if (!op->approximate.empty())
+    node.attributes["activation_approximate"] = std::string(op->approximate);
 }
 
 const OpDef& fused_conv_op() {
   static const OpDef def{.name = "FusedConv",
                          .domain = kTandemDomain,
-                         .versions = {kFusedConvOpset},
+                         .versions = {kTandemOpset},
                          .infer = infer,
                          .reference = reference};
   return def;

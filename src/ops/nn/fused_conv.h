@@ -4,22 +4,25 @@
 //
 // Inputs X, W, B (optional) as Conv's, then Sum (optional, input 3: a residual of Conv's output
 // shape). Attributes: every attribute of Conv, `activation` (absent: none) and its parameters
-// `activation_alpha` and `activation_beta` where the activation has any.
+// `activation_alpha` and `activation_beta` where the activation has any, `activation_approximate`
+// for Gelu. FusedMatMul (ops/math/fused_matmul.h) applies its activation the same way.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "ops/kernel_context.h"
 #include "ops/node_context.h"
+#include "ops/tandem_domain.h"
 
 namespace tandem::ops {
 
-inline constexpr std::string_view kTandemDomain = "com.tandem";
-inline constexpr int kFusedConvOpset = 1;
+inline constexpr int kFusedConvOpset = kTandemOpset;
 inline constexpr size_t kFusedConvSumInput = 3;
 
-/// The activations FusedConv applies; each is an ONNX op of the default domain (Swish also
-/// stands for x * Sigmoid(x)), with its parameters as that op names them.
+/// The activations FusedConv and FusedMatMul apply; each is an ONNX op of the default domain (Swish
+/// also stands for x * Sigmoid(x)), with its parameters as that op names them. Gelu and GeluTanh
+/// are ONNX Gelu with `approximate` "none" and "tanh".
 enum class ActivationKind {
   None,
   Relu,
@@ -30,7 +33,9 @@ enum class ActivationKind {
   HardSwish,
   Swish,
   Tanh,
-  Elu
+  Elu,
+  Gelu,
+  GeluTanh
 };
 
 struct Activation {
@@ -41,8 +46,18 @@ struct Activation {
 
 /// The ONNX op name of an activation ("Relu", …), "" for None.
 std::string_view activation_op(ActivationKind kind);
-/// The activation of a FusedConv node from its attributes; throws InvalidModel naming the node
-/// when `activation` names none of ActivationKind or a parameter is missing.
+/// Gelu's `approximate` for Gelu and GeluTanh ("none", "tanh"), "" for the other kinds.
+std::string_view activation_approximate(ActivationKind kind);
+/// The activation of a FusedConv or FusedMatMul node from its attributes; throws InvalidModel
+/// naming the node when `activation` names none of ActivationKind or a parameter is missing.
 Activation read_activation(const NodeContext& ctx);
+/// The attributes read_activation reads, set on `node` (none for None).
+void write_activation(const Activation& activation, ir::Node& node);
+
+/// What the fused ops' reference kernels compose, each step by the reference kernel of the ONNX
+/// op it stands for, so that they compute exactly what the unfused nodes did: a + b (numpy
+/// broadcasting of b; the result has a's type), and `activation` of y (y itself for None).
+Value reference_add(const KernelContext& ctx, const Value& a, const Value& b);
+Value reference_activation(const KernelContext& ctx, const Activation& activation, Value y);
 
 }  // namespace tandem::ops

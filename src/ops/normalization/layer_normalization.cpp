@@ -1,4 +1,5 @@
-// LayerNormalization (opset 17): normalise over the trailing axes from `axis` on.
+// LayerNormalization (opset 17): normalise over the trailing axes from `axis` on. The same op in
+// tandem's domain is what the graph passes make of a layer norm written out in older opsets.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -6,6 +7,7 @@
 #include "ops/dispatch.h"
 #include "ops/op.h"
 #include "ops/shape_utils.h"
+#include "ops/tandem_domain.h"
 
 namespace tandem::ops {
 namespace {
@@ -119,6 +121,15 @@ const OpDef& layer_normalization_op() {
   static const OpDef def{.name = "LayerNormalization",
                          .domain = "",
                          .versions = {17},
+                         .infer = infer,
+                         .reference = reference};
+  return def;
+}
+
+const OpDef& tandem_layer_normalization_op() {
+  static const OpDef def{.name = "LayerNormalization",
+                         .domain = kTandemDomain,
+                         .versions = {kTandemOpset},
                          .infer = infer,
                          .reference = reference};
   return def;

@@ -14,6 +14,7 @@ const OpDef& lp_normalization_op();
 const OpDef& lrn_op();
 const OpDef& mean_variance_normalization_op();
 const OpDef& softmax_op();
+const OpDef& tandem_layer_normalization_op();  // com.tandem, made by the graph passes
 
 void register_normalization(Registry& registry) {
   registry.add(batch_normalization_op());
@@ -27,6 +28,7 @@ void register_normalization(Registry& registry) {
   registry.add(lrn_op());
   registry.add(mean_variance_normalization_op());
   registry.add(softmax_op());
+  registry.add(tandem_layer_normalization_op());
 }
 
 }  // namespace tandem::ops

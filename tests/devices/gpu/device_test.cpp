@@ -23,8 +23,11 @@ TEST(GpuDevice, DiagnosisMatchesTheMachine) {
   void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   EXPECT_EQ(d.checks()[0].ok, driver != nullptr) << d.checks()[0].found;
   if (driver) dlclose(driver);
-  for (const devices::Check& check : d.checks())
-    if (!check.ok) EXPECT_FALSE(check.fix.empty()) << check.what;
+  for (const devices::Check& check : d.checks()) {
+    if (!check.ok) {
+      EXPECT_FALSE(check.fix.empty()) << check.what;
+    }
+  }
   EXPECT_FALSE(d.available());  // until issue 12 builds its kernels
 }
 

@@ -15,6 +15,7 @@ std::unique_ptr<Kernel> make_onednn_conv(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_gemm(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_pool(const NodeInfo& info);
+std::unique_ptr<Kernel> make_onednn_concat(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_binary(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_eltwise(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_softmax(const NodeInfo& info);

@@ -3,15 +3,24 @@
 // on the reference: ONNX propagates NaN through them, oneDNN's max and min do not. oneDNN 2.6
 // broadcasts only its second source, so the operand with the output's shape goes first; Sub and Div
 // whose first operand is the broadcast one are left to the reference.
+// The first source may arrive in a convolution's blocked layout (a squeeze-and-excitation block's
+// x * s, a residual Add left unfused); the result is then computed, and offered, in that layout.
+// The second source is read as it arrives where oneDNN has a fast kernel for the pair (channels
+// last with a plain [N, C, 1, 1] scale), else reordered to the first's format (nChw16c wants its
+// scale in nChw16c too: 4 bytes per channel to copy).
 #include <algorithm>
+#include <array>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
+#include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
+#include "devices/cpu/kernels/onednn_layout.h"
 #include "ops/registry.h"
 
 namespace tandem::cpu {
@@ -51,22 +60,52 @@ Shape left_padded(const Shape& shape, size_t rank) {
   return padded;
 }
 
-class OnednnBinary final : public Kernel {
+bool is_ref(const dnnl::binary::primitive_desc& pd) {
+  return std::string_view(pd.impl_info_str()).starts_with("ref");
+}
+
+using Sources = std::array<memory::desc, 2>;
+
+class OnednnBinary final : public LayoutKernel {
  public:
-  OnednnBinary(Shape a, Shape b, bool swapped, const dnnl::binary::primitive_desc& pd,
-               ops::KernelFn reference)
-      : a_(std::move(a)),
+  OnednnBinary(dnnl::algorithm algorithm, Shape a, Shape b, bool swapped, const Sources& plain,
+               const memory::desc& plain_dst, ops::KernelFn reference)
+      : algorithm_(algorithm),
+        a_(std::move(a)),
         b_(std::move(b)),
         swapped_(swapped),
-        src0_md_(pd.src_desc(0)),
-        src1_md_(pd.src_desc(1)),
-        dst_md_(pd.dst_desc()),
-        scratchpad_md_(pd.scratchpad_desc()),
-        binary_(pd),
-        reference_(reference),
-        name_(std::string("onednn_binary_f32:") + pd.impl_info_str()) {}
+        plain_(plain),
+        plain_dst_(plain_dst),
+        arriving_(plain),
+        reference_(reference) {
+    use(create(plain_, plain_dst_));
+  }
 
   std::string_view name() const override { return name_; }
+
+  std::optional<memory::desc> output_layout(size_t i) const override {
+    if (i != 0 || dst_md_ == plain_dst_) return std::nullopt;
+    return dst_md_;
+  }
+  bool accepts_input(size_t i, const memory::desc& layout) const override {
+    const size_t k = source_of(i);
+    if (layout.dims() != plain_[k].dims()) return false;
+    Sources arriving = arriving_;
+    arriving[k] = layout;
+    try {
+      return !is_ref(primitive_desc(arriving));
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }
+  void take_input(size_t i, const memory::desc& layout) override {
+    arriving_[source_of(i)] = layout;
+    use(primitive_desc(arriving_));
+  }
+  void give_output(size_t) override {
+    dst_blocked_ = true;
+    name_ += " (blocked out)";
+  }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor &a = ctx.input(0), &b = ctx.input(1);
@@ -75,25 +114,102 @@ class OnednnBinary final : public Kernel {
     if (a.element_type() != ElementType::F32 || b.element_type() != ElementType::F32 ||
         a.shape() != a_ || b.shape() != b_)
       return reference_(ctx);
-    const Tensor& src0 = swapped_ ? b : a;
-    const Tensor& src1 = swapped_ ? a : b;
+    const std::array<const Tensor*, 2> sources = {swapped_ ? &b : &a, swapped_ ? &a : &b};
+    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? dst_md_.get_size() : 0);
+    const bool reorder_dst = dst_reorder_ && !dst_blocked_;
+    // One workspace for the scratchpad, the sources reordered and dst before its reorder.
+    size_t offsets[4] = {0}, end = align_up(scratchpad_md_.get_size());
+    for (size_t k = 0; k < 2; ++k) {
+      offsets[k] = end;
+      if (src_reorder_[k]) end += align_up(src_md_[k].get_size());
+    }
+    offsets[2] = end;
+    if (reorder_dst) end += dst_md_.get_size();
+    std::byte* workspace = thread_workspace(end);
+
     const dnnl::engine& engine = cpu_engine();
-    Tensor& y = ctx.output(0);
-    execute_memory_bound(
-        binary_,
-        {{DNNL_ARG_SRC_0, memory(src0_md_, engine, const_cast<void*>(src0.data()))},
-         {DNNL_ARG_SRC_1, memory(src1_md_, engine, const_cast<void*>(src1.data()))},
-         {DNNL_ARG_DST, memory(dst_md_, engine, y.data())},
-         {DNNL_ARG_SCRATCHPAD,
-          memory(scratchpad_md_, engine, thread_workspace(scratchpad_md_.get_size()))}},
-        y.size());
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SCRATCHPAD, memory(scratchpad_md_, engine, workspace)}};
+    for (size_t k = 0; k < 2; ++k) {
+      memory arrived(arriving_[k], engine, const_cast<void*>(sources[k]->data()));
+      memory source = arrived;
+      if (src_reorder_[k]) {
+        source = memory(src_md_[k], engine, workspace + offsets[k]);
+        execute_memory_bound(*src_reorder_[k], {{DNNL_ARG_FROM, arrived}, {DNNL_ARG_TO, source}},
+                             sources[k]->size());
+      }
+      args.emplace(k == 0 ? DNNL_ARG_SRC_0 : DNNL_ARG_SRC_1, source);
+    }
+    const memory dst(dst_md_, engine, reorder_dst ? workspace + offsets[2] : y.data());
+    args.emplace(DNNL_ARG_DST, dst);
+    execute_memory_bound(binary_, args, y.size());
+    // The padded channels hold op(0, 0) (0 / 0 is NaN) or, where the second source broadcasts
+    // over the channels, op(0, s): the readers need zeros.
+    if (dst_blocked_ && has_padding(dst_md_)) zero_padding(dst_md_, y.data());
+    if (reorder_dst)
+      execute_memory_bound(*dst_reorder_,
+                           {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, memory(plain_dst_, engine, y.data())}},
+                           y.size());
   }
 
  private:
+  // Which oneDNN source ONNX input i is.
+  size_t source_of(size_t i) const { return swapped_ ? 1 - i : i; }
+
+  dnnl::binary::primitive_desc create(const Sources& sources, const memory::desc& dst) const {
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
+    return dnnl::binary::primitive_desc(
+        dnnl::binary::desc(algorithm_, sources[0], sources[1], dst), attr, cpu_engine());
+  }
+
+  // The primitive for sources arriving in `arriving`: all plain while the first source is (as
+  // the tensors are); else dst in the first source's layout and the second read as it arrives or,
+  // where oneDNN has only its reference loops for that pair, in the first's format. Throws
+  // dnnl::error where oneDNN has none.
+  dnnl::binary::primitive_desc primitive_desc(const Sources& arriving) const {
+    if (arriving[0] == plain_[0]) return create(arriving, plain_dst_);
+    const memory::desc dst(plain_dst_.dims(), memory::data_type::f32, memory::format_tag::any);
+    const dnnl::binary::primitive_desc as_arriving = create(arriving, dst);
+    if (!is_ref(as_arriving) || arriving[1] != plain_[1]) return as_arriving;
+    const std::optional<memory::desc> matching = same_format(arriving[0], plain_[1].dims());
+    if (!matching) return as_arriving;
+    const dnnl::binary::primitive_desc reordered = create({arriving[0], *matching}, dst);
+    return is_ref(reordered) ? as_arriving : reordered;
+  }
+
+  void use(const dnnl::binary::primitive_desc& pd) {
+    binary_ = dnnl::binary(pd);
+    scratchpad_md_ = pd.scratchpad_desc();
+    const auto reorder = [](const memory::desc& from, const memory::desc& to) {
+      return from == to ? std::nullopt
+                        : std::optional(dnnl::reorder(dnnl::reorder::primitive_desc(
+                              cpu_engine(), from, cpu_engine(), to)));
+    };
+    for (size_t k = 0; k < 2; ++k) {
+      src_md_[k] = pd.src_desc(int(k));
+      src_reorder_[k] = reorder(arriving_[k], src_md_[k]);
+    }
+    dst_md_ = pd.dst_desc();
+    dst_reorder_ = reorder(dst_md_, plain_dst_);
+    name_ = std::string("onednn_binary_f32:") + pd.impl_info_str();
+    if (arriving_ != plain_) name_ += " (blocked in)";
+  }
+
+  dnnl::algorithm algorithm_;
   Shape a_, b_;
   bool swapped_;  // src0 is B: A is the broadcast operand of a commutative op
-  memory::desc src0_md_, src1_md_, dst_md_, scratchpad_md_;
+  Sources plain_;
+  memory::desc plain_dst_;
+  Sources arriving_;  // the layouts the sources arrive in: plain unless their producers' blocked
+  Sources src_md_;    // the layouts the primitive reads
+  memory::desc dst_md_, scratchpad_md_;
   dnnl::binary binary_;
+  // Where a source arrives in another layout than the primitive reads, or the primitive writes
+  // dst blocked for a reader that wants it plain.
+  std::array<std::optional<dnnl::reorder>, 2> src_reorder_;
+  std::optional<dnnl::reorder> dst_reorder_;
+  bool dst_blocked_ = false;  // set at compile time by assign_layouts
   ops::KernelFn reference_;
   std::string name_;
 };
@@ -123,14 +239,11 @@ std::unique_ptr<Kernel> make_onednn_binary(const NodeInfo& info) {
     swapped = true;
   }
   try {
-    const memory::desc src0 = plain_desc(swapped ? b_padded : a_padded),
-                       src1 = plain_desc(swapped ? a_padded : b_padded), dst = plain_desc(y);
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
-    const dnnl::binary::primitive_desc pd(dnnl::binary::desc(op->algorithm, src0, src1, dst), attr,
-                                          cpu_engine());
+    const Sources plain = {plain_desc(swapped ? b_padded : a_padded),
+                           plain_desc(swapped ? a_padded : b_padded)};
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-    return std::make_unique<OnednnBinary>(a, b, swapped, pd, def->reference);
+    return std::make_unique<OnednnBinary>(op->algorithm, a, b, swapped, plain, plain_desc(y),
+                                          def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }

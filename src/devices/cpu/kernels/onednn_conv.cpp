@@ -23,6 +23,7 @@
 
 #include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
+#include "devices/cpu/kernels/onednn_activation.h"
 #include "devices/cpu/kernels/onednn_common.h"
 #include "devices/cpu/kernels/onednn_layout.h"
 #include "ops/nn/fused_conv.h"
@@ -57,41 +58,6 @@ struct Fusion {
   bool sum = false;
   ops::Activation activation;
 };
-
-// The activation as oneDNN eltwise post-ops (HardSigmoid, which oneDNN 2.6 lacks, as a linear
-// function then a clip); false where oneDNN has no equivalent.
-bool append_activation(dnnl::post_ops& post_ops, const ops::Activation& a) {
-  using dnnl::algorithm;
-  using Kind = ops::ActivationKind;
-  const auto append = [&](algorithm algorithm, float alpha = 0.0f, float beta = 0.0f) {
-    post_ops.append_eltwise(1.0f, algorithm, alpha, beta);
-    return true;
-  };
-  switch (a.kind) {
-    case Kind::None:
-      return true;
-    case Kind::Relu:
-      return append(algorithm::eltwise_relu);
-    case Kind::LeakyRelu:
-      return append(algorithm::eltwise_relu, a.alpha);
-    case Kind::Clip:
-      return append(algorithm::eltwise_clip_v2, a.alpha, a.beta);
-    case Kind::Sigmoid:
-      return append(algorithm::eltwise_logistic);
-    case Kind::HardSigmoid:
-      append(algorithm::eltwise_linear, a.alpha, a.beta);
-      return append(algorithm::eltwise_clip_v2, 0.0f, 1.0f);
-    case Kind::HardSwish:
-      return append(algorithm::eltwise_hardswish);
-    case Kind::Swish:
-      return append(algorithm::eltwise_swish, a.alpha);
-    case Kind::Tanh:
-      return append(algorithm::eltwise_tanh);
-    case Kind::Elu:
-      return append(algorithm::eltwise_elu, a.alpha);
-  }
-  return false;
-}
 
 // What oneDNN needs to know of one Conv node, all sizes known.
 struct ConvShape {

@@ -15,6 +15,7 @@
 #include "devices/cpu/kernels/onednn_same_shape_kernel.h"
 #include "ops/node_context.h"
 #include "ops/registry.h"
+#include "ops/tandem_domain.h"
 
 namespace tandem::cpu {
 namespace {
@@ -76,7 +77,9 @@ std::optional<Eltwise> eltwise_of(const NodeInfo& info) {
 
 std::unique_ptr<Kernel> make_onednn_eltwise(const NodeInfo& info) {
   const ir::Node& node = info.node;
-  if (!(node.domain.empty() || node.domain == "ai.onnx") || node.outputs.size() != 1 ||
+  // tandem's Gelu is ONNX Gelu for models of opsets before 20 (passes/fuse_gelu.cpp).
+  const bool tandem_gelu = node.domain == ops::kTandemDomain && node.op_type == "Gelu";
+  if (!(node.domain.empty() || node.domain == "ai.onnx" || tandem_gelu) || node.outputs.size() != 1 ||
       info.input_types.empty() || !is_static_f32(info.input_types[0]) ||
       info.output_types.size() != 1 || !is_static_f32(&info.output_types[0]))
     return nullptr;
@@ -91,17 +94,18 @@ std::unique_ptr<Kernel> make_onednn_eltwise(const NodeInfo& info) {
   }
   if (!eltwise) return nullptr;
   try {
-    // Elementwise, so any shape is one flat run of elements.
-    const memory::desc md({memory::dim(shape_size(x))}, memory::data_type::f32,
-                          memory::format_tag::a);
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
-    const dnnl::eltwise_forward::primitive_desc pd(
-        dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, eltwise->algorithm, md,
-                                    eltwise->alpha, eltwise->beta),
-        attr, cpu_engine());
+    // Elementwise, so any shape is one flat run of elements (a blocked layout's too).
+    const auto flat = [eltwise = *eltwise](memory::dim elements) {
+      const memory::desc md({elements}, memory::data_type::f32, memory::format_tag::a);
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
+      return dnnl::eltwise_forward::primitive_desc(
+          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, eltwise.algorithm, md,
+                                      eltwise.alpha, eltwise.beta),
+          attr, cpu_engine());
+    };
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-    return std::make_unique<OnednnSameShapeKernel<dnnl::eltwise_forward>>("eltwise", x, pd, def->reference);
+    return std::make_unique<OnednnSameShapeKernel<dnnl::eltwise_forward>>("eltwise", x, flat, def->reference);
   } catch (const dnnl::error&) {
     return nullptr;
   }

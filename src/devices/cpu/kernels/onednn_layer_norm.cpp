@@ -1,5 +1,5 @@
-// oneDNN layer normalisation for ONNX LayerNormalization (opset 17) on f32 tensors of static
-// shapes, over the trailing axes from `axis` on, with a Scale and optional B that cover the
+// oneDNN layer normalisation for ONNX LayerNormalization (opset 17, and tandem's of domain
+// com.tandem that the graph passes make of a written-out one) on f32 tensors of static shapes, over the trailing axes from `axis` on, with a Scale and optional B that cover the
 // normalised shape without broadcasting; the Mean and InvStdDev outputs are left to the reference.
 #include <algorithm>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -12,6 +12,7 @@
 #include "devices/cpu/kernels/onednn_common.h"
 #include "ops/node_context.h"
 #include "ops/registry.h"
+#include "ops/tandem_domain.h"
 
 namespace tandem::cpu {
 namespace {
@@ -81,8 +82,8 @@ bool covers(const Shape& p, const Shape& normalized) {
 
 std::unique_ptr<Kernel> make_onednn_layer_norm(const NodeInfo& info) {
   const ir::Node& node = info.node;
-  if (!(node.domain.empty() || node.domain == "ai.onnx") || node.op_type != "LayerNormalization" ||
-      node.inputs.size() < 2)
+  if (!(node.domain.empty() || node.domain == "ai.onnx" || node.domain == ops::kTandemDomain) ||
+      node.op_type != "LayerNormalization" || node.inputs.size() < 2)
     return nullptr;
   // Mean and InvStdDev are what oneDNN's training pass writes, in its own statistics layout.
   for (size_t i = 1; i < node.outputs.size(); ++i)

@@ -33,4 +33,24 @@ class LayoutKernel : public execution::Kernel {
 /// pads the channels to a multiple of the block): only kernels that took the layout read it.
 Tensor blocked_tensor(const Shape& shape, const dnnl::memory::desc& layout);
 
+/// `layout`'s format for a tensor of the same rank but other `dims`, where `layout` is one of the
+/// formats oneDNN computes activations in (plain, channels last, or channels in blocks of 4, 8 or
+/// 16): the layout a broadcast operand or another concat input takes to match it.
+std::optional<dnnl::memory::desc> same_format(const dnnl::memory::desc& layout,
+                                              const dnnl::memory::dims& dims);
+
+/// Whether `layout` pads a dimension (16-channel blocks over 24 channels pad 8).
+bool has_padding(const dnnl::memory::desc& layout);
+
+/// Whether `layout` holds f32 elements and padding densely from its first byte, as every layout
+/// oneDNN chooses does: an elementwise operation may then run over it as one flat array.
+bool is_dense(const dnnl::memory::desc& layout);
+
+/// Writes zeros over the padding of f32 `data` in `layout`. Blocked values keep their padding zero
+/// from kernel to kernel, as oneDNN's primitives assume of their inputs: a convolution multiplies
+/// the padded channels by zero weights, so a NaN or inf there would reach every output channel.
+/// Kernels whose primitive leaves the padding unwritten (pooling) or writes f(0) != 0 there (an
+/// elementwise op over the flat array) restore it with this.
+void zero_padding(const dnnl::memory::desc& layout, void* data);
+
 }  // namespace tandem::cpu

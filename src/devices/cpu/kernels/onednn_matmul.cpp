@@ -1,11 +1,15 @@
 // oneDNN kernels for ONNX MatMul of f32 tensors of static shapes: with constant weights (linear
 // layers, packed once) and with both operands computed (attention's Q·Kᵀ and P·V); batched A,
 // numpy broadcasting of batch dimensions; 1-D operands are left to the reference kernel. Under
-// INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul).
+// INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul). tandem's
+// FusedMatMul (a linear layer with constant weights) adds its bias as oneDNN's and applies its
+// activation as an eltwise post-op.
 #include "devices/cpu/kernels/kernels.h"
 
 #include "devices/cpu/kernels/onednn_common.h"
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
+#include "ops/math/fused_matmul.h"
+#include "ops/nn/fused_conv.h"
 #include "ops/registry.h"
 
 #include <algorithm>
@@ -20,10 +24,11 @@ using dims = dnnl::memory::dims;
 
 class MatMulKernel final : public Kernel {
  public:
-  MatMulKernel(Shape a_shape, const Tensor& weights, std::unique_ptr<PackedMatMul> matmul,
-               ops::KernelFn reference)
+  MatMulKernel(Shape a_shape, const Tensor& weights, const Tensor& bias,
+               std::unique_ptr<PackedMatMul> matmul, ops::KernelFn reference)
       : a_shape_(std::move(a_shape)),
         weights_(weights),
+        bias_(bias),
         matmul_(std::move(matmul)),
         reference_(reference) {}
 
@@ -36,7 +41,8 @@ class MatMulKernel final : public Kernel {
     // The primitive was built for the shapes and weights known at compile time; anything else
     // (which the planner should never let through) gets the exact reference behaviour.
     if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ ||
-        ctx.input(1).data() != weights_.data()) {
+        ctx.input(1).data() != weights_.data() ||
+        (bias_.is_valid() && ctx.input(ops::kFusedMatMulBiasInput).data() != bias_.data())) {
       reference_(ctx);
       return;
     }
@@ -46,6 +52,7 @@ class MatMulKernel final : public Kernel {
  private:
   Shape a_shape_;
   Tensor weights_;  // holds the constant B, whose address identifies it at run time
+  Tensor bias_;     // FusedMatMul's constant bias, likewise; invalid without one
   std::unique_ptr<PackedMatMul> matmul_;
   ops::KernelFn reference_;
 };
@@ -107,18 +114,52 @@ std::optional<Problem> problem_of(const Shape& a, const Shape& b) {
   return p;
 }
 
+// What FusedMatMul does after the product: add a constant bias (null for none) and activate.
+struct Fusion {
+  const Tensor* bias = nullptr;
+  ops::Activation activation;
+  bool is_empty() const { return !bias && activation.kind == ops::ActivationKind::None; }
+};
+
+// MatMul's fusion (an empty one) or FusedMatMul's; nullopt for other nodes and for a FusedMatMul
+// whose bias is no f32 constant or whose activation is malformed (the reference reports it).
+std::optional<Fusion> fusion_of(const NodeInfo& info) {
+  const ir::Node& node = info.node;
+  if (node.op_type == "MatMul" && node.domain.empty())
+    return node.inputs.size() == 2 ? std::optional(Fusion{}) : std::nullopt;
+  if (node.op_type != "FusedMatMul" || node.domain != ops::kTandemDomain || node.inputs.size() < 2 ||
+      node.inputs.size() > 3)
+    return std::nullopt;
+  Fusion fusion;
+  try {
+    fusion.activation = ops::read_activation(ops::NodeContext(node, info.opset));
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  const size_t b = ops::kFusedMatMulBiasInput;
+  if (b >= node.inputs.size() || node.inputs[b].empty()) return fusion;
+  const Value* bias = b < info.constants.size() ? info.constants[b] : nullptr;
+  if (!bias || !bias->is_tensor() || bias->tensor().element_type() != ElementType::F32 ||
+      bias->tensor().rank() != 1)
+    return std::nullopt;
+  fusion.bias = &bias->tensor();
+  return fusion;
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info) {
   const ir::Node& node = info.node;
-  if (node.op_type != "MatMul" || !node.domain.empty() || node.inputs.size() != 2 ||
-      info.input_types.size() != 2 || !is_static_f32(info.input_types[0]))
+  const std::optional<Fusion> fusion = fusion_of(info);
+  if (!fusion || info.input_types.size() != node.inputs.size() ||
+      !is_static_f32(info.input_types[0]))
     return nullptr;
-  const ops::OpDef* def = ops::Registry::global().find("", "MatMul");
+  const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
   if (!def || !def->reference) return nullptr;
   const Shape a = info.input_types[0]->shape.to_shape();
   const Value* b_value = info.constants[1];
   if (!b_value) {
+    if (!fusion->is_empty()) return nullptr;  // FusedMatMul is made for constant weights only
     if (!is_static_f32(info.input_types[1])) return nullptr;
     const Shape b = info.input_types[1]->shape.to_shape();
     if (a.size() < 2 || b.size() < 2 || shape_size(a) == 0 || shape_size(b) == 0) return nullptr;
@@ -136,12 +177,19 @@ std::unique_ptr<Kernel> make_onednn_matmul(const NodeInfo& info) {
   if (a.size() < 2 || b.rank() < 2 || shape_size(a) == 0 || b.size() == 0) return nullptr;
   const std::optional<Problem> p = problem_of(a, b.shape());
   if (!p) return nullptr;
+  std::span<const float> bias;
+  if (fusion->bias) {
+    if (fusion->bias->size() != p->dst.back()) return nullptr;
+    bias = fusion->bias->span<const float>();
+  }
   auto matmul = fastest<PackedMatMul>(info.inference_precision, [&](ElementType compute) {
     return std::make_unique<PackedMatMul>(plain_f32_desc(p->src), plain_f32_desc(p->weights),
-                                          b.data(), 1.0f, plain_f32_desc(p->dst), compute);
+                                          b.data(), 1.0f, plain_f32_desc(p->dst), compute, bias,
+                                          std::span<const float>(), fusion->activation);
   });
   if (!matmul) return nullptr;  // the reference runs
-  return std::make_unique<MatMulKernel>(a, b, std::move(matmul), def->reference);
+  return std::make_unique<MatMulKernel>(a, b, fusion->bias ? *fusion->bias : Tensor(),
+                                        std::move(matmul), def->reference);
 }
 
 }  // namespace tandem::cpu

@@ -2,6 +2,8 @@
 // rounding of operands, in-place execution.
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
 
+#include "devices/cpu/kernels/onednn_activation.h"
+
 #include <cassert>
 #include <cstring>
 #include <memory>
@@ -72,7 +74,8 @@ dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dnnl::memory::data
 PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::desc& weights,
                            const void* weights_data, float weights_scale,
                            const dnnl::memory::desc& dst, ElementType compute,
-                           std::span<const float> bias, std::span<const float> addend)
+                           std::span<const float> bias, std::span<const float> addend,
+                           const ops::Activation& activation)
     : compute_(compute), src_desc_(src), dst_desc_(dst) {
   dnnl::engine& engine = cpu_engine();
   const dnnl::memory::desc any_weights(weights.dims(), operand_type(compute),
@@ -82,11 +85,11 @@ PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::de
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   // oneDNN's fast matmul takes a bias per column only; anything wider is a binary post-op.
-  if (!addend.empty()) {
-    dnnl::post_ops post_ops;
-    post_ops.append_binary(dnnl::algorithm::binary_add, dst);
-    attr.set_post_ops(post_ops);
-  }
+  dnnl::post_ops post_ops;
+  if (!addend.empty()) post_ops.append_binary(dnnl::algorithm::binary_add, dst);
+  if (!append_activation(post_ops, activation))
+    throw dnnl::error(dnnl_unimplemented, "oneDNN has no post-op for the activation");
+  if (post_ops.len() > 0) attr.set_post_ops(post_ops);
   dnnl::memory::dims bias_dims(dst.dims().size(), 1);
   bias_dims.back() = dst.dims().back();
   const dnnl::memory::desc bias_desc = plain_f32_desc(bias_dims);

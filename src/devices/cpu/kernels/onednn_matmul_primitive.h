@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "devices/cpu/kernels/onednn_common.h"
+#include "ops/nn/fused_conv.h"
 #include "tandem/element_type.h"
 
 namespace tandem::cpu {
@@ -34,8 +35,8 @@ class RoundToBf16 {
   Slot slot_ = kSrc;
 };
 
-/// f32 dst = src · (scale · weights) + bias + addend, where the weights are a constant reordered
-/// into the layout oneDNN prefers for this shape, once, at construction. Construction throws
+/// f32 dst = activation(src · (scale · weights) + bias + addend), where the weights are a constant
+/// reordered into the layout oneDNN prefers for this shape, once, at construction. Construction throws
 /// dnnl::error when oneDNN has no implementation; callers then decline the node. execute() is
 /// thread-safe: the primitive and the packed weights are read-only, and each thread has its own
 /// scratchpad.
@@ -49,10 +50,11 @@ class PackedMatMul {
   /// transposed B is a stride swap); src and dst are the exact f32 layouts execute() will be
   /// given. What is added to the product, already multiplied by its factor (Gemm's beta): `bias`,
   /// one value per column of dst (or empty), and `addend`, a whole dst-sized tensor (or empty).
+  /// `activation` (FusedMatMul's) runs last, as an eltwise post-op.
   PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::desc& weights,
                const void* weights_data, float weights_scale, const dnnl::memory::desc& dst,
                ElementType compute, std::span<const float> bias = {},
-               std::span<const float> addend = {});
+               std::span<const float> addend = {}, const ops::Activation& activation = {});
   PackedMatMul(const PackedMatMul&) = delete;
   PackedMatMul& operator=(const PackedMatMul&) = delete;
 

@@ -160,6 +160,9 @@ class OnednnPool final : public LayoutKernel {
     memory user_dst(user_dst_md_, engine, y.data());
     if (reorder_dst) dst_reorder_->execute(stream, dst, user_dst);
     stream.wait();
+    // oneDNN's pooling leaves the padded channels of a blocked dst unwritten, and y's buffer is
+    // recycled: its readers need them zero.
+    if (dst_blocked_ && has_padding(dst_md_)) zero_padding(dst_md_, y.data());
   }
 
  private:

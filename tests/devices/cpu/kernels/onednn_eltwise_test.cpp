@@ -120,5 +120,17 @@ TEST(OnednnEltwise, RandomSizesMatchReference) {
   }
 }
 
+// tandem's Gelu, which the graph passes make of a written-out one in models of opsets before 20.
+TEST(OnednnEltwise, TandemGeluMatchesReference) {
+  std::mt19937 rng(83);
+  for (const char* approximate : {"none", "tanh"}) {
+    NodeCase c{"Gelu", 13, {{1, 128, 96}}};
+    c.domain = "com.tandem";
+    c.attributes["approximate"] = std::string(approximate);
+    testing::expect_matches_reference(c, testing::random_inputs(c, rng, -5.0f, 5.0f),
+                                      "onednn_eltwise_f32", 1e-6f, 1e-5f);
+  }
+}
+
 }  // namespace
 }  // namespace tandem

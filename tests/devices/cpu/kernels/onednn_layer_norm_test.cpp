@@ -58,6 +58,18 @@ TEST(OnednnLayerNorm, DeclinesBroadcastParameters) {
   EXPECT_EQ(testing::static_kernel(c, testing::random_inputs(c, rng, -3.0f, 3.0f)), "reference");
 }
 
+// tandem's LayerNormalization, which the graph passes make of a written-out one in models of
+// opsets before 17.
+TEST(OnednnLayerNorm, TandemDomainMatchesReference) {
+  NodeCase c = layer_norm({{1, 128, 768}, {768}, {768}}, -1);
+  c.opset = 13;
+  c.domain = "com.tandem";
+  c.attributes["epsilon"] = 1e-12f;
+  std::mt19937 rng(107);
+  testing::expect_matches_reference(c, testing::random_inputs(c, rng, -3.0f, 3.0f),
+                                    "onednn_layer_norm_f32", kAbsTol, kRelTol);
+}
+
 TEST(OnednnLayerNorm, RandomShapesMatchReference) {
   std::mt19937 rng(103);
   for (int i = 0; i < 40; ++i) {

@@ -27,9 +27,10 @@ struct NodeCase {
   std::vector<Shape> inputs;                              // fed at run time, named x0, x1, …
   std::vector<std::pair<std::string, Tensor>> constants;  // initializers, after the inputs
   std::map<std::string, ir::Attribute> attributes;
+  std::string domain = "";  // another than ONNX's (com.tandem) has opset 1, ONNX's `opset`
 
   std::string describe() const {
-    std::string text = fmt::format("{}-{}", op, opset);
+    std::string text = fmt::format("{}{}-{}", domain.empty() ? "" : domain + ".", op, opset);
     for (const Shape& s : inputs) text += fmt::format(" {}", s);
     for (const auto& [name, value] : constants) text += fmt::format(" const {}", value.shape());
     for (const auto& [key, value] : attributes) {
@@ -48,9 +49,10 @@ struct NodeCase {
     auto model = std::make_shared<ir::Model>();
     model->graph = std::make_shared<ir::Graph>();
     model->opsets[""] = opset;
+    if (!domain.empty()) model->opsets[domain] = 1;
     ir::Graph& g = *model->graph;
     g.name = "node";
-    ir::Node node{"node", op, "", {}, {"y"}, attributes};
+    ir::Node node{"node", op, domain, {}, {"y"}, attributes};
     for (size_t i = 0; i < inputs.size(); ++i) {
       const std::string name = fmt::format("x{}", i);
       const PartialShape shape =
@@ -73,9 +75,12 @@ struct NodeRun {
   std::string exec_type;
 };
 
-inline NodeRun run_node(const Model& model, const std::vector<Tensor>& inputs) {
-  CompiledModel compiled =
-      Core().compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}});
+/// `precision`: INFERENCE_PRECISION_HINT.
+inline NodeRun run_node(const Model& model, const std::vector<Tensor>& inputs,
+                        const std::string& precision = "f32") {
+  CompiledModel compiled = Core().compile_model(
+      model, "CPU",
+      {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}});
   InferRequest request = compiled.create_infer_request();
   for (size_t i = 0; i < inputs.size(); ++i) request.set_tensor(fmt::format("x{}", i), inputs[i]);
   request.infer();
@@ -98,11 +103,12 @@ inline std::vector<Tensor> random_inputs(const NodeCase& c, std::mt19937& rng, f
 
 /// Runs `c` both ways: the static model must take the kernel named `kernel` and agree with the
 /// reference to within `abs_tol + rel_tol * |reference|` per element (NaNs where the reference
-/// has NaN).
+/// has NaN). `precision` (INFERENCE_PRECISION_HINT) applies to the static model's run.
 inline void expect_matches_reference(const NodeCase& c, const std::vector<Tensor>& inputs,
-                                     std::string_view kernel, float abs_tol, float rel_tol) {
-  SCOPED_TRACE(c.describe());
-  const NodeRun got = run_node(c.model(false), inputs);
+                                     std::string_view kernel, float abs_tol, float rel_tol,
+                                     const std::string& precision = "f32") {
+  SCOPED_TRACE(c.describe() + " " + precision);
+  const NodeRun got = run_node(c.model(false), inputs, precision);
   const NodeRun want = run_node(c.model(true), inputs);
   EXPECT_TRUE(got.exec_type.starts_with(kernel)) << "ran " << got.exec_type;
   EXPECT_EQ(want.exec_type, "reference");
