@@ -2,7 +2,8 @@
 // whose values pass conv to pool to conv in oneDNN's blocked layout (channels that are no multiple
 // of the block included, so the padded part of the layout is exercised) against the reference
 // kernels, with a value read both blocked and as a graph output, and under streams whose thread
-// count differs from the compiling thread's.
+// count differs from the compiling thread's; and a fire module's concat and squeeze-and-excitation
+// multiplies, which join and scale blocked values without leaving the layout.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -53,6 +54,45 @@ Model cnn(PartialShape x_shape, std::mt19937& rng) {
       ir::Node{"conv3", "Conv", "", {"s", "w3"}, {"c3"},
                {{"pads", Ints{1, 1, 1, 1}}, {"group", int64_t{24}}}},
       ir::Node{"gap", "GlobalAveragePool", "", {"c3"}, {"gap"}, {}},
+  };
+  return Model(model);
+}
+
+// x [1, 3, 20, 20] -> conv1 3x3 (32) -> relu -> a; a -> 1x1 (16) and 3x3 (16) -> concat (a fire
+// module) -> cat; cat * sigmoid(1x1 conv of its global average) (squeeze and excitation) -> conv3
+// 1x1 (24) -> c3 * sigmoid(...) again, over 24 channels that pad the last block -> conv4 -> y.
+Model fire_and_excite(PartialShape x_shape, std::mt19937& rng) {
+  auto model = std::make_shared<ir::Model>();
+  model->graph = std::make_shared<ir::Graph>();
+  model->opsets[""] = 17;
+  ir::Graph& g = *model->graph;
+  g.name = "fire_and_excite";
+  g.inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, std::move(x_shape))});
+  g.outputs.push_back(Port{"y", ValueType{}});
+  g.initializers["w1"] = random_tensor({32, 3, 3, 3}, rng);
+  g.initializers["we1"] = random_tensor({16, 32, 1, 1}, rng);
+  g.initializers["we3"] = random_tensor({16, 32, 3, 3}, rng);
+  g.initializers["ws1"] = random_tensor({32, 32, 1, 1}, rng);
+  g.initializers["w3"] = random_tensor({24, 32, 1, 1}, rng);
+  g.initializers["ws3"] = random_tensor({24, 24, 1, 1}, rng);
+  g.initializers["w4"] = random_tensor({8, 24, 1, 1}, rng);
+  const std::map<std::string, ir::Attribute> same{{"pads", Ints{1, 1, 1, 1}}};
+  g.nodes = {
+      ir::Node{"conv1", "Conv", "", {"x", "w1"}, {"c1"}, same},
+      ir::Node{"relu1", "Relu", "", {"c1"}, {"a"}, {}},
+      ir::Node{"expand1", "Conv", "", {"a", "we1"}, {"e1"}, {}},
+      ir::Node{"expand3", "Conv", "", {"a", "we3"}, {"e3"}, same},
+      ir::Node{"concat", "Concat", "", {"e1", "e3"}, {"cat"}, {{"axis", int64_t{1}}}},
+      ir::Node{"squeeze1", "GlobalAveragePool", "", {"cat"}, {"g1"}, {}},
+      ir::Node{"excite1", "Conv", "", {"g1", "ws1"}, {"z1"}, {}},
+      ir::Node{"gate1", "Sigmoid", "", {"z1"}, {"s1"}, {}},
+      ir::Node{"scale1", "Mul", "", {"cat", "s1"}, {"m1"}, {}},
+      ir::Node{"conv3", "Conv", "", {"m1", "w3"}, {"c3"}, {}},
+      ir::Node{"squeeze3", "GlobalAveragePool", "", {"c3"}, {"g3"}, {}},
+      ir::Node{"excite3", "Conv", "", {"g3", "ws3"}, {"z3"}, {}},
+      ir::Node{"gate3", "Sigmoid", "", {"z3"}, {"s3"}, {}},
+      ir::Node{"scale3", "Mul", "", {"c3", "s3"}, {"m3"}, {}},
+      ir::Node{"conv4", "Conv", "", {"m3", "w4"}, {"y"}, {}},
   };
   return Model(model);
 }
@@ -133,6 +173,36 @@ TEST_F(LayoutAssignment, StreamsOfOtherThreadCountsKeepTheLayouts) {
     const Outcome got = run(compiled, x_);
     expect_near(got.outputs[0], want_.outputs[0]);
     expect_near(got.outputs[1], want_.outputs[1]);
+  }
+}
+
+TEST(LayoutAssignmentOfJoins, ConcatAndScaleStayBlockedAndMatchTheReference) {
+  std::mt19937 weights_rng(13), same_weights = weights_rng, input_rng(17);
+  const Model fixed = fire_and_excite(PartialShape(Shape{1, 3, 20, 20}), weights_rng);
+  // A dynamic batch leaves every node to its reference kernel.
+  const Model dynamic = fire_and_excite(
+      PartialShape({Dimension::named("batch"), Dimension(3), Dimension(20), Dimension(20)}),
+      same_weights);
+  const Tensor x = random_tensor({1, 3, 20, 20}, input_rng);
+  Core core;
+  const auto run_y = [&](const Model& model) {
+    InferRequest request =
+        core.compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}})
+            .create_infer_request();
+    request.set_tensor("x", x);
+    request.infer();
+    Outcome result{{request.get_tensor("y")}, {}};
+    for (const ProfilingInfo& info : request.profiling_info())
+      result.exec_types[info.node_name] = info.exec_type;
+    return result;
+  };
+  const Outcome got = run_y(fixed), want = run_y(dynamic);
+  EXPECT_EQ(want.exec_types.at("concat"), "reference");
+  expect_near(got.outputs[0], want.outputs[0]);
+  for (const char* node : {"concat", "scale1", "scale3"}) {
+    const std::string& exec_type = got.exec_types.at(node);
+    EXPECT_NE(exec_type.find("(blocked in)"), std::string::npos) << node << ": " << exec_type;
+    EXPECT_NE(exec_type.find("(blocked out)"), std::string::npos) << node << ": " << exec_type;
   }
 }
 
