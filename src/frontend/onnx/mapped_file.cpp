@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -38,6 +39,14 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, ErrorKind 
   }
   ::close(fd);  // the mapping stays valid without the descriptor
   return file;
+}
+
+void MappedFile::release(size_t begin, size_t end) const {
+  static const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  begin = (begin + page - 1) / page * page;
+  end = std::min(end, size_) / page * page;
+  // Advice: should the kernel decline it, the pages stay resident and nothing else changes.
+  if (end > begin) ::madvise(data_ + begin, end - begin, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -23,6 +23,9 @@ class MappedFile {
   std::span<std::byte> bytes() const { return {data_, size_}; }
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
+  /// Drops the whole pages within [begin, end) from the resident set; reading them again reads
+  /// the file. Only for bytes never written through the mapping, whose writes would be lost.
+  void release(size_t begin, size_t end) const;
 
  private:
   MappedFile() = default;

@@ -366,6 +366,28 @@ TEST(OnnxReader, BadExternalDataIsInvalidModel) {
   std::filesystem::remove(dir.path().parent_path() / "tandem_outside.bin");
 }
 
+// The reader parses a file in chunks of a few MiB and drops each parsed chunk's pages: weights
+// that span chunks, and the fields after them, must arrive whole.
+TEST(OnnxReader, WeightsSpanningTheParsersChunksArriveWhole) {
+  onnx::ModelProto m = add_model();
+  std::vector<float> large(3'000'001), after(5);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(-1, 1);
+  for (float& v : large) v = d(rng);
+  for (float& v : after) v = d(rng);
+  *m.mutable_graph()->add_initializer() = float_tensor("large", {int64_t(large.size())}, large);
+  *m.mutable_graph()->add_initializer() = float_tensor("after", {5}, after);
+  m.mutable_graph()->mutable_node(0)->set_name("last");
+  TempDir dir;
+  auto model = read_model(save(dir, m));
+  const ir::Graph& g = *model->graph;
+  const Tensor& got = g.initializers.at("large");
+  ASSERT_EQ(got.size(), large.size());
+  EXPECT_TRUE(std::equal(large.begin(), large.end(), got.data<float>()));
+  EXPECT_EQ(g.initializers.at("after").to_double(), std::vector<double>(after.begin(), after.end()));
+  EXPECT_EQ(g.nodes.at(0).name, "last");
+}
+
 TEST(OnnxReader, ShortInitializerNamesTheTensor) {
   onnx::ModelProto m = add_model();
   m.mutable_graph()->mutable_initializer(0)->set_raw_data(std::string(8, '\0'));

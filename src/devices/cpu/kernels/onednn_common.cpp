@@ -2,8 +2,11 @@
 #include "devices/cpu/kernels/onednn_common.h"
 
 #include <omp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <new>
 
 namespace tandem::cpu {
@@ -33,6 +36,15 @@ std::byte* thread_workspace(size_t bytes) {
     capacity = align_up(bytes);
   }
   return buffer.get();
+}
+
+void release_pages(std::span<const std::byte> bytes) {
+  static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (uintptr_t(bytes.data()) + page - 1) / page * page;
+  const uintptr_t end = (uintptr_t(bytes.data()) + bytes.size()) / page * page;
+  // Advice only: where the kernel declines (no swap for heap pages, an old kernel), the pages
+  // simply stay resident.
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);
 }
 
 void execute_memory_bound(const dnnl::primitive& primitive,

@@ -208,6 +208,7 @@ class OnednnConv final : public LayoutKernel {
     }
     const memory plain(user_weights_md_, cpu_engine(), const_cast<void*>(weights.data()));
     primary_ = make_variant(pd, plain, nullptr);
+    release_pages({static_cast<const std::byte*>(weights.data()), weights.byte_size()});
   }
 
   std::string_view name() const override { return name_; }

@@ -110,6 +110,7 @@ PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::de
   dnnl::reorder(dnnl::reorder::primitive_desc(source, weights_, reorder_attr))
       .execute(stream, source, weights_);
   stream.wait();
+  release_pages({static_cast<const std::byte*>(weights_data), weights.get_size()});
 
   auto copy = [&](const dnnl::memory::desc& desc, std::span<const float> values) {
     assert(values.size() * sizeof(float) == desc.get_size());
