@@ -35,7 +35,9 @@ TEST(CoreDevices, EachIsDescribedByItsDiagnosis) {
                                     [](const DeviceCheck& c) { return c.ok; });
     EXPECT_EQ(device.available, all_ok);
     for (const DeviceCheck& check : device.checks)
-      if (!check.ok) EXPECT_FALSE(check.fix.empty()) << check.what;
+      if (!check.ok) {
+        EXPECT_FALSE(check.fix.empty()) << check.what;
+      }
   }
 }
 

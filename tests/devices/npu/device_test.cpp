@@ -26,7 +26,9 @@ TEST(NpuDevice, DiagnosisHasEveryCheckAndAFixForEachFailure) {
   ASSERT_EQ(d.checks().size(), 5u);
   for (const devices::Check& check : d.checks()) {
     EXPECT_FALSE(check.found.empty()) << check.what;
-    if (!check.ok) EXPECT_FALSE(check.fix.empty()) << check.what;
+    if (!check.ok) {
+      EXPECT_FALSE(check.fix.empty()) << check.what;
+    }
   }
 }
 
