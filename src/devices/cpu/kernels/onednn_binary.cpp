@@ -60,10 +60,6 @@ Shape left_padded(const Shape& shape, size_t rank) {
   return padded;
 }
 
-bool is_ref(const dnnl::binary::primitive_desc& pd) {
-  return std::string_view(pd.impl_info_str()).starts_with("ref");
-}
-
 using Sources = std::array<memory::desc, 2>;
 
 class OnednnBinary final : public LayoutKernel {
@@ -93,7 +89,7 @@ class OnednnBinary final : public LayoutKernel {
     Sources arriving = arriving_;
     arriving[k] = layout;
     try {
-      return !is_ref(primitive_desc(arriving));
+      return !is_naive(primitive_desc(arriving));
     } catch (const dnnl::error&) {
       return false;
     }
@@ -171,27 +167,22 @@ class OnednnBinary final : public LayoutKernel {
     if (arriving[0] == plain_[0]) return create(arriving, plain_dst_);
     const memory::desc dst(plain_dst_.dims(), memory::data_type::f32, memory::format_tag::any);
     const dnnl::binary::primitive_desc as_arriving = create(arriving, dst);
-    if (!is_ref(as_arriving) || arriving[1] != plain_[1]) return as_arriving;
+    if (!is_naive(as_arriving) || arriving[1] != plain_[1]) return as_arriving;
     const std::optional<memory::desc> matching = same_format(arriving[0], plain_[1].dims());
     if (!matching) return as_arriving;
     const dnnl::binary::primitive_desc reordered = create({arriving[0], *matching}, dst);
-    return is_ref(reordered) ? as_arriving : reordered;
+    return is_naive(reordered) ? as_arriving : reordered;
   }
 
   void use(const dnnl::binary::primitive_desc& pd) {
     binary_ = dnnl::binary(pd);
     scratchpad_md_ = pd.scratchpad_desc();
-    const auto reorder = [](const memory::desc& from, const memory::desc& to) {
-      return from == to ? std::nullopt
-                        : std::optional(dnnl::reorder(dnnl::reorder::primitive_desc(
-                              cpu_engine(), from, cpu_engine(), to)));
-    };
     for (size_t k = 0; k < 2; ++k) {
       src_md_[k] = pd.src_desc(int(k));
-      src_reorder_[k] = reorder(arriving_[k], src_md_[k]);
+      src_reorder_[k] = reorder_between(arriving_[k], src_md_[k]);
     }
     dst_md_ = pd.dst_desc();
-    dst_reorder_ = reorder(dst_md_, plain_dst_);
+    dst_reorder_ = reorder_between(dst_md_, plain_dst_);
     name_ = std::string("onednn_binary_f32:") + pd.impl_info_str();
     if (arriving_ != plain_) name_ += " (blocked in)";
   }

@@ -61,6 +61,12 @@ void execute_memory_bound(const dnnl::primitive& primitive,
   stream.wait();
 }
 
+dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dnnl::memory::data_type type) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
+  return {dims, type, strides};
+}
+
 std::optional<dnnl::memory::data_type> onednn_type(ElementType type) {
   using dt = dnnl::memory::data_type;
   switch (type) {

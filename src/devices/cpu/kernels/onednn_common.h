@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <span>
 #include <unordered_map>
 
@@ -20,6 +21,17 @@ namespace tandem::cpu {
 dnnl::engine& cpu_engine();
 /// A stream for the calling thread: oneDNN streams must not be shared between threads.
 dnnl::stream& thread_stream();
+/// A dense row-major layout of `dims`.
+dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dnnl::memory::data_type type);
+inline dnnl::memory::desc plain_f32_desc(const dnnl::memory::dims& dims) {
+  return plain_desc(dims, dnnl::memory::data_type::f32);
+}
+/// Whether oneDNN chose its naive "ref" loops for `pd`, which the reference kernels match or beat:
+/// the kernels decline such nodes.
+template <class PrimitiveDesc>
+bool is_naive(const PrimitiveDesc& pd) {
+  return std::string_view(pd.impl_info_str()).starts_with("ref");
+}
 /// The oneDNN data type of an element type, or nullopt where oneDNN has none.
 std::optional<dnnl::memory::data_type> onednn_type(ElementType type);
 

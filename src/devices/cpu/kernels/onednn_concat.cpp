@@ -26,21 +26,8 @@ namespace tandem::cpu {
 namespace {
 
 using dnnl::memory;
-using Tag = memory::format_tag;
 
 memory::dims dims_of(const Shape& shape) { return memory::dims(shape.begin(), shape.end()); }
-
-// The row-major layout of a tensor of rank 1 to 12 (DNNL_MAX_NDIMS).
-memory::desc plain_desc(const Shape& shape) {
-  static constexpr Tag kTags[] = {Tag::a,        Tag::ab,        Tag::abc,        Tag::abcd,
-                                  Tag::abcde,    Tag::abcdef,    Tag::abcdefg,    Tag::abcdefgh,
-                                  Tag::abcdefghi, Tag::abcdefghij, Tag::abcdefghijk, Tag::abcdefghijkl};
-  return memory::desc(dims_of(shape), memory::data_type::f32, kTags[shape.size() - 1]);
-}
-
-bool is_ref(const dnnl::concat::primitive_desc& pd) {
-  return std::string_view(pd.impl_info_str()).starts_with("ref");
-}
 
 class OnednnConcat final : public LayoutKernel {
  public:
@@ -74,7 +61,7 @@ class OnednnConcat final : public LayoutKernel {
     std::vector<memory::desc> arriving = arriving_;
     arriving[i] = layout;
     try {
-      return !is_ref(primitive_desc(arriving));
+      return !is_naive(primitive_desc(arriving));
     } catch (const dnnl::error&) {
       return false;
     }
@@ -152,19 +139,14 @@ class OnednnConcat final : public LayoutKernel {
   void use(const dnnl::concat::primitive_desc& pd) {
     concat_ = dnnl::concat(pd);
     scratchpad_md_ = pd.scratchpad_desc();
-    const auto reorder = [](const memory::desc& from, const memory::desc& to) {
-      return from == to ? std::nullopt
-                        : std::optional(dnnl::reorder(dnnl::reorder::primitive_desc(
-                              cpu_engine(), from, cpu_engine(), to)));
-    };
     src_md_.clear();
     src_reorders_.clear();
     for (size_t i = 0; i < inputs_.size(); ++i) {
       src_md_.push_back(pd.src_desc(int(i)));
-      src_reorders_.push_back(reorder(arriving_[i], src_md_[i]));
+      src_reorders_.push_back(reorder_between(arriving_[i], src_md_[i]));
     }
     dst_md_ = pd.dst_desc();
-    dst_reorder_ = reorder(dst_md_, plain_dst_);
+    dst_reorder_ = reorder_between(dst_md_, plain_dst_);
     name_ = std::string("onednn_concat_f32:") + pd.impl_info_str();
     if (arriving_ != plain_) name_ += " (blocked in)";
   }
@@ -218,13 +200,13 @@ std::unique_ptr<Kernel> make_onednn_concat(const NodeInfo& info) {
   if (axis < 0) axis += rank;
   try {
     std::vector<memory::desc> plain;
-    for (const Shape& shape : inputs) plain.push_back(plain_desc(shape));
-    const memory::desc plain_dst = plain_desc(y);
+    for (const Shape& shape : inputs) plain.push_back(plain_f32_desc(dims_of(shape)));
+    const memory::desc plain_dst = plain_f32_desc(dims_of(y));
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per-thread, see run()
     const dnnl::concat::primitive_desc pd(plain_dst, int(axis), plain, cpu_engine(), attr);
     // oneDNN's naive loops, where its copy of whole rows does not apply, are no faster than ours.
-    if (is_ref(pd)) return nullptr;
+    if (is_naive(pd)) return nullptr;
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
     return std::make_unique<OnednnConcat>(std::move(inputs), int(axis), plain, plain_dst, pd,
                                           def->reference);

@@ -97,12 +97,6 @@ std::optional<ConvShape> conv_shape(const NodeInfo& info, const Shape& x, const 
   return s;
 }
 
-// A reorder from `from` to `to`, or nullopt where the layouts are the same.
-std::optional<dnnl::reorder> reorder_between(const memory::desc& from, const memory::desc& to) {
-  if (from == to) return std::nullopt;
-  return dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to));
-}
-
 // Whether some output's window reads padding only (wide pads, or dilations stepping over a
 // small input).
 bool has_padding_only_outputs(const ConvShape& s) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "devices/cpu/kernels/activation_pool.h"
+#include "devices/cpu/kernels/onednn_common.h"
 
 namespace tandem::cpu {
 
@@ -84,6 +85,12 @@ void zero_padding(const dnnl::memory::desc& layout, void* data) {
       if (d < 0) break;
     }
   }
+}
+
+std::optional<dnnl::reorder> reorder_between(const dnnl::memory::desc& from,
+                                             const dnnl::memory::desc& to) {
+  if (from == to) return std::nullopt;
+  return dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), from, cpu_engine(), to));
 }
 
 }  // namespace tandem::cpu

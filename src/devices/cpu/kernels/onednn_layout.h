@@ -33,6 +33,10 @@ class LayoutKernel : public execution::Kernel {
 /// pads the channels to a multiple of the block): only kernels that took the layout read it.
 Tensor blocked_tensor(const Shape& shape, const dnnl::memory::desc& layout);
 
+/// A reorder from `from` to `to`, or nullopt where the layouts are the same.
+std::optional<dnnl::reorder> reorder_between(const dnnl::memory::desc& from,
+                                             const dnnl::memory::desc& to);
+
 /// `layout`'s format for a tensor of the same rank but other `dims`, where `layout` is one of the
 /// formats oneDNN computes activations in (plain, channels last, or channels in blocks of 4, 8 or
 /// 16): the layout a broadcast operand or another concat input takes to match it.

@@ -65,12 +65,6 @@ dnnl::memory RoundToBf16::run(const void* data, dnnl::stream& stream) const {
   return rounded;
 }
 
-dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dnnl::memory::data_type type) {
-  dnnl::memory::dims strides(dims.size(), 1);
-  for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
-  return {dims, type, strides};
-}
-
 PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::desc& weights,
                            const void* weights_data, float weights_scale,
                            const dnnl::memory::desc& dst, ElementType compute,

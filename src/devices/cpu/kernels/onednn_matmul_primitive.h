@@ -120,10 +120,5 @@ std::unique_ptr<Primitive> fastest(ElementType precision, Make make) {
   return primitive ? std::move(primitive) : attempt(ElementType::F32);
 }
 
-/// A dense row-major layout of `dims`.
-dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dnnl::memory::data_type type);
-inline dnnl::memory::desc plain_f32_desc(const dnnl::memory::dims& dims) {
-  return plain_desc(dims, dnnl::memory::data_type::f32);
-}
 
 }  // namespace tandem::cpu

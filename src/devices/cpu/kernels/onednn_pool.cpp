@@ -125,8 +125,7 @@ class OnednnPool final : public LayoutKernel {
   // Pooling works on any layout oneDNN has a fast kernel for, and keeps it for its output.
   bool accepts_input(size_t i, const memory::desc& layout) const override {
     try {
-      return i == 0 && !std::string_view(primitive_desc(shape_, layout, Tag::any).impl_info_str())
-                            .starts_with("ref");
+      return i == 0 && !is_naive(primitive_desc(shape_, layout, Tag::any));
     } catch (const dnnl::error&) {
       return false;
     }
