@@ -38,8 +38,8 @@ class Tensor {
 
   bool is_valid() const { return type_ != ElementType::Undefined; }
   ElementType element_type() const { return type_; }
-  const Shape& shape() const { return shape_; }
-  size_t rank() const { return shape_.size(); }
+  const Shape& shape() const { return shape_ ? *shape_ : kNoDims; }
+  size_t rank() const { return shape().size(); }
   int64_t size() const { return size_; }
   size_t byte_size() const { return size_t(size_) * element_size(type_); }
 
@@ -80,8 +80,13 @@ class Tensor {
  private:
   void check_type(ElementType expected) const;
 
+  static inline const Shape kNoDims{};
+  // Shared, never changed: copying a handle (each run passes values from stage to stage and back
+  // to the caller) then allocates nothing. Null for a scalar.
+  static std::shared_ptr<const Shape> share(Shape shape);
+
   ElementType type_ = ElementType::Undefined;
-  Shape shape_;
+  std::shared_ptr<const Shape> shape_;
   int64_t size_ = 0;
   void* data_ = nullptr;
   std::shared_ptr<const void> owner_;

@@ -75,6 +75,12 @@ class Executable {
   /// device's memory (made by its copy_to_device, or outputs of its executables); the outputs do
   /// too. With `profile`, appends one record per node.
   virtual std::vector<Value> run(std::vector<Value> inputs, std::vector<ProfilingInfo>* profile) const = 0;
+  /// The same into the caller's vectors, whose capacity a device may reuse from run to run:
+  /// `inputs` may be moved from, `outputs` is replaced.
+  virtual void run_into(std::vector<Value>& inputs, std::vector<Value>& outputs,
+                        std::vector<ProfilingInfo>* profile) const {
+    outputs = run(std::move(inputs), profile);
+  }
 };
 
 class Device {

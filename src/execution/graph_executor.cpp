@@ -24,17 +24,6 @@ bool has_prefix(const std::string& message, const std::string& prefix) {
   return message.compare(0, prefix.size(), prefix) == 0;
 }
 
-// Whether the tensor has exactly the static type the plan inferred for its slot.
-bool is_planned(const Value& value, const ValueType& planned) {
-  if (!value.is_tensor() || !planned.is_tensor() || !planned.shape.rank_known()) return false;
-  const Tensor& tensor = value.tensor();
-  const std::vector<Dimension>& dims = planned.shape.dims();
-  if (tensor.element_type() != planned.element_type || tensor.rank() != dims.size()) return false;
-  for (size_t i = 0; i < dims.size(); ++i)
-    if (dims[i].value != tensor.shape()[i]) return false;
-  return true;
-}
-
 void run_step(const Step& step, Frame& frame, FrameRunner& runner) {
   const ir::Node& node = *step.node;
   std::vector<const Value*> values(step.inputs.size(), nullptr);
@@ -72,6 +61,37 @@ void run_step(const Step& step, Frame& frame, FrameRunner& runner) {
 }
 
 }  // namespace
+
+bool is_planned(const Value& value, const ValueType& planned) {
+  if (!value.is_tensor() || !planned.is_tensor() || !planned.shape.rank_known()) return false;
+  const Tensor& tensor = value.tensor();
+  const std::vector<Dimension>& dims = planned.shape.dims();
+  if (tensor.element_type() != planned.element_type || tensor.rank() != dims.size()) return false;
+  for (size_t i = 0; i < dims.size(); ++i)
+    if (dims[i].value != tensor.shape()[i]) return false;
+  return true;
+}
+
+void rethrow_naming(const Step& step) {
+  const auto where = [&] { return ir::describe_node(*step.node, step.opset); };
+  try {
+    throw;
+  } catch (const Error& e) {
+    if (has_prefix(e.what(), "node '")) throw;
+    throw Error(e.kind(), where() + ": " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::Runtime, where() + ": out of memory");
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::Runtime, where() + ": " + e.what());
+  }
+}
+
+ProfilingInfo profile_record(const Step& step, std::chrono::steady_clock::time_point start) {
+  return ProfilingInfo{step.node->name, step.node->op_type,
+                       std::string(step.kernel ? step.kernel->name() : "reference"), "CPU",
+                       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start),
+                       start};
+}
 
 const Value* Frame::lookup(const std::string& name) const {
   for (const Frame* f = this; f; f = f->parent)
@@ -117,21 +137,12 @@ std::vector<Value> execute(const GraphPlan& plan, std::vector<Value> inputs, con
   FrameRunner runner(frame);
   for (const Step& step : plan.steps()) {
     const auto start = std::chrono::steady_clock::now();
-    const auto where = [&] { return ir::describe_node(*step.node, step.opset); };
     try {
       run_step(step, frame, runner);
-    } catch (const Error& e) {
-      if (has_prefix(e.what(), "node '")) throw;
-      throw Error(e.kind(), where() + ": " + e.what());
-    } catch (const std::bad_alloc&) {
-      throw Error(ErrorKind::Runtime, where() + ": out of memory");
-    } catch (const std::exception& e) {
-      throw Error(ErrorKind::Runtime, where() + ": " + e.what());
+    } catch (...) {
+      rethrow_naming(step);
     }
-    if (profile)
-      profile->push_back(ProfilingInfo{
-          step.node->name, step.node->op_type, std::string(step.kernel ? step.kernel->name() : "reference"), "CPU",
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start), start});
+    if (profile) profile->push_back(profile_record(step, start));
     for (int slot : step.release) frame.slots[slot] = Value();
   }
   std::vector<Value> outputs;

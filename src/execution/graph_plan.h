@@ -51,6 +51,8 @@ class GraphPlan {
   const ValueType& slot_type(int slot) const { return slot_types_[slot]; }
   int find_slot(const std::string& name) const;
   const GraphPlan& subplan(const ir::Graph& graph) const;
+  /// Whether a node runs a subgraph, or this graph reads values of an enclosing one.
+  bool runs_subgraphs() const { return !subplans_.empty() || !captures_.empty(); }
 
  private:
   int slot_of(const std::string& name, const OuterScope& outer, const std::string& reader);

@@ -22,6 +22,9 @@ class Kernel {
   /// The implementation, for profiles: "onednn_conv_f32", "onednn_matmul_f32".
   virtual std::string_view name() const = 0;
   virtual void run(ops::KernelContext& ctx) const = 0;
+  /// The bytes output i takes where a run places it ahead (KernelContext::place_output): more
+  /// than the plain tensor's for a blocked layout, which pads the channels; 0 for the plain size.
+  virtual size_t output_bytes(size_t) const { return 0; }
 };
 
 /// What the planner knows about a node when it picks a kernel. Shapes may be partial;

@@ -68,13 +68,18 @@ int64_t shape_size(const Shape& shape) {
   return n;
 }
 
-Tensor::Tensor(ElementType type, Shape shape) : type_(type), shape_(std::move(shape)) {
+std::shared_ptr<const Shape> Tensor::share(Shape shape) {
+  return shape.empty() ? nullptr : std::make_shared<const Shape>(std::move(shape));
+}
+
+Tensor::Tensor(ElementType type, Shape shape) : type_(type) {
   if (element_size(type) == 0)
     throw Error(ErrorKind::Unsupported, "cannot allocate a tensor of element type " +
                                             std::string(to_string(type)));
-  size_ = shape_size(shape_);
+  size_ = shape_size(shape);
   if (size_ > std::numeric_limits<int64_t>::max() / 16)
-    throw Error(ErrorKind::InvalidArgument, "tensor shape " + to_string(shape_) + " is too large");
+    throw Error(ErrorKind::InvalidArgument, "tensor shape " + to_string(shape) + " is too large");
+  shape_ = share(std::move(shape));
   auto memory = allocate(type, size_);
   data_ = memory.get();
   owner_ = std::move(memory);
@@ -83,8 +88,8 @@ Tensor::Tensor(ElementType type, Shape shape) : type_(type), shape_(std::move(sh
 Tensor Tensor::wrap(ElementType type, Shape shape, void* data, std::shared_ptr<const void> owner) {
   Tensor t;
   t.type_ = type;
-  t.shape_ = std::move(shape);
-  t.size_ = shape_size(t.shape_);
+  t.size_ = shape_size(shape);
+  t.shape_ = share(std::move(shape));
   t.data_ = data;
   t.owner_ = std::move(owner);
   return t;
@@ -99,7 +104,7 @@ void Tensor::check_type(ElementType expected) const {
 template <class T>
 T Tensor::scalar() const {
   if (size_ != 1)
-    throw Error(ErrorKind::InvalidArgument, "expected a single value, got shape " + to_string(shape_));
+    throw Error(ErrorKind::InvalidArgument, "expected a single value, got shape " + to_string(shape()));
   return convert_scalar<T>(*this, 0);
 }
 template float Tensor::scalar<float>() const;
@@ -131,7 +136,7 @@ std::vector<double> Tensor::to_double() const {
 
 Tensor Tensor::clone() const {
   if (!is_valid()) return {};
-  Tensor t(type_, shape_);
+  Tensor t(type_, shape());
   if (type_ == ElementType::String) {
     auto src = span<std::string>();
     auto dst = t.span<std::string>();
@@ -145,9 +150,9 @@ Tensor Tensor::clone() const {
 Tensor Tensor::reshaped(Shape shape) const {
   if (shape_size(shape) != size_)
     throw Error(ErrorKind::InvalidArgument,
-                "cannot reshape " + to_string(shape_) + " to " + to_string(shape));
+                "cannot reshape " + to_string(this->shape()) + " to " + to_string(shape));
   Tensor t = *this;
-  t.shape_ = std::move(shape);
+  t.shape_ = share(std::move(shape));
   return t;
 }
 

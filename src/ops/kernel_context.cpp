@@ -1,6 +1,8 @@
 // KernelContext: inputs, lazily allocated outputs and subgraph calls.
 #include "ops/kernel_context.h"
 
+#include <cstring>
+
 namespace tandem::ops {
 
 KernelContext::KernelContext(const ir::Node& node, int opset, std::vector<const Value*> inputs,
@@ -25,7 +27,14 @@ const Tensor& KernelContext::input(size_t i) const {
 
 Tensor& KernelContext::output(size_t i) {
   if (i >= outputs_.size()) throw error(ErrorKind::Runtime, "output {} is not declared", i);
-  if (outputs_[i].is_tensor()) return outputs_[i].tensor();
+  if (outputs_[i].is_tensor()) {
+    Tensor& tensor = outputs_[i].tensor();
+    if (i < placed_.size() && placed_[i] > 0) {
+      placed_[i] = 0;
+      if (tensor.element_type() != ElementType::String) std::memset(tensor.data(), 0, tensor.byte_size());
+    }
+    return tensor;
+  }
   const ValueType& type = output_types_.at(i);
   if (!type.is_tensor() || !type.shape.is_static())
     throw error(ErrorKind::Runtime, "output {} has no static inferred shape ({})", i, to_string(type));
@@ -33,14 +42,29 @@ Tensor& KernelContext::output(size_t i) {
   return outputs_[i].tensor();
 }
 
+void KernelContext::place_output(size_t i, Value tensor, size_t bytes) {
+  if (i >= outputs_.size()) return;
+  if (placed_.size() < outputs_.size()) placed_.resize(outputs_.size());
+  outputs_[i] = std::move(tensor);
+  placed_[i] = outputs_[i].is_tensor() ? bytes : 0;
+}
+
+Tensor* KernelContext::placed_output(size_t i, size_t bytes) {
+  if (i >= placed_.size() || placed_[i] == 0 || placed_[i] < bytes) return nullptr;
+  placed_[i] = 0;
+  return &outputs_[i].tensor();
+}
+
 Tensor& KernelContext::allocate_output(size_t i, ElementType type, Shape shape) {
   if (i >= outputs_.size()) throw error(ErrorKind::Runtime, "output {} is not declared", i);
+  if (i < placed_.size()) placed_[i] = 0;
   outputs_[i] = Tensor(type, std::move(shape));
   return outputs_[i].tensor();
 }
 
 void KernelContext::set_output(size_t i, Value value) {
   if (i >= outputs_.size()) return;  // an optional output the node does not declare
+  if (i < placed_.size()) placed_[i] = 0;
   outputs_[i] = std::move(value);
 }
 

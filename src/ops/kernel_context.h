@@ -40,11 +40,18 @@ class KernelContext : public NodeContext {
 
   /// For the runtime: the outputs once the kernel has run.
   std::vector<Value>& results() { return outputs_; }
+  /// For the runtime: output i's place decided before the kernel runs, a tensor of the inferred
+  /// type over `bytes` bytes of uninitialised memory (an arena's). Kernels that write every
+  /// element take it through placed_output; output(i) zero-fills it first, as it would a new one.
+  void place_output(size_t i, Value tensor, size_t bytes);
+  /// Output i's placed tensor if it holds at least `bytes` (its contents undefined), else null.
+  Tensor* placed_output(size_t i, size_t bytes);
 
  private:
   std::vector<const Value*> inputs_;
   const std::vector<ValueType>& output_types_;
   std::vector<Value> outputs_;
+  std::vector<size_t> placed_;  // bytes per placed output, 0 where none; empty where nothing is placed
   SubgraphRunner* subgraphs_;
 };
 

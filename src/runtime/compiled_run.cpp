@@ -15,6 +15,15 @@ std::chrono::microseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
 }
 
+// Lets go of the run's values, keeping the vectors for the next run.
+void drop_values(Run& run) {
+  for (std::vector<Value>& at : run.values)
+    for (Value& value : at) value = Value();
+  for (Value& input : run.inputs) input = Value();
+  run.stage_inputs.clear();
+  run.stage_outputs.clear();
+}
+
 }  // namespace
 
 bool CompiledState::on_worker_thread() const {
@@ -44,12 +53,12 @@ void CompiledState::run_stage(size_t s, Run& run) const {
   const DeviceSlot& slot = *devices_[stage.device];
   for (const Transfer& t : stage.copies) copy(t, run);
   const auto start = Clock::now();
-  std::vector<Value> inputs;
-  inputs.reserve(stage.inputs.size());
+  std::vector<Value>& inputs = run.stage_inputs;
+  std::vector<Value>& outputs = run.stage_outputs;
+  inputs.clear();
   for (int id : stage.inputs) inputs.push_back(run.values[id][slot.location]);
-  std::vector<Value> outputs;
   try {
-    outputs = stage.executable->run(std::move(inputs), config_.profiling ? &run.profile : nullptr);
+    stage.executable->run_into(inputs, outputs, config_.profiling ? &run.profile : nullptr);
   } catch (const Error& e) {
     const std::string& path = model_->path;
     throw Error(e.kind(), path.empty() ? e.what() : path + ": " + e.what());
@@ -59,16 +68,16 @@ void CompiledState::run_stage(size_t s, Run& run) const {
     throw Error(ErrorKind::Runtime, fmt::format("{}: stage {} on {} gave {} outputs, its layout has {}", model_->path,
                                                 s, slot.name, outputs.size(), stage.outputs.size()));
   for (size_t i = 0; i < stage.outputs.size(); ++i) run.values[stage.outputs[i]][slot.location] = std::move(outputs[i]);
+  inputs.clear();
+  outputs.clear();
   slot.busy_us += since(start).count();
 }
 
 void CompiledState::finish_outputs(Run& run) const {
   for (const Transfer& t : output_copies_) copy(t, run);
-  std::vector<Value> outputs;
-  outputs.reserve(output_ids_.size());
-  for (int id : output_ids_) outputs.push_back(run.values[id][0]);
-  run.outputs = std::move(outputs);
-  run.values.clear();
+  run.outputs.clear();
+  for (int id : output_ids_) run.outputs.push_back(run.values[id][0]);
+  drop_values(run);
 }
 
 namespace {
@@ -76,7 +85,8 @@ namespace {
 // Where the run's boundary values start: inputs and compile-time constants in host memory.
 void seed(Run& run, size_t values, int locations, const std::vector<int>& input_ids,
           const std::vector<std::pair<int, Value>>& constants) {
-  run.values.assign(values, std::vector<Value>(locations));
+  if (run.values.size() != values || (values > 0 && run.values[0].size() != size_t(locations)))
+    run.values.assign(values, std::vector<Value>(locations));
   for (size_t i = 0; i < input_ids.size() && i < run.inputs.size(); ++i) run.values[input_ids[i]][0] = run.inputs[i];
   for (const auto& [id, value] : constants) run.values[id][0] = value;
 }
@@ -90,34 +100,42 @@ void CompiledState::run_here(Run& run) const {
   finish_outputs(run);
 }
 
-void CompiledState::start(std::shared_ptr<Run> run) const {
+void CompiledState::start(Run& run) const {
   // No stages when every node folded at compile time: the first device hands out the constants.
-  devices_[stages_.empty() ? 0 : stages_.front().device]->workers->submit([this, run] { continue_from(0, run); });
+  run.next_stage = 0;
+  Run* queued = &run;  // the job's captures fit std::function's own storage: no allocation
+  devices_[stages_.empty() ? 0 : stages_.front().device]->workers->submit([this, queued] { continue_from(*queued); });
 }
 
-// Runs stage `s` here (on its device's worker), then queues the next stage to its device's
-// workers; a stage on the same device as the one before it runs on without queueing.
-void CompiledState::continue_from(size_t s, std::shared_ptr<Run> run) const {
+// Runs stage `run.next_stage` here (on its device's worker), then queues the next stage to its
+// device's workers; a stage on the same device as the one before it runs on without queueing.
+void CompiledState::continue_from(Run& run) const {
   std::exception_ptr error;
+  size_t s = run.next_stage;
   try {
     if (s == 0) {
-      if (run->begin && !run->begin()) throw Error(ErrorKind::Runtime, "infer request was cancelled before it ran");
-      seed(*run, value_types_.size(), locations_, input_ids_, constants_);
+      if (run.begin && !run.begin()) throw Error(ErrorKind::Runtime, "infer request was cancelled before it ran");
+      seed(run, value_types_.size(), locations_, input_ids_, constants_);
     }
     for (const size_t first = s; s < stages_.size(); ++s) {
       if (s > first && stages_[s].device != stages_[s - 1].device) {
-        devices_[stages_[s].device]->workers->submit([this, s, run] { continue_from(s, run); });
+        run.next_stage = s;
+        Run* queued = &run;
+        devices_[stages_[s].device]->workers->submit([this, queued] { continue_from(*queued); });
         return;
       }
-      run_stage(s, *run);
+      run_stage(s, run);
     }
-    finish_outputs(*run);
+    finish_outputs(run);
   } catch (...) {
     error = std::current_exception();
   }
   // Outside the handler, so the waiter the run wakes owns the exception alone.
-  if (error) run->values.clear();
-  run->finish(std::move(error));
+  if (error) drop_values(run);
+  // finish may let the owner go (a waiter wakes and drops the request): this copy keeps the run
+  // alive until finish has returned, and nothing here touches it after.
+  std::shared_ptr<void> owner = run.owner;
+  run.finish(std::move(error));
 }
 
 }  // namespace tandem::runtime

@@ -19,7 +19,9 @@
 
 namespace tandem::runtime {
 
-/// One inference in flight: its inputs, the values between stages, and what to do at the end.
+/// One inference in flight: its inputs, the values between stages, and what to do at the end. A
+/// request keeps one and reuses it run after run, vectors and all, so that a steady-state run
+/// allocates nothing here.
 struct Run {
   std::vector<Value> inputs;  // the model's inputs, in host memory
   std::vector<Value> outputs;  // the model's outputs, set when the run succeeded
@@ -28,8 +30,13 @@ struct Run {
   std::function<bool()> begin;
   /// Called once when the run ends, with its error if it failed, on the last stage's worker.
   std::function<void(std::exception_ptr)> finish;
+  /// Keeps whoever started the run (the request) alive until finish has returned.
+  std::shared_ptr<void> owner;
   /// Boundary values by value id, then by memory location (0 is host memory).
   std::vector<std::vector<Value>> values;
+  /// One stage's inputs and outputs, while it runs.
+  std::vector<Value> stage_inputs, stage_outputs;
+  size_t next_stage = 0;  // the stage a worker continues from
 };
 
 class CompiledState {
@@ -85,8 +92,9 @@ class CompiledState {
   std::vector<std::string> save_stages() const;
 
   /// Starts `run`: each stage is queued to its device's workers when the one before it ends, so
-  /// the stages of several runs overlap across devices. Thread-safe.
-  void start(std::shared_ptr<Run> run) const;
+  /// the stages of several runs overlap across devices. Thread-safe. `run` must live until its
+  /// finish has returned, and `owner` then let go, which is the last the workers do with it.
+  void start(Run& run) const;
   /// Whether the calling thread is one of this model's workers; a run started there waits for
   /// nothing and runs every stage on this thread instead (run_here).
   bool on_worker_thread() const;
@@ -120,7 +128,7 @@ class CompiledState {
   void run_stage(size_t s, Run& run) const;
   void copy(const Transfer& transfer, Run& run) const;
   void finish_outputs(Run& run) const;
-  void continue_from(size_t s, std::shared_ptr<Run> run) const;
+  void continue_from(Run& run) const;
 
   std::shared_ptr<const ir::Model> model_;
   std::string device_;

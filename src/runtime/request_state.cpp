@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <future>
+#include <utility>
 
 namespace tandem::runtime {
 namespace {
@@ -33,6 +33,9 @@ bool fits(const Value& value, const ValueType& type) {
 
 RequestState::RequestState(std::shared_ptr<const CompiledState> compiled)
     : compiled_(std::move(compiled)), inputs_(compiled_->inputs().size()), outputs_(compiled_->outputs().size()) {
+  // Set once: their captures fit std::function's own storage, and runs reuse them.
+  run_.begin = [this] { return begin_run(); };
+  run_.finish = [this](std::exception_ptr error) { complete(std::move(error)); };
   // Static tensor inputs get zero-filled tensors so callers can fill them in place.
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const ValueType& type = compiled_->inputs()[i].type;
@@ -88,36 +91,58 @@ void RequestState::check_inputs(const std::vector<Value>& inputs) const {
 }
 
 void RequestState::infer() {
-  auto run = std::make_shared<Run>();
+  std::unique_lock lock(mutex_);
+  check_idle("infer");
+  sync_ = true;
+  sync_error_ = nullptr;
+  if (compiled_->on_worker_thread()) {
+    // Already on a worker (a callback running infer()): waiting for one would wait forever.
+    in_flight_ = running_ = true;
+    run_.inputs = inputs_;
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      check_inputs(run_.inputs);
+      compiled_->run_here(run_);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    in_flight_ = running_ = false;
+    if (error) std::rethrow_exception(error);
+    take_results();
+    return;
+  }
+  running_ = true;  // a synchronous run cannot be cancelled
+  launch();
+  completed_.wait(lock, [&] { return !in_flight_; });
+  if (sync_error_) std::rethrow_exception(std::exchange(sync_error_, nullptr));
+}
+
+void RequestState::launch() {
+  in_flight_ = true;
+  cancelled_ = false;
+  run_.inputs = inputs_;  // copies handles into the run's vector: no bytes, no allocation
+  run_.owner = shared_from_this();
+  compiled_->start(run_);
+}
+
+bool RequestState::begin_run() {
   {
     std::lock_guard lock(mutex_);
-    check_idle("infer");
-    in_flight_ = running_ = true;
-    run->inputs = inputs_;
+    if (cancelled_) return false;
+    running_ = true;
   }
-  std::exception_ptr error;
-  try {
-    check_inputs(run->inputs);
-    if (compiled_->on_worker_thread()) {
-      compiled_->run_here(*run);  // e.g. a callback running infer(): already on a worker
-    } else {
-      std::promise<void> done;
-      run->finish = [&](std::exception_ptr e) {
-        error = e;
-        done.set_value();
-      };
-      compiled_->start(run);
-      done.get_future().wait();
-    }
-  } catch (...) {
-    error = std::current_exception();
-  }
-  std::lock_guard lock(mutex_);
-  in_flight_ = running_ = false;
-  if (error) std::rethrow_exception(error);
-  // Outputs are replaced only when the whole run succeeded, so a failure leaves the request as it was.
-  outputs_ = std::move(run->outputs);
-  profile_ = std::move(run->profile);
+  check_inputs(run_.inputs);
+  return true;
+}
+
+void RequestState::take_results() {
+  // Swapped, not moved, so both vectors keep their capacity; the old outputs are let go.
+  std::swap(outputs_, run_.outputs);
+  run_.outputs.clear();
+  std::swap(profile_, run_.profile);
+  run_.profile.clear();
 }
 
 void RequestState::check_idle(const char* api) const {
@@ -127,43 +152,31 @@ void RequestState::check_idle(const char* api) const {
 }
 
 void RequestState::start_async() {
-  auto run = std::make_shared<Run>();
-  {
-    std::lock_guard lock(mutex_);
-    if (in_flight_) throw Error(ErrorKind::InvalidArgument, "start_async: the request is already running");
-    in_flight_ = true;
-    cancelled_ = false;
-    error_ = nullptr;
-    run->inputs = inputs_;
-  }
-  // The run keeps the request alive, so the caller may drop its handle while the run is queued.
-  Run* raw = run.get();
-  run->begin = [this, raw] {
-    {
-      std::lock_guard lock(mutex_);
-      if (cancelled_) return false;
-      running_ = true;
-    }
-    check_inputs(raw->inputs);
-    return true;
-  };
-  run->finish = [self = shared_from_this(), raw](std::exception_ptr error) { self->complete(*raw, std::move(error)); };
-  compiled_->start(std::move(run));
+  std::lock_guard lock(mutex_);
+  if (in_flight_) throw Error(ErrorKind::InvalidArgument, "start_async: the request is already running");
+  sync_ = false;
+  error_ = nullptr;
+  launch();
 }
 
-void RequestState::complete(Run& run, std::exception_ptr error) {
+void RequestState::complete(std::exception_ptr error) {
   // Everything this thread holds of the run (its error, the callback's copy) is released before
-  // the run counts as completed, so whoever wakes from wait() owns what is left.
-  std::function<void(std::exception_ptr)> callback;
+  // the run counts as completed, so whoever wakes from wait() owns what is left. The worker keeps
+  // its own copy of run_.owner until this returns.
+  std::shared_ptr<const std::function<void(std::exception_ptr)>> callback;
   std::exception_ptr for_callback;
   {
     std::lock_guard lock(mutex_);
-    if (!error) {
-      outputs_ = std::move(run.outputs);
-      profile_ = std::move(run.profile);
-    }
+    run_.owner.reset();
+    // Outputs are replaced only when the whole run succeeded, so a failure leaves the request as it was.
+    if (!error) take_results();
     in_flight_ = running_ = false;
-    callback = callback_;
+    if (sync_) {
+      sync_error_ = std::move(error);
+      completed_.notify_all();
+      return;
+    }
+    if (callback_ && *callback_) callback = callback_;
     in_callback_ = bool(callback);
     if (callback) for_callback = error;
     error_ = std::move(error);
@@ -171,7 +184,7 @@ void RequestState::complete(Run& run, std::exception_ptr error) {
   if (callback) {
     // A callback may start the request again; wait() then waits for that run too.
     try {
-      callback(std::move(for_callback));
+      (*callback)(std::move(for_callback));
     } catch (...) {
       // A throwing callback must not take down the stream; its exception has nowhere to go.
     }
@@ -197,7 +210,7 @@ bool RequestState::wait_for(std::chrono::milliseconds timeout) {
 
 void RequestState::set_callback(std::function<void(std::exception_ptr)> callback) {
   std::lock_guard lock(mutex_);
-  callback_ = std::move(callback);
+  callback_ = callback ? std::make_shared<const std::function<void(std::exception_ptr)>>(std::move(callback)) : nullptr;
 }
 
 void RequestState::cancel() {

@@ -33,10 +33,14 @@ class RequestState : public std::enable_shared_from_this<RequestState> {
   int output_index(const std::string& name) const;
   void check_idle(const char* api) const;  // with mutex_ held; a callback may read and rebind
   void check_inputs(const std::vector<Value>& inputs) const;
-  void complete(Run& run, std::exception_ptr error);  // an async run's end, on a worker
+  void launch();                                       // with mutex_ held: run_ set up, started
+  bool begin_run();                                    // on the worker, before the first stage
+  void complete(std::exception_ptr error);             // a run's end, on its last worker
+  void take_results();                                 // with mutex_ held, after a run succeeded
   bool completed() const { return !in_flight_ && !in_callback_; }
 
   std::shared_ptr<const CompiledState> compiled_;
+  Run run_;  // reused by every run: one in flight at a time
   std::vector<Value> inputs_;
   std::vector<Value> outputs_;
   std::vector<ProfilingInfo> profile_;
@@ -47,8 +51,11 @@ class RequestState : public std::enable_shared_from_this<RequestState> {
   bool running_ = false;     // dequeued and executing
   bool cancelled_ = false;
   bool in_callback_ = false;
+  bool sync_ = false;        // the run in flight is infer()'s: no callback, its error is infer's
   std::exception_ptr error_;
-  std::function<void(std::exception_ptr)> callback_;
+  std::exception_ptr sync_error_;
+  // Shared, so a completion takes it without copying the function (which may allocate).
+  std::shared_ptr<const std::function<void(std::exception_ptr)>> callback_;
 };
 
 }  // namespace tandem::runtime

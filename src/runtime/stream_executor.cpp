@@ -32,7 +32,14 @@ StreamExecutor::~StreamExecutor() {
 void StreamExecutor::submit(std::function<void()> job) {
   {
     std::lock_guard lock(queue_->mutex);
-    queue_->jobs.push_back(std::move(job));
+    Queue& q = *queue_;
+    if (q.count == q.jobs.size()) {
+      std::vector<std::function<void()>> grown(q.jobs.size() * 2);
+      for (size_t i = 0; i < q.count; ++i) grown[i] = std::move(q.jobs[(q.head + i) % q.jobs.size()]);
+      q.jobs = std::move(grown);
+      q.head = 0;
+    }
+    q.jobs[(q.head + q.count++) % q.jobs.size()] = std::move(job);
   }
   queue_->ready.notify_one();
 }
@@ -46,10 +53,12 @@ void StreamExecutor::work(std::shared_ptr<Queue> queue, int threads) {
     std::function<void()> job;
     {
       std::unique_lock lock(queue->mutex);
-      queue->ready.wait(lock, [&] { return queue->stopping || !queue->jobs.empty(); });
-      if (queue->jobs.empty()) return;
-      job = std::move(queue->jobs.front());
-      queue->jobs.pop_front();
+      queue->ready.wait(lock, [&] { return queue->stopping || queue->count > 0; });
+      if (queue->count == 0) return;
+      job = std::move(queue->jobs[queue->head]);
+      queue->jobs[queue->head] = nullptr;
+      queue->head = (queue->head + 1) % queue->jobs.size();
+      --queue->count;
     }
     job();
   }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,7 +31,10 @@ class StreamExecutor {
   struct Queue {
     std::mutex mutex;
     std::condition_variable ready;
-    std::deque<std::function<void()>> jobs;
+    // A ring of jobs[head], ... (count of them), grown when full: unlike a deque, it allocates
+    // nothing once it has room for the most jobs ever queued at once.
+    std::vector<std::function<void()>> jobs = std::vector<std::function<void()>>(16);
+    size_t head = 0, count = 0;
     bool stopping = false;
   };
   static void work(std::shared_ptr<Queue> queue, int threads);

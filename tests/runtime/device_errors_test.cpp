@@ -36,8 +36,11 @@ TEST(DeviceUnavailableError, ForTheNpuOnAMachineWithoutOne) {
   EXPECT_EQ(e.kind(), ErrorKind::DeviceUnavailable);
   const std::string message = e.what();
   EXPECT_EQ(message.rfind("NPU: unavailable: ", 0), 0u) << message;
-  for (const devices::Check& check : d.checks())
-    if (!check.ok) EXPECT_NE(message.find(check.fix), std::string::npos) << check.what;
+  for (const devices::Check& check : d.checks()) {
+    if (!check.ok) {
+      EXPECT_NE(message.find(check.fix), std::string::npos) << check.what;
+    }
+  }
 }
 
 }  // namespace

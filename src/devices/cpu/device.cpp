@@ -14,6 +14,7 @@
 #include "devices/cpu/layout_assignment.h"
 #include "execution/graph_executor.h"
 #include "execution/graph_plan.h"
+#include "execution/static_executor.h"
 #include "frontend/onnx/reader.h"
 #include "frontend/onnx/writer.h"
 
@@ -51,10 +52,18 @@ class CpuExecutable : public devices::Executable {
               }) {
     assign_layouts(plan_, layout_kernels_);
     layout_kernels_.clear();
+    static_ = execution::StaticExecutor::create(plan_);
   }
 
   std::vector<Value> run(std::vector<Value> inputs, std::vector<ProfilingInfo>* profile) const override {
-    return execution::execute(plan_, std::move(inputs), nullptr, profile);
+    std::vector<Value> outputs;
+    run_into(inputs, outputs, profile);
+    return outputs;
+  }
+  void run_into(std::vector<Value>& inputs, std::vector<Value>& outputs,
+                std::vector<ProfilingInfo>* profile) const override {
+    if (static_ && static_->run(inputs, outputs, profile)) return;
+    outputs = execution::execute(plan_, std::move(inputs), nullptr, profile);
   }
 
   const ir::Model& model() const { return *model_; }
@@ -63,6 +72,7 @@ class CpuExecutable : public devices::Executable {
   std::shared_ptr<const ir::Model> model_;  // the plan refers to its graph
   LayoutKernels layout_kernels_;  // while compiling: the kernels that may pass blocked layouts
   execution::GraphPlan plan_;
+  std::unique_ptr<execution::StaticExecutor> static_;  // where every value has a static shape
 };
 
 class CpuDevice : public devices::Device {

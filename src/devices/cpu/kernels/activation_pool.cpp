@@ -66,6 +66,8 @@ std::shared_ptr<std::byte> take_buffer(size_t bytes) {
 }
 
 Tensor& pooled_output(ops::KernelContext& ctx, size_t i, size_t bytes) {
+  // A place holds at least the plain size.
+  if (Tensor* placed = ctx.placed_output(i, bytes)) return *placed;
   const ValueType& type = ctx.output_type(i);
   if (!type.is_tensor() || !type.shape.is_static()) return ctx.output(i);  // it reports the error
   Shape shape = type.shape.to_shape();

@@ -16,8 +16,8 @@ namespace tandem::cpu {
 std::shared_ptr<std::byte> take_buffer(size_t bytes);
 
 /// Sets output i of the node to a tensor of its inferred type and shape (static) over a pooled
-/// buffer of at least `bytes` (a blocked layout's padded size; 0 for the plain size). The kernel
-/// must write every element.
+/// buffer of at least `bytes` (a blocked layout's padded size; 0 for the plain size), or returns
+/// the place the run gave it ahead where that is large enough. The kernel must write every element.
 Tensor& pooled_output(ops::KernelContext& ctx, size_t i, size_t bytes = 0);
 
 }  // namespace tandem::cpu

@@ -102,6 +102,7 @@ class OnednnBinary final : public LayoutKernel {
     dst_blocked_ = true;
     name_ += " (blocked out)";
   }
+  size_t output_bytes(size_t) const override { return dst_blocked_ ? dst_md_.get_size() : 0; }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor &a = ctx.input(0), &b = ctx.input(1);
@@ -111,7 +112,7 @@ class OnednnBinary final : public LayoutKernel {
         a.shape() != a_ || b.shape() != b_)
       return reference_(ctx);
     const std::array<const Tensor*, 2> sources = {swapped_ ? &b : &a, swapped_ ? &a : &b};
-    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? dst_md_.get_size() : 0);
+    Tensor& y = pooled_output(ctx, 0, output_bytes(0));
     const bool reorder_dst = dst_reorder_ && !dst_blocked_;
     // One workspace for the scratchpad, the sources reordered and dst before its reorder.
     size_t offsets[4] = {0}, end = align_up(scratchpad_md_.get_size());
@@ -123,28 +124,26 @@ class OnednnBinary final : public LayoutKernel {
     if (reorder_dst) end += dst_md_.get_size();
     std::byte* workspace = thread_workspace(end);
 
-    const dnnl::engine& engine = cpu_engine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SCRATCHPAD, memory(scratchpad_md_, engine, workspace)}};
+    Arg args[4] = {{DNNL_ARG_SCRATCHPAD, &scratchpad_md_, workspace}};  // then the sources and dst
     for (size_t k = 0; k < 2; ++k) {
-      memory arrived(arriving_[k], engine, const_cast<void*>(sources[k]->data()));
-      memory source = arrived;
+      const void* source = sources[k]->data();
       if (src_reorder_[k]) {
-        source = memory(src_md_[k], engine, workspace + offsets[k]);
-        execute_memory_bound(*src_reorder_[k], {{DNNL_ARG_FROM, arrived}, {DNNL_ARG_TO, source}},
+        execute_memory_bound(*src_reorder_[k],
+                             {{DNNL_ARG_FROM, &arriving_[k], source}, {DNNL_ARG_TO, &src_md_[k], workspace + offsets[k]}},
                              sources[k]->size());
+        source = workspace + offsets[k];
       }
-      args.emplace(k == 0 ? DNNL_ARG_SRC_0 : DNNL_ARG_SRC_1, source);
+      args[k + 1] = {k == 0 ? DNNL_ARG_SRC_0 : DNNL_ARG_SRC_1, &src_md_[k], source};
     }
-    const memory dst(dst_md_, engine, reorder_dst ? workspace + offsets[2] : y.data());
-    args.emplace(DNNL_ARG_DST, dst);
+    void* dst = reorder_dst ? workspace + offsets[2] : y.data();
+    args[3] = {DNNL_ARG_DST, &dst_md_, dst};
     execute_memory_bound(binary_, args, y.size());
     // The padded channels hold op(0, 0) (0 / 0 is NaN) or, where the second source broadcasts
     // over the channels, op(0, s): the readers need zeros.
     if (dst_blocked_ && has_padding(dst_md_)) zero_padding(dst_md_, y.data());
     if (reorder_dst)
       execute_memory_bound(*dst_reorder_,
-                           {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, memory(plain_dst_, engine, y.data())}},
+                           {{DNNL_ARG_FROM, &dst_md_, dst}, {DNNL_ARG_TO, &plain_dst_, y.data()}},
                            y.size());
   }
 

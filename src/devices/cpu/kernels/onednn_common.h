@@ -7,8 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <initializer_list>
 #include <span>
-#include <unordered_map>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -51,6 +51,22 @@ AlignedBuffer allocate_aligned(size_t bytes);
 /// the file should anything need them. Without this, BERT-base kept its 420 MiB of weights twice.
 void release_pages(std::span<const std::byte> bytes);
 
+/// One argument of a primitive's run: oneDNN's id for it, its layout, and this run's buffer.
+struct Arg {
+  int id;
+  const dnnl::memory::desc* desc;
+  const void* data;
+};
+
+/// Enqueues `primitive` on the calling thread's stream with `args`. Creating a dnnl::memory per
+/// argument and the C++ API's argument map cost some 15 heap allocations per node and run; instead
+/// each thread keeps one memory object per primitive and argument, made on its first run and after
+/// only pointed at the run's buffer, and passes them as the C API's array.
+void enqueue(const dnnl::primitive& primitive, std::span<const Arg> args);
+inline void enqueue(const dnnl::primitive& primitive, std::initializer_list<Arg> args) {
+  enqueue(primitive, std::span<const Arg>(args.begin(), args.size()));
+}
+
 /// Memory-bound primitives (eltwise, binary, softmax, layer norm) get one OpenMP thread per this
 /// many elements (1 MiB of f32, about a hundred microseconds of work), up to the calling thread's
 /// share. Waking and joining threads costs microseconds on an idle machine, but on a loaded one a
@@ -59,8 +75,11 @@ void release_pages(std::span<const std::byte> bytes);
 inline constexpr size_t kElementsPerThread = 262144;
 /// Executes `primitive` on the calling thread's stream and waits for it, on as many threads as
 /// `elements` warrants.
-void execute_memory_bound(const dnnl::primitive& primitive,
-                          const std::unordered_map<int, dnnl::memory>& args, size_t elements);
+void execute_memory_bound(const dnnl::primitive& primitive, std::span<const Arg> args, size_t elements);
+inline void execute_memory_bound(const dnnl::primitive& primitive, std::initializer_list<Arg> args,
+                                 size_t elements) {
+  execute_memory_bound(primitive, std::span<const Arg>(args.begin(), args.size()), elements);
+}
 
 /// Per-thread room for a kernel's blocked activations and its primitive's scratchpad (oneDNN's
 /// user scratchpad mode, so that concurrent runs never share one): it grows to the largest

@@ -74,6 +74,7 @@ class OnednnConcat final : public LayoutKernel {
     dst_blocked_ = true;
     name_ += " (blocked out)";
   }
+  size_t output_bytes(size_t) const override { return dst_blocked_ ? dst_md_.get_size() : 0; }
 
   void run(ops::KernelContext& ctx) const override {
     // The primitive is fixed to the shapes known at compile time; other shapes at run time (a
@@ -82,40 +83,30 @@ class OnednnConcat final : public LayoutKernel {
     for (size_t i = 0; i < inputs_.size(); ++i)
       if (ctx.input(i).element_type() != ElementType::F32 || ctx.input(i).shape() != inputs_[i])
         return reference_(ctx);
-    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? dst_md_.get_size() : 0);
+    Tensor& y = pooled_output(ctx, 0, output_bytes(0));
     const bool reorder_dst = dst_reorder_ && !dst_blocked_;
-    // One workspace for the scratchpad, the inputs reordered and dst before its reorder.
-    std::vector<size_t> offsets(inputs_.size());
-    size_t end = align_up(scratchpad_md_.get_size());
-    for (size_t i = 0; i < inputs_.size(); ++i) {
-      offsets[i] = end;
-      if (src_reorders_[i]) end += align_up(src_md_[i].get_size());
-    }
-    const size_t dst_offset = end;
-    if (reorder_dst) end += dst_md_.get_size();
-    std::byte* workspace = thread_workspace(end);
-
-    const dnnl::engine& engine = cpu_engine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SCRATCHPAD, memory(scratchpad_md_, engine, workspace)}};
+    std::byte* workspace = thread_workspace(dst_offset_ + (reorder_dst ? dst_md_.get_size() : 0));
+    // Scratchpad, sources, dst; grown once per thread to the widest concat.
+    thread_local std::vector<Arg> args;
+    args.assign(inputs_.size() + 2, Arg{DNNL_ARG_SCRATCHPAD, &scratchpad_md_, workspace});
     for (size_t i = 0; i < inputs_.size(); ++i) {
       const Tensor& x = ctx.input(i);
-      memory arrived(arriving_[i], engine, const_cast<void*>(x.data()));
-      memory source = arrived;
+      const void* source = x.data();
       if (src_reorders_[i]) {
-        source = memory(src_md_[i], engine, workspace + offsets[i]);
-        execute_memory_bound(*src_reorders_[i], {{DNNL_ARG_FROM, arrived}, {DNNL_ARG_TO, source}},
+        execute_memory_bound(*src_reorders_[i],
+                             {{DNNL_ARG_FROM, &arriving_[i], source}, {DNNL_ARG_TO, &src_md_[i], workspace + offsets_[i]}},
                              x.size());
+        source = workspace + offsets_[i];
       }
-      args.emplace(DNNL_ARG_MULTIPLE_SRC + int(i), source);
+      args[i + 1] = {DNNL_ARG_MULTIPLE_SRC + int(i), &src_md_[i], source};
     }
-    const memory dst(dst_md_, engine, reorder_dst ? workspace + dst_offset : y.data());
-    args.emplace(DNNL_ARG_DST, dst);
+    void* dst = reorder_dst ? workspace + dst_offset_ : y.data();
+    args.back() = {DNNL_ARG_DST, &dst_md_, dst};
     execute_memory_bound(concat_, args, y.size());
     if (dst_blocked_ && has_padding(dst_md_)) zero_padding(dst_md_, y.data());
     if (reorder_dst)
       execute_memory_bound(*dst_reorder_,
-                           {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, memory(plain_dst_, engine, y.data())}},
+                           {{DNNL_ARG_FROM, &dst_md_, dst}, {DNNL_ARG_TO, &plain_dst_, y.data()}},
                            y.size());
   }
 
@@ -147,6 +138,14 @@ class OnednnConcat final : public LayoutKernel {
     }
     dst_md_ = pd.dst_desc();
     dst_reorder_ = reorder_between(dst_md_, plain_dst_);
+    // One workspace for the scratchpad, the inputs reordered and dst before its reorder.
+    offsets_.assign(inputs_.size(), 0);
+    size_t end = align_up(scratchpad_md_.get_size());
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      offsets_[i] = end;
+      if (src_reorders_[i]) end += align_up(src_md_[i].get_size());
+    }
+    dst_offset_ = end;
     name_ = std::string("onednn_concat_f32:") + pd.impl_info_str();
     if (arriving_ != plain_) name_ += " (blocked in)";
   }
@@ -163,6 +162,8 @@ class OnednnConcat final : public LayoutKernel {
   // reader that wants it plain.
   std::vector<std::optional<dnnl::reorder>> src_reorders_;
   std::optional<dnnl::reorder> dst_reorder_;
+  std::vector<size_t> offsets_;  // of the reordered inputs in the workspace
+  size_t dst_offset_ = 0;
   bool dst_blocked_ = false;  // set at compile time by assign_layouts
   ops::KernelFn reference_;
   std::string name_;

@@ -224,6 +224,7 @@ class OnednnConv final : public LayoutKernel {
     dst_blocked_ = true;
     name_ += " (blocked out)";
   }
+  size_t output_bytes(size_t) const override { return dst_blocked_ ? primary_->dst_md.get_size() : 0; }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -234,40 +235,30 @@ class OnednnConv final : public LayoutKernel {
     if (sum && (sum->element_type() != ElementType::F32 || sum->shape() != shape_.dst))
       return reference_(ctx);
     const Variant& v = variant(omp_get_max_threads());
-    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? v.dst_md.get_size() : 0);
-    const dnnl::engine& engine = cpu_engine();
-    dnnl::stream& stream = thread_stream();
+    Tensor& y = pooled_output(ctx, 0, output_bytes(0));
     std::byte* workspace = thread_workspace(v.workspace_bytes);
-    void* x_data = const_cast<void*>(x.data());
-    memory user_src(user_src_md_, engine, x_data);
-    memory user_dst(user_dst_md_, engine, y.data());
+    const void* x_data = x.data();
     const bool reorder_src = v.src_reorder && !src_blocked_;
     const bool reorder_dst = v.dst_reorder && !dst_blocked_;
-    memory src = src_blocked_  ? memory(v.src_md, engine, x_data)
-                 : reorder_src ? memory(v.src_md, engine, workspace + v.src_offset)
-                               : user_src;
-    memory dst = dst_blocked_  ? memory(v.dst_md, engine, y.data())
-                 : reorder_dst ? memory(v.dst_md, engine, workspace + v.dst_offset)
-                               : user_dst;
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, src},
-        {DNNL_ARG_WEIGHTS, memory(v.weights_md, engine, const_cast<std::byte*>(v.weights.get()))},
-        {DNNL_ARG_DST, dst},
-        {DNNL_ARG_SCRATCHPAD, memory(v.scratchpad_md, engine, workspace + v.scratchpad_offset)}};
-    if (has_bias_)
-      args.emplace(DNNL_ARG_BIAS, memory(bias_md_, engine, const_cast<float*>(bias_.data())));
-    if (reorder_src) v.src_reorder->execute(stream, user_src, src);
+    const void* src = reorder_src ? workspace + v.src_offset : x_data;
+    void* dst = reorder_dst ? workspace + v.dst_offset : y.data();
+    if (reorder_src)
+      enqueue(*v.src_reorder, {{DNNL_ARG_FROM, &user_src_md_, x_data}, {DNNL_ARG_TO, &v.src_md, src}});
     // The sum post-op adds what dst holds: the residual, in dst's layout.
     if (sum && v.sum_reorder && !sum_blocked_) {
-      memory residual(user_dst_md_, engine, const_cast<void*>(sum->data()));
-      v.sum_reorder->execute(stream, residual, dst);
+      enqueue(*v.sum_reorder, {{DNNL_ARG_FROM, &user_dst_md_, sum->data()}, {DNNL_ARG_TO, &v.dst_md, dst}});
     } else if (sum) {
-      std::memcpy(dst.get_data_handle(), sum->data(),
-                  sum_blocked_ ? v.dst_md.get_size() : sum->byte_size());
+      std::memcpy(dst, sum->data(), sum_blocked_ ? v.dst_md.get_size() : sum->byte_size());
     }
-    v.conv.execute(stream, args);
-    if (reorder_dst) v.dst_reorder->execute(stream, dst, user_dst);
-    stream.wait();
+    const Arg bias{DNNL_ARG_BIAS, &bias_md_, bias_.data()};
+    const Arg args[] = {{DNNL_ARG_SRC, &v.src_md, src},
+                        {DNNL_ARG_WEIGHTS, &v.weights_md, v.weights.get()},
+                        {DNNL_ARG_DST, &v.dst_md, dst},
+                        {DNNL_ARG_SCRATCHPAD, &v.scratchpad_md, workspace + v.scratchpad_offset},
+                        bias};
+    enqueue(v.conv, std::span<const Arg>(args, has_bias_ ? 5 : 4));
+    if (reorder_dst) enqueue(*v.dst_reorder, {{DNNL_ARG_FROM, &v.dst_md, dst}, {DNNL_ARG_TO, &user_dst_md_, y.data()}});
+    thread_stream().wait();
   }
 
  private:

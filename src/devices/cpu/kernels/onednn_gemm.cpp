@@ -1,6 +1,7 @@
 // oneDNN kernel for ONNX Gemm of f32 tensors with constant B (fully connected layers): transA and
 // transB become strides, alpha is folded into the packed weights, beta·C becomes a broadcast
 // bias. Under INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul).
+#include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
 
 #include "devices/cpu/kernels/onednn_matmul_primitive.h"
@@ -37,7 +38,7 @@ class GemmKernel final : public Kernel {
       reference_(ctx);
       return;
     }
-    matmul_->execute(a.data(), ctx.output(0).data());
+    matmul_->execute(a.data(), pooled_output(ctx, 0).data());
   }
 
  private:

@@ -5,9 +5,9 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
+#include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
 #include "devices/cpu/kernels/onednn_common.h"
 #include "ops/node_context.h"
@@ -46,17 +46,12 @@ class OnednnLayerNorm final : public Kernel {
     if (x.element_type() != ElementType::F32 || x.shape() != x_ || !fits(scale) ||
         (has_bias_ && !fits(ctx.input(2))))
       return reference_(ctx);
-    const dnnl::engine& engine = cpu_engine();
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(md_, engine, const_cast<void*>(x.data()))},
-        {DNNL_ARG_DST, memory(md_, engine, ctx.output(0).data())},
-        {DNNL_ARG_SCALE, memory(parameter_md_, engine, const_cast<void*>(scale.data()))},
-        {DNNL_ARG_SCRATCHPAD,
-         memory(scratchpad_md_, engine, thread_workspace(scratchpad_md_.get_size()))}};
-    if (has_bias_)
-      args.emplace(DNNL_ARG_SHIFT,
-                   memory(parameter_md_, engine, const_cast<void*>(ctx.input(2).data())));
-    execute_memory_bound(layer_norm_, args, x.size());
+    const Arg args[] = {{DNNL_ARG_SRC, &md_, x.data()},
+                        {DNNL_ARG_DST, &md_, pooled_output(ctx, 0).data()},
+                        {DNNL_ARG_SCALE, &parameter_md_, scale.data()},
+                        {DNNL_ARG_SCRATCHPAD, &scratchpad_md_, thread_workspace(scratchpad_md_.get_size())},
+                        {DNNL_ARG_SHIFT, &parameter_md_, has_bias_ ? ctx.input(2).data() : nullptr}};
+    execute_memory_bound(layer_norm_, std::span<const Arg>(args, has_bias_ ? 5 : 4), x.size());
   }
 
  private:

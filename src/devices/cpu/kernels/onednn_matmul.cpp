@@ -4,6 +4,7 @@
 // INFERENCE_PRECISION_HINT=bf16 the product is taken in bf16 (see PackedMatMul). tandem's
 // FusedMatMul (a linear layer with constant weights) adds its bias as oneDNN's and applies its
 // activation as an eltwise post-op.
+#include "devices/cpu/kernels/activation_pool.h"
 #include "devices/cpu/kernels/kernels.h"
 
 #include "devices/cpu/kernels/onednn_common.h"
@@ -46,7 +47,7 @@ class MatMulKernel final : public Kernel {
       reference_(ctx);
       return;
     }
-    matmul_->execute(a.data(), ctx.output(0).data());
+    matmul_->execute(a.data(), pooled_output(ctx, 0).data());
   }
 
  private:
@@ -79,7 +80,7 @@ class InputsMatMulKernel final : public Kernel {
       reference_(ctx);
       return;
     }
-    matmul_->execute(a.data(), b.data(), ctx.output(0).data());
+    matmul_->execute(a.data(), b.data(), pooled_output(ctx, 0).data());
   }
 
  private:

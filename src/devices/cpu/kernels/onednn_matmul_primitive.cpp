@@ -8,7 +8,6 @@
 #include <cstring>
 #include <memory>
 #include <new>
-#include <unordered_map>
 
 namespace tandem::cpu {
 namespace {
@@ -31,8 +30,8 @@ std::byte* thread_buffer(BufferSlot slot, size_t bytes) {
   return buffers[slot].get();
 }
 
-dnnl::memory scratchpad_for(const dnnl::memory::desc& desc) {
-  return dnnl::memory(desc, cpu_engine(), thread_buffer(kScratchpad, desc.get_size()));
+Arg scratchpad_for(const dnnl::memory::desc& desc) {
+  return {DNNL_ARG_SCRATCHPAD, &desc, thread_buffer(kScratchpad, desc.get_size())};
 }
 
 dnnl::memory::data_type operand_type(ElementType compute) {
@@ -55,13 +54,9 @@ RoundToBf16::RoundToBf16(const dnnl::memory::desc& f32, Slot slot)
   reorder_ = dnnl::reorder(desc);
 }
 
-dnnl::memory RoundToBf16::run(const void* data, dnnl::stream& stream) const {
-  dnnl::engine& engine = cpu_engine();
-  dnnl::memory source(f32_, engine, const_cast<void*>(data));
-  dnnl::memory rounded(
-      rounded_, engine,
-      thread_buffer(slot_ == kSrc ? kRoundedSrc : kRoundedWeights, rounded_.get_size()));
-  reorder_.execute(stream, source, rounded);
+const void* RoundToBf16::run(const void* data) const {
+  std::byte* rounded = thread_buffer(slot_ == kSrc ? kRoundedSrc : kRoundedWeights, rounded_.get_size());
+  enqueue(reorder_, {{DNNL_ARG_FROM, &f32_, data}, {DNNL_ARG_TO, &rounded_, rounded}});
   return rounded;
 }
 
@@ -96,7 +91,8 @@ PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::de
 
   // Packing (and rounding to bf16) once here keeps the request path free of copies of the
   // weights; Gemm's alpha rides on the reorder, before any rounding.
-  weights_ = dnnl::memory(primitive_desc_.weights_desc(), engine);
+  weights_desc_ = primitive_desc_.weights_desc();
+  weights_ = dnnl::memory(weights_desc_, engine);
   dnnl::memory source(weights, engine, const_cast<void*>(weights_data));
   dnnl::primitive_attr reorder_attr;
   if (weights_scale != 1.0f) reorder_attr.set_output_scales(0, {weights_scale});
@@ -112,27 +108,23 @@ PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::de
     std::memcpy(memory.get_data_handle(), values.data(), desc.get_size());
     return memory;
   };
+  bias_desc_ = bias_desc;
   if (!bias.empty()) bias_ = copy(bias_desc, bias);
   if (!addend.empty()) addend_ = copy(dst, addend);
 }
 
 void PackedMatMul::execute(const void* src, void* dst) const {
-  dnnl::engine& engine = cpu_engine();
-  dnnl::stream& stream = thread_stream();
   // The stream runs in order: the matmul reads the rounded copy once it is written.
-  dnnl::memory src_memory = round_src_.is_used()
-                                ? round_src_.run(src, stream)
-                                : dnnl::memory(src_desc_, engine, const_cast<void*>(src));
-  dnnl::memory dst_memory(dst_desc_, engine, dst);
-  std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, src_memory},
-      {DNNL_ARG_WEIGHTS, weights_},
-      {DNNL_ARG_DST, dst_memory},
-      {DNNL_ARG_SCRATCHPAD, scratchpad_for(scratchpad_desc_)}};
-  if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
-  if (addend_) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, addend_);
-  primitive_.execute(stream, args);
-  stream.wait();
+  const bool rounded = round_src_.is_used();
+  Arg args[6] = {{DNNL_ARG_SRC, rounded ? &round_src_.desc() : &src_desc_, rounded ? round_src_.run(src) : src},
+                 {DNNL_ARG_WEIGHTS, &weights_desc_, weights_.get_data_handle()},
+                 {DNNL_ARG_DST, &dst_desc_, dst},
+                 scratchpad_for(scratchpad_desc_)};
+  size_t n = 4;
+  if (bias_) args[n++] = {DNNL_ARG_BIAS, &bias_desc_, bias_.get_data_handle()};
+  if (addend_) args[n++] = {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, &dst_desc_, addend_.get_data_handle()};
+  enqueue(primitive_, std::span<const Arg>(args, n));
+  thread_stream().wait();
 }
 
 
@@ -153,17 +145,14 @@ MatMulOfInputs::MatMulOfInputs(const dnnl::memory::desc& src, const dnnl::memory
 }
 
 void MatMulOfInputs::execute(const void* src, const void* weights, void* dst) const {
-  dnnl::engine& engine = cpu_engine();
-  dnnl::stream& stream = thread_stream();
-  auto operand = [&](const RoundToBf16& round, const dnnl::memory::desc& desc, const void* data) {
-    return round.is_used() ? round.run(data, stream)
-                           : dnnl::memory(desc, engine, const_cast<void*>(data));
+  auto operand = [&](int id, const RoundToBf16& round, const dnnl::memory::desc& desc, const void* data) {
+    return round.is_used() ? Arg{id, &round.desc(), round.run(data)} : Arg{id, &desc, data};
   };
-  primitive_.execute(stream, {{DNNL_ARG_SRC, operand(round_src_, src_desc_, src)},
-                              {DNNL_ARG_WEIGHTS, operand(round_weights_, weights_desc_, weights)},
-                              {DNNL_ARG_DST, dnnl::memory(dst_desc_, engine, dst)},
-                              {DNNL_ARG_SCRATCHPAD, scratchpad_for(scratchpad_desc_)}});
-  stream.wait();
+  enqueue(primitive_, {operand(DNNL_ARG_SRC, round_src_, src_desc_, src),
+                       operand(DNNL_ARG_WEIGHTS, round_weights_, weights_desc_, weights),
+                       {DNNL_ARG_DST, &dst_desc_, dst},
+                       scratchpad_for(scratchpad_desc_)});
+  thread_stream().wait();
 }
 
 }  // namespace tandem::cpu

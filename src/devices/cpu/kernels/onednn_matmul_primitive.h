@@ -25,9 +25,9 @@ class RoundToBf16 {
   bool is_used() const { return bool(reorder_); }
   /// The dense bf16 layout of the copy.
   const dnnl::memory::desc& desc() const { return rounded_; }
-  /// Enqueues the rounding of `data` on `stream`; the copy is valid until this thread rounds
-  /// into the same slot again.
-  dnnl::memory run(const void* data, dnnl::stream& stream) const;
+  /// Enqueues the rounding of `data` on the calling thread's stream and returns the copy, valid
+  /// until this thread rounds into the same slot again.
+  const void* run(const void* data) const;
 
  private:
   dnnl::memory::desc f32_, rounded_;
@@ -70,7 +70,7 @@ class PackedMatMul {
 
  private:
   ElementType compute_;
-  dnnl::memory::desc src_desc_, dst_desc_, scratchpad_desc_;
+  dnnl::memory::desc src_desc_, dst_desc_, scratchpad_desc_, weights_desc_, bias_desc_;
   dnnl::matmul::primitive_desc primitive_desc_;
   dnnl::matmul primitive_;
   RoundToBf16 round_src_;       // bf16 only

@@ -139,26 +139,24 @@ class OnednnPool final : public LayoutKernel {
     dst_blocked_ = true;
     name_ += " (blocked out)";
   }
+  size_t output_bytes(size_t) const override { return dst_blocked_ ? dst_md_.get_size() : 0; }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // The primitive is fixed to the shapes known at compile time; other shapes at run time (a
     // model whose declared shapes were wrong) go to the reference.
     if (x.element_type() != ElementType::F32 || x.shape() != shape_.src) return reference_(ctx);
-    Tensor& y = pooled_output(ctx, 0, dst_blocked_ ? dst_md_.get_size() : 0);
-    const dnnl::engine& engine = cpu_engine();
-    dnnl::stream& stream = thread_stream();
+    Tensor& y = pooled_output(ctx, 0, output_bytes(0));
     const bool reorder_dst = dst_reorder_ && !dst_blocked_;
     const size_t scratchpad_bytes = align_up(scratchpad_md_.get_size());
     std::byte* workspace =
         thread_workspace(scratchpad_bytes + (reorder_dst ? dst_md_.get_size() : 0));
-    memory dst(dst_md_, engine, reorder_dst ? workspace + scratchpad_bytes : y.data());
-    pool_.execute(stream, {{DNNL_ARG_SRC, memory(src_md_, engine, const_cast<void*>(x.data()))},
-                           {DNNL_ARG_DST, dst},
-                           {DNNL_ARG_SCRATCHPAD, memory(scratchpad_md_, engine, workspace)}});
-    memory user_dst(user_dst_md_, engine, y.data());
-    if (reorder_dst) dst_reorder_->execute(stream, dst, user_dst);
-    stream.wait();
+    void* dst = reorder_dst ? workspace + scratchpad_bytes : y.data();
+    enqueue(pool_, {{DNNL_ARG_SRC, &src_md_, x.data()},
+                    {DNNL_ARG_DST, &dst_md_, dst},
+                    {DNNL_ARG_SCRATCHPAD, &scratchpad_md_, workspace}});
+    if (reorder_dst) enqueue(*dst_reorder_, {{DNNL_ARG_FROM, &dst_md_, dst}, {DNNL_ARG_TO, &user_dst_md_, y.data()}});
+    thread_stream().wait();
     // oneDNN's pooling leaves the padded channels of a blocked dst unwritten, and y's buffer is
     // recycled: its readers need them zero.
     if (dst_blocked_ && has_padding(dst_md_)) zero_padding(dst_md_, y.data());

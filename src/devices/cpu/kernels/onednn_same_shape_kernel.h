@@ -69,27 +69,25 @@ class OnednnSameShapeKernel final : public LayoutKernel {
     output_blocked_ = true;
     name_ += " (blocked out)";
   }
+  size_t output_bytes(size_t) const override { return layout_ && output_blocked_ ? layout_->get_size() : 0; }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // The primitive is fixed to the shape known at compile time; other shapes at run time (a
     // model whose declared shapes were wrong) go to the reference.
     if (x.element_type() != ElementType::F32 || x.shape() != x_) return reference_(ctx);
-    const dnnl::engine& engine = cpu_engine();
-    void* x_data = const_cast<void*>(x.data());
+    const void* x_data = x.data();
     if (layout_ && output_blocked_) {
-      Tensor& y = pooled_output(ctx, 0, layout_->get_size());
+      Tensor& y = pooled_output(ctx, 0, output_bytes(0));
       execute(blocked_primitive_, blocked_md_, blocked_scratchpad_md_, x_data, y.data());
       // f(0) may be other than 0 (sigmoid's 0.5, reciprocal's inf), and readers (a convolution,
       // whose zero weights would turn an inf there into NaN everywhere) need the padding zero.
       if (has_padding(*layout_)) zero_padding(*layout_, y.data());
       return;
     }
-    Tensor& y = ctx.output(0);
+    Tensor& y = pooled_output(ctx, 0);
     if (layout_) {
-      execute_memory_bound(*to_plain_,
-                           {{DNNL_ARG_FROM, dnnl::memory(*layout_, engine, x_data)},
-                            {DNNL_ARG_TO, dnnl::memory(plain_md_, engine, y.data())}},
+      execute_memory_bound(*to_plain_, {{DNNL_ARG_FROM, &*layout_, x_data}, {DNNL_ARG_TO, &plain_md_, y.data()}},
                            x.size());
       x_data = y.data();
     }
@@ -98,15 +96,12 @@ class OnednnSameShapeKernel final : public LayoutKernel {
 
  private:
   void execute(const Primitive& primitive, const dnnl::memory::desc& md,
-               const dnnl::memory::desc& scratchpad_md, void* src, void* dst) const {
-    const dnnl::engine& engine = cpu_engine();
-    execute_memory_bound(
-        primitive,
-        {{DNNL_ARG_SRC, dnnl::memory(md, engine, src)},
-         {DNNL_ARG_DST, dnnl::memory(md, engine, dst)},
-         {DNNL_ARG_SCRATCHPAD,
-          dnnl::memory(scratchpad_md, engine, thread_workspace(scratchpad_md.get_size()))}},
-        size_t(md.get_size() / sizeof(float)));
+               const dnnl::memory::desc& scratchpad_md, const void* src, void* dst) const {
+    execute_memory_bound(primitive,
+                         {{DNNL_ARG_SRC, &md, src},
+                          {DNNL_ARG_DST, &md, dst},
+                          {DNNL_ARG_SCRATCHPAD, &scratchpad_md, thread_workspace(scratchpad_md.get_size())}},
+                         size_t(md.get_size() / sizeof(float)));
   }
 
   Shape x_;
