@@ -202,26 +202,38 @@ class OnednnConv final : public LayoutKernel {
     }
     const memory plain(user_weights_md_, cpu_engine(), const_cast<void*>(weights.data()));
     primary_ = make_variant(pd, plain, nullptr);
+    // In bf16, a convolution whose output goes to another bf16 convolution writes it in bf16: it
+    // is rounded there anyway, and half the bytes cross memory. ResNet-50's 1x1 convolutions are
+    // bound by those bytes.
+    if (pd.src_desc().data_type() == memory::data_type::bf16) {
+      memory::desc bf16_dst = pd.dst_desc();
+      bf16_dst.data.data_type = dnnl_bf16;
+      bf16_dst_pd_ = primitive_desc(shape_, has_bias_, fusion_, pd.src_desc(), bf16_dst);
+    }
     release_pages({static_cast<const std::byte*>(weights.data()), weights.byte_size()});
   }
 
   std::string_view name() const override { return name_; }
 
   std::optional<memory::desc> output_layout(size_t i) const override {
-    if (i != 0 || !primary_->dst_reorder) return std::nullopt;
+    if (i != 0) return std::nullopt;
+    if (bf16_dst_pd_) return bf16_dst_pd_->dst_desc();
+    if (!primary_->dst_reorder) return std::nullopt;
     return primary_->dst_md;
   }
   bool accepts_input(size_t i, const memory::desc& layout) const override {
     if (i == 0) return primary_->src_reorder && layout == primary_->src_md;
-    return fusion_.sum && i == ops::kFusedConvSumInput && primary_->dst_reorder &&
-           layout == primary_->dst_md;
+    // The residual in dst's layout, which the sum post-op reads in place.
+    return fusion_.sum && i == ops::kFusedConvSumInput && layout == *output_layout(0);
   }
   void take_input(size_t i, const memory::desc&) override {
     (i == 0 ? src_blocked_ : sum_blocked_) = true;
     if (i == 0) name_ += " (blocked in)";
+    if (i != 0) write_bf16();
   }
   void give_output(size_t) override {
     dst_blocked_ = true;
+    write_bf16();
     name_ += " (blocked out)";
   }
   size_t output_bytes(size_t) const override { return dst_blocked_ ? primary_->dst_md.get_size() : 0; }
@@ -291,6 +303,14 @@ class OnednnConv final : public LayoutKernel {
     return v;
   }
 
+  // Switches to the bf16 dst offered by output_layout, keeping the packed weights.
+  void write_bf16() {
+    if (!bf16_dst_pd_ || primary_->dst_md == bf16_dst_pd_->dst_desc()) return;
+    const memory packed(primary_->weights_md, cpu_engine(), const_cast<std::byte*>(primary_->weights.get()));
+    primary_ = make_variant(*bf16_dst_pd_, packed, primary_.get());
+    name_ += " (bf16 out)";
+  }
+
   // The variant for the calling thread's OpenMP thread count: the compile-time one, or one made
   // on first use by a stream with another count (once; later runs only look it up).
   const Variant& variant(int threads) const {
@@ -320,6 +340,7 @@ class OnednnConv final : public LayoutKernel {
   std::string name_;
   int primary_threads_;
   std::unique_ptr<Variant> primary_;
+  std::optional<dnnl::convolution_forward::primitive_desc> bf16_dst_pd_;  // bf16 src only
   // Set at compile time by assign_layouts: which activations pass in the primitive's layouts.
   bool src_blocked_ = false, sum_blocked_ = false, dst_blocked_ = false;
   mutable std::mutex mutex_;
