@@ -206,5 +206,71 @@ TEST(LayoutAssignmentOfJoins, ConcatAndScaleStayBlockedAndMatchTheReference) {
   }
 }
 
+// x [1, 16, 14, 14] -> conv1 3x3 (32) + relu -> a; conv2 1x1 (32) of a, + a (a residual the
+// fusion turns into conv2's sum) -> relu -> conv3 1x1 (16) -> global average -> y.
+Model bottleneck(std::mt19937& rng) {
+  auto model = std::make_shared<ir::Model>();
+  model->graph = std::make_shared<ir::Graph>();
+  model->opsets[""] = 17;
+  ir::Graph& g = *model->graph;
+  g.name = "bottleneck";
+  g.inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, PartialShape(Shape{1, 16, 14, 14}))});
+  g.outputs.push_back(Port{"y", ValueType{}});
+  g.initializers["w1"] = random_tensor({32, 16, 3, 3}, rng);
+  g.initializers["w2"] = random_tensor({32, 32, 1, 1}, rng);
+  g.initializers["w3"] = random_tensor({16, 32, 1, 1}, rng);
+  g.nodes = {
+      ir::Node{"conv1", "Conv", "", {"x", "w1"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}}},
+      ir::Node{"relu1", "Relu", "", {"c1"}, {"a"}, {}},
+      ir::Node{"conv2", "Conv", "", {"a", "w2"}, {"c2"}, {}},
+      ir::Node{"add", "Add", "", {"c2", "a"}, {"s"}, {}},
+      ir::Node{"relu2", "Relu", "", {"s"}, {"r"}, {}},
+      ir::Node{"conv3", "Conv", "", {"r", "w3"}, {"c3"}, {}},
+      ir::Node{"gap", "GlobalAveragePool", "", {"c3"}, {"y"}, {}},
+  };
+  return Model(model);
+}
+
+TEST(LayoutAssignmentInBf16, ConvolutionsPassBf16ToConvolutionsAndStayNearF32) {
+  std::mt19937 weights_rng(23), input_rng(29);
+  const Model model = bottleneck(weights_rng);
+  const Tensor x = random_tensor({1, 16, 14, 14}, input_rng);
+  Core core;
+  const auto run_y = [&](const std::string& precision) {
+    InferRequest request = core.compile_model(model, "CPU",
+                                              {{properties::kEnableProfiling, "YES"},
+                                               {properties::kInferencePrecisionHint, precision}})
+                               .create_infer_request();
+    request.set_tensor("x", x);
+    request.infer();
+    Outcome result{{request.get_tensor("y")}, {}};
+    for (const ProfilingInfo& info : request.profiling_info()) result.exec_types[info.node_name] = info.exec_type;
+    return result;
+  };
+  const Outcome want = run_y("f32");
+  Outcome got;
+  try {
+    got = run_y("bf16");
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Unsupported) throw;
+    GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
+  }
+  // conv1 writes bf16 for conv2, which reads its residual in bf16 and writes bf16 for conv3;
+  // conv3's reader, the pooling, takes f32.
+  for (const char* node : {"conv1", "conv2"})
+    EXPECT_NE(got.exec_types.at(node).find("(bf16 out)"), std::string::npos) << node << ": " << got.exec_types.at(node);
+  EXPECT_EQ(got.exec_types.at("conv3").find("(bf16 out)"), std::string::npos) << got.exec_types.at("conv3");
+  EXPECT_NE(got.exec_types.at("conv3").find("(blocked in)"), std::string::npos) << got.exec_types.at("conv3");
+  // Three convolutions in bf16, each rounding its input to 8 significant bits.
+  const auto g = got.outputs[0].span<const float>(), w = want.outputs[0].span<const float>();
+  double dot = 0, gg = 0, ww = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    dot += double(g[i]) * w[i];
+    gg += double(g[i]) * g[i];
+    ww += double(w[i]) * w[i];
+  }
+  EXPECT_GT(dot / std::sqrt(gg * ww), 0.999);
+}
+
 }  // namespace
 }  // namespace tandem
