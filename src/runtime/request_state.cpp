@@ -95,6 +95,7 @@ void RequestState::infer() {
   check_idle("infer");
   sync_ = true;
   sync_error_ = nullptr;
+  cancelled_ = false;  // a cancel() of an earlier asynchronous run
   if (compiled_->on_worker_thread()) {
     // Already on a worker (a callback running infer()): waiting for one would wait forever.
     in_flight_ = running_ = true;
