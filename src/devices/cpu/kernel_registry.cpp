@@ -15,6 +15,8 @@ std::unique_ptr<Kernel> select_kernel(const NodeInfo& info) {
       make_onednn_eltwise,
       make_onednn_softmax,
       make_onednn_layer_norm,
+      make_onednn_transpose,
+      make_onednn_slice,
   };
   for (Factory make : kFactories)
     if (auto kernel = make(info)) return kernel;

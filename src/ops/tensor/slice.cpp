@@ -1,4 +1,6 @@
 // Slice: a strided window on some axes; bounds are clamped, steps may be negative.
+#include "ops/tensor/slice.h"
+
 #include "ops/tensor/tensor_common.h"
 
 #include <algorithm>
@@ -103,22 +105,26 @@ void infer(InferContext& ctx) {
 
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  auto p = read_params(ctx, [&](size_t i) { return std::optional(input_ints(ctx, i)); });
-  auto w = windows(ctx, *p, x.rank(), [&](size_t axis) { return std::optional(x.shape()[axis]); });
-  const std::vector<int64_t> in_strides = strides_of(x.shape());
-  Shape out_shape = x.shape();
-  std::vector<int64_t> strides = in_strides;
-  int64_t base = 0;
-  for (size_t d = 0; d < x.rank(); ++d) {
-    if (!w[d]) continue;
-    out_shape[d] = w[d]->size;
-    strides[d] = in_strides[d] * w[d]->step;
-    base += in_strides[d] * w[d]->start;
-  }
-  Tensor& y = ctx.allocate_output(0, x.element_type(), out_shape);
-  strided_copy(x, base, strides, y);
+  const SliceView view = *slice_view(ctx, x.shape(), [&](size_t i) { return std::optional(input_ints(ctx, i)); });
+  Tensor& y = ctx.allocate_output(0, x.element_type(), view.shape);
+  strided_copy(x, view.base, view.strides, y);
 }
 }  // namespace
+
+std::optional<SliceView> slice_view(const NodeContext& ctx, const Shape& x, const ReadInts& read) {
+  auto p = read_params(ctx, read);
+  if (!p) return std::nullopt;
+  auto w = windows(ctx, *p, x.size(), [&](size_t axis) { return std::optional(x[axis]); });
+  const std::vector<int64_t> in_strides = strides_of(x);
+  SliceView view{x, in_strides, 0};
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (!w[d]) continue;
+    view.shape[d] = w[d]->size;
+    view.strides[d] = in_strides[d] * w[d]->step;
+    view.base += in_strides[d] * w[d]->start;
+  }
+  return view;
+}
 
 const OpDef& slice_op() {
   static const OpDef def{

@@ -1,0 +1,22 @@
+// The kernel behind Transpose and Slice: the input seen through strides (and an offset) over the
+// output's dimensions, copied into the plain output by a oneDNN reorder. oneDNN's jit reorder moves
+// blocks on every thread; the reference's strided copy walks element by element on one.
+#pragma once
+
+#include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string_view>
+#include <vector>
+
+#include "execution/kernel.h"
+#include "ops/op.h"
+
+namespace tandem::cpu {
+
+/// For a node of `op` reading an f32 input of shape `x` through `view` (f32, the output's dims):
+/// null where oneDNN has only its naive loops for that view. `constants` are the data of the
+/// node's constant inputs by input index (null for the rest), which a run must bring unchanged.
+std::unique_ptr<execution::Kernel> make_strided_copy(std::string_view op, Shape x, std::vector<const void*> constants,
+                                                     const dnnl::memory::desc& view, ops::KernelFn reference);
+
+}  // namespace tandem::cpu
