@@ -40,11 +40,9 @@ std::unique_ptr<Kernel> make_onednn_slice(const NodeInfo& info) {
   if (!view || shape_size(view->shape) == 0 ||
       std::any_of(view->strides.begin(), view->strides.end(), [](int64_t s) { return s < 0; }))
     return nullptr;
-  memory::desc src(memory::dims(view->shape.begin(), view->shape.end()), memory::data_type::f32,
-                   memory::dims(view->strides.begin(), view->strides.end()));
-  src.data.offset0 = view->base;
   const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-  return make_strided_copy("slice", x, std::move(parameters), src, def->reference);
+  return make_strided_copy("slice", x, std::move(parameters), memory::dims(view->shape.begin(), view->shape.end()),
+                           memory::dims(view->strides.begin(), view->strides.end()), view->base, def->reference);
 }
 
 }  // namespace tandem::cpu

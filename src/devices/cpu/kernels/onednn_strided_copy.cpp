@@ -50,8 +50,11 @@ class OnednnStridedCopy final : public execution::Kernel {
 }  // namespace
 
 std::unique_ptr<execution::Kernel> make_strided_copy(std::string_view op, Shape x, std::vector<const void*> constants,
-                                                     const memory::desc& view, ops::KernelFn reference) {
+                                                     const memory::dims& dims, const memory::dims& strides,
+                                                     int64_t offset, ops::KernelFn reference) {
   try {
+    memory::desc view(dims, memory::data_type::f32, strides);
+    view.data.offset0 = offset;
     const dnnl::reorder::primitive_desc pd(cpu_engine(), view, cpu_engine(), plain_f32_desc(view.dims()));
     // oneDNN's naive loops are no faster than the reference's strided copy.
     if (is_naive(pd)) return nullptr;

@@ -13,10 +13,12 @@
 
 namespace tandem::cpu {
 
-/// For a node of `op` reading an f32 input of shape `x` through `view` (f32, the output's dims):
-/// null where oneDNN has only its naive loops for that view. `constants` are the data of the
-/// node's constant inputs by input index (null for the rest), which a run must bring unchanged.
+/// For a node of `op` reading an f32 input of shape `x` as output element [i0, i1, ...] = input
+/// element offset + sum(i_d * strides[d]) over the output's `dims`: null where oneDNN has no such
+/// view or only its naive loops for it. `constants` are the data of the node's constant inputs by
+/// input index (null for the rest), which a run must bring unchanged.
 std::unique_ptr<execution::Kernel> make_strided_copy(std::string_view op, Shape x, std::vector<const void*> constants,
-                                                     const dnnl::memory::desc& view, ops::KernelFn reference);
+                                                     const dnnl::memory::dims& dims, const dnnl::memory::dims& strides,
+                                                     int64_t offset, ops::KernelFn reference);
 
 }  // namespace tandem::cpu

@@ -60,7 +60,7 @@ std::unique_ptr<Kernel> make_onednn_transpose(const NodeInfo& info) {
     strides.push_back(plain_x.data.format_desc.blocking.strides[p]);
   }
   const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
-  return make_strided_copy("transpose", x, {}, memory::desc(y_dims, memory::data_type::f32, strides), def->reference);
+  return make_strided_copy("transpose", x, {}, y_dims, strides, 0, def->reference);
 }
 
 }  // namespace tandem::cpu
