@@ -206,8 +206,43 @@ TEST(LayoutAssignmentOfJoins, ConcatAndScaleStayBlockedAndMatchTheReference) {
   }
 }
 
-// x [1, 16, 14, 14] -> conv1 3x3 (32) + relu -> a; conv2 1x1 (32) of a, + a (a residual the
-// fusion turns into conv2's sum) -> relu -> conv3 1x1 (16) -> global average -> y.
+// y of `model` on x at INFERENCE_PRECISION_HINT `precision`, with the kernel each node ran.
+Outcome run_y(const Model& model, const Tensor& x, const std::string& precision) {
+  InferRequest request =
+      Core()
+          .compile_model(model, "CPU",
+                         {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}})
+          .create_infer_request();
+  request.set_tensor("x", x);
+  request.infer();
+  Outcome result{{request.get_tensor("y")}, {}};
+  for (const ProfilingInfo& info : request.profiling_info()) result.exec_types[info.node_name] = info.exec_type;
+  return result;
+}
+
+// run_y in bf16, or nullopt where the CPU has no bf16 kernels (compile_model refuses the hint).
+std::optional<Outcome> run_bf16(const Model& model, const Tensor& x) {
+  try {
+    return run_y(model, x, "bf16");
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Unsupported) throw;
+    return std::nullopt;
+  }
+}
+
+double cosine(const Tensor& a, const Tensor& b) {
+  const auto x = a.span<const float>(), y = b.span<const float>();
+  double dot = 0, xx = 0, yy = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    dot += double(x[i]) * y[i];
+    xx += double(x[i]) * x[i];
+    yy += double(y[i]) * y[i];
+  }
+  return dot / std::sqrt(xx * yy);
+}
+
+// x [1, 16, 14, 14] -> conv1 3x3 (32) + relu -> max pool 3x3 -> a; conv2 1x1 (32) of a, + a (a
+// residual the fusion turns into conv2's sum) -> relu -> conv3 1x1 (16) -> global average -> y.
 Model bottleneck(std::mt19937& rng) {
   auto model = std::make_shared<ir::Model>();
   model->graph = std::make_shared<ir::Graph>();
@@ -221,7 +256,8 @@ Model bottleneck(std::mt19937& rng) {
   g.initializers["w3"] = random_tensor({16, 32, 1, 1}, rng);
   g.nodes = {
       ir::Node{"conv1", "Conv", "", {"x", "w1"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}}},
-      ir::Node{"relu1", "Relu", "", {"c1"}, {"a"}, {}},
+      ir::Node{"relu1", "Relu", "", {"c1"}, {"r1"}, {}},
+      ir::Node{"pool", "MaxPool", "", {"r1"}, {"a"}, {{"kernel_shape", Ints{3, 3}}, {"pads", Ints{1, 1, 1, 1}}}},
       ir::Node{"conv2", "Conv", "", {"a", "w2"}, {"c2"}, {}},
       ir::Node{"add", "Add", "", {"c2", "a"}, {"s"}, {}},
       ir::Node{"relu2", "Relu", "", {"s"}, {"r"}, {}},
@@ -235,41 +271,31 @@ TEST(LayoutAssignmentInBf16, ConvolutionsPassBf16ToConvolutionsAndStayNearF32) {
   std::mt19937 weights_rng(23), input_rng(29);
   const Model model = bottleneck(weights_rng);
   const Tensor x = random_tensor({1, 16, 14, 14}, input_rng);
-  Core core;
-  const auto run_y = [&](const std::string& precision) {
-    InferRequest request = core.compile_model(model, "CPU",
-                                              {{properties::kEnableProfiling, "YES"},
-                                               {properties::kInferencePrecisionHint, precision}})
-                               .create_infer_request();
-    request.set_tensor("x", x);
-    request.infer();
-    Outcome result{{request.get_tensor("y")}, {}};
-    for (const ProfilingInfo& info : request.profiling_info()) result.exec_types[info.node_name] = info.exec_type;
-    return result;
-  };
-  const Outcome want = run_y("f32");
-  Outcome got;
-  try {
-    got = run_y("bf16");
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::Unsupported) throw;
-    GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
-  }
-  // conv1 writes bf16 for conv2, which reads its residual in bf16 and writes bf16 for conv3;
-  // conv3's reader, the pooling, takes f32.
-  for (const char* node : {"conv1", "conv2"})
-    EXPECT_NE(got.exec_types.at(node).find("(bf16 out)"), std::string::npos) << node << ": " << got.exec_types.at(node);
-  EXPECT_EQ(got.exec_types.at("conv3").find("(bf16 out)"), std::string::npos) << got.exec_types.at("conv3");
-  EXPECT_NE(got.exec_types.at("conv3").find("(blocked in)"), std::string::npos) << got.exec_types.at("conv3");
+  const std::optional<Outcome> got = run_bf16(model, x);
+  if (!got) GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
+  const Outcome want = run_y(model, x, "f32");
+  // conv1 writes bf16 for the max pool, which keeps it for conv2; conv2 reads its residual in
+  // bf16 and writes bf16 for conv3, and conv3 for the global average, which gives f32 to the caller.
+  for (const char* node : {"conv1", "conv2", "conv3"})
+    EXPECT_NE(got->exec_types.at(node).find("(bf16 out)"), std::string::npos) << node << ": " << got->exec_types.at(node);
+  for (const char* node : {"pool", "gap"})
+    EXPECT_NE(got->exec_types.at(node).find("(blocked in) (bf16)"), std::string::npos) << node << ": " << got->exec_types.at(node);
   // Three convolutions in bf16, each rounding its input to 8 significant bits.
-  const auto g = got.outputs[0].span<const float>(), w = want.outputs[0].span<const float>();
-  double dot = 0, gg = 0, ww = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    dot += double(g[i]) * w[i];
-    gg += double(g[i]) * g[i];
-    ww += double(w[i]) * w[i];
-  }
-  EXPECT_GT(dot / std::sqrt(gg * ww), 0.999);
+  EXPECT_GT(cosine(got->outputs[0], want.outputs[0]), 0.999);
+}
+
+TEST(LayoutAssignmentInBf16, ConcatAndScaleJoinBf16Values) {
+  std::mt19937 weights_rng(13), input_rng(17);
+  const Model model = fire_and_excite(PartialShape(Shape{1, 3, 20, 20}), weights_rng);
+  const Tensor x = random_tensor({1, 3, 20, 20}, input_rng);
+  const std::optional<Outcome> got = run_bf16(model, x);
+  if (!got) GTEST_SKIP() << "this CPU has neither AVX-512 BF16 nor AMX";
+  const Outcome want = run_y(model, x, "f32");
+  for (const char* node : {"expand1", "expand3", "conv3"})
+    EXPECT_NE(got->exec_types.at(node).find("(bf16 out)"), std::string::npos) << node << ": " << got->exec_types.at(node);
+  for (const char* node : {"concat", "scale1", "scale3"})
+    EXPECT_NE(got->exec_types.at(node).find("(blocked in)"), std::string::npos) << node << ": " << got->exec_types.at(node);
+  EXPECT_GT(cosine(got->outputs[0], want.outputs[0]), 0.999);
 }
 
 }  // namespace

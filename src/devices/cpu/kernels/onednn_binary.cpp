@@ -164,7 +164,8 @@ class OnednnBinary final : public LayoutKernel {
   // dnnl::error where oneDNN has none.
   dnnl::binary::primitive_desc primitive_desc(const Sources& arriving) const {
     if (arriving[0] == plain_[0]) return create(arriving, plain_dst_);
-    const memory::desc dst(plain_dst_.dims(), memory::data_type::f32, memory::format_tag::any);
+    // dst in the first source's element type too: bf16 between bf16 convolutions.
+    const memory::desc dst(plain_dst_.dims(), arriving[0].data_type(), memory::format_tag::any);
     const dnnl::binary::primitive_desc as_arriving = create(arriving, dst);
     if (!is_naive(as_arriving) || arriving[1] != plain_[1]) return as_arriving;
     const std::optional<memory::desc> matching = same_format(arriving[0], plain_[1].dims());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstring>
 #include <memory>
 
 #include "devices/cpu/kernels/activation_pool.h"
@@ -27,7 +28,7 @@ std::optional<dnnl::memory::desc> same_format(const dnnl::memory::desc& layout,
   };
   const dnnl::memory::dims from = layout.dims();
   if (from.size() != dims.size() || from.size() < 3 || from.size() > 5) return std::nullopt;
-  const auto type = dnnl::memory::data_type::f32;
+  const auto type = layout.data_type();
   for (Tag tag : kTags[from.size() - 3])
     if (dnnl::memory::desc(from, type, tag) == layout) return dnnl::memory::desc(dims, type, tag);
   return std::nullopt;
@@ -50,7 +51,8 @@ bool is_dense(const dnnl::memory::desc& layout) {
 
 void zero_padding(const dnnl::memory::desc& layout, void* data) {
   const dnnl_memory_desc_t& md = layout.data;
-  assert(md.format_kind == dnnl_blocked && md.data_type == dnnl_f32);
+  assert(md.format_kind == dnnl_blocked && (md.data_type == dnnl_f32 || md.data_type == dnnl_bf16));
+  const size_t element = md.data_type == dnnl_f32 ? sizeof(float) : 2;
   const dnnl_blocking_desc_t& blocking = md.format_desc.blocking;
   using Index = std::array<dnnl_dim_t, DNNL_MAX_NDIMS>;
   // oneDNN's offset of an element: the position within the inner blocks, innermost last, then
@@ -66,7 +68,7 @@ void zero_padding(const dnnl::memory::desc& layout, void* data) {
     for (int d = 0; d < md.ndims; ++d) result += index[d] * blocking.strides[d];
     return result;
   };
-  float* values = static_cast<float*>(data);
+  std::byte* bytes = static_cast<std::byte*>(data);
   // Per padded dimension, every element whose index there lies beyond the logical size. Where
   // that dimension is the only inner block (nChw16c's channels), those elements lie side by side
   // at the end of each last block: one run of zeros each.
@@ -79,7 +81,7 @@ void zero_padding(const dnnl::memory::desc& layout, void* data) {
     first[padded] = md.dims[padded];
     if (runs) end[padded] = first[padded] + 1;
     for (Index index = first;;) {
-      std::fill_n(values + offset(index), run, 0.0f);
+      std::memset(bytes + offset(index) * element, 0, size_t(run) * element);  // zero in f32 and bf16 alike
       int d = md.ndims - 1;
       for (; d >= 0 && ++index[d] == end[d]; --d) index[d] = first[d];
       if (d < 0) break;

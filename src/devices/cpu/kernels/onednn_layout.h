@@ -39,7 +39,8 @@ std::optional<dnnl::reorder> reorder_between(const dnnl::memory::desc& from,
 
 /// `layout`'s format for a tensor of the same rank but other `dims`, where `layout` is one of the
 /// formats oneDNN computes activations in (plain, channels last, or channels in blocks of 4, 8 or
-/// 16): the layout a broadcast operand or another concat input takes to match it.
+/// 16), in its element type (f32, or bf16 under the bf16 hint): the layout a broadcast operand or
+/// another concat input takes to match it.
 std::optional<dnnl::memory::desc> same_format(const dnnl::memory::desc& layout,
                                               const dnnl::memory::dims& dims);
 
@@ -50,7 +51,7 @@ bool has_padding(const dnnl::memory::desc& layout);
 /// oneDNN chooses does: an elementwise operation may then run over it as one flat array.
 bool is_dense(const dnnl::memory::desc& layout);
 
-/// Writes zeros over the padding of f32 `data` in `layout`. Blocked values keep their padding zero
+/// Writes zeros over the padding of f32 or bf16 `data` in `layout`. Blocked values keep their padding zero
 /// from kernel to kernel, as oneDNN's primitives assume of their inputs: a convolution multiplies
 /// the padded channels by zero weights, so a NaN or inf there would reach every output channel.
 /// Kernels whose primitive leaves the padding unwritten (pooling) or writes f(0) != 0 there (an

@@ -93,10 +93,11 @@ std::optional<PoolShape> pool_shape(const NodeInfo& info, const Shape& x) {
   return s;
 }
 
-// The primitive for `shape` reading `src`, writing dst in `dst_tag` (any: src's layout).
+// The primitive for `shape` reading `src`, writing dst in `dst_tag` (any: src's layout) and src's
+// element type: a pooling between bf16 convolutions (the bf16 hint) keeps their bf16.
 dnnl::pooling_v2_forward::primitive_desc primitive_desc(const PoolShape& shape,
                                                         const memory::desc& src, Tag dst_tag) {
-  const memory::desc dst(shape.dst, memory::data_type::f32, dst_tag);
+  const memory::desc dst(shape.dst, src.data_type(), dst_tag);
   const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, shape.algorithm,
                                             src, dst, shape.strides, shape.kernel,
                                             shape.dilations, shape.pad_begin, shape.pad_end);
@@ -134,6 +135,7 @@ class OnednnPool final : public LayoutKernel {
     use(primitive_desc(shape_, layout, Tag::any));
     src_blocked_ = true;
     name_ += " (blocked in)";
+    if (layout.data_type() == memory::data_type::bf16) name_ += " (bf16)";
   }
   void give_output(size_t) override {
     dst_blocked_ = true;
