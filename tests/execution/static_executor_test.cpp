@@ -11,6 +11,7 @@
 #include "devices/cpu/kernels/kernels.h"
 #include "execution/graph_executor.h"
 #include "execution/graph_plan.h"
+#include "ops/op_case.h"
 #include "passes/pass_test_util.h"
 
 namespace tandem::execution {
@@ -55,7 +56,7 @@ void expect_equal(const Value& got, const Value& want, const char* what) {
   for (size_t i = 0; i < ws.size(); ++i) ASSERT_FLOAT_EQ(gs[i], ws[i]) << what << " at " << i;
 }
 
-class StaticExecutorTest : public testing::Test {
+class StaticExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::mt19937 rng(17);
@@ -136,6 +137,40 @@ TEST_F(StaticExecutorTest, DeclinesInputsOfAnotherShape) {
   std::vector<Value> inputs{random_tensor({1, 8, 10, 10}, rng)}, outputs;
   EXPECT_FALSE(executor_->run(inputs, outputs, nullptr));
   EXPECT_TRUE(inputs[0].is_tensor());  // untouched, for the general executor
+}
+
+// A run that fails part way (a reference kernel refusing its input) leaves the next run right:
+// the thread's arena and contexts are rebuilt.
+TEST(StaticExecutor, ARunThatFailsLeavesTheNextRunRight) {
+  std::mt19937 rng(4);
+  auto model = std::make_shared<ir::Model>();
+  model->graph = std::make_shared<ir::Graph>();
+  model->opsets[""] = 17;
+  ir::Graph& g = *model->graph;
+  g.inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, PartialShape(Shape{1, 16, 12, 12}))});
+  g.inputs.push_back(Port{"i", ValueType::tensor(ElementType::I64, PartialShape(Shape{2}))});
+  g.outputs.push_back(Port{"y", ValueType{}});
+  g.outputs.push_back(Port{"rows", ValueType{}});
+  g.initializers["w"] = random_tensor({16, 16, 3, 3}, rng);
+  g.initializers["table"] = random_tensor({5, 3}, rng);
+  g.nodes = {
+      ir::Node{"conv_a", "Conv", "", {"x", "w"}, {"a"}, {{"pads", Ints{1, 1, 1, 1}}}},
+      ir::Node{"gather", "Gather", "", {"table", "i"}, {"rows"}, {}},
+      ir::Node{"conv_b", "Conv", "", {"a", "w"}, {"y"}, {{"pads", Ints{1, 1, 1, 1}}}},
+  };
+  const GraphPlan plan(g, model->opsets, OuterScope{}, "failing", cpu::select_kernel);
+  const auto executor = StaticExecutor::create(plan);
+  ASSERT_NE(executor, nullptr);
+  const Tensor x = random_tensor({1, 16, 12, 12}, rng);
+  const std::vector<Value> want = execute(plan, {x, Tensor::from<int64_t>({4, 0})});
+  std::vector<Value> bad{x, Tensor::from<int64_t>({7, 0})}, outputs;
+  EXPECT_THROW_KIND(executor->run(bad, outputs, nullptr), ErrorKind::InvalidArgument, "node 'gather'");
+  for (int i = 0; i < 2; ++i) {
+    std::vector<Value> good{x, Tensor::from<int64_t>({4, 0})};
+    ASSERT_TRUE(executor->run(good, outputs, nullptr));
+    expect_equal(outputs[0], want[0], "y");
+    EXPECT_EQ(outputs[1].tensor().span<const float>()[0], want[1].tensor().span<const float>()[0]);
+  }
 }
 
 TEST(StaticExecutor, DeclinesPlansWithDynamicShapes) {
