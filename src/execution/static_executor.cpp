@@ -120,33 +120,30 @@ StaticExecutor::StaticExecutor(const GraphPlan& plan) : plan_(plan), slots_(plan
       if (is_view_op(*step.node) && step.outputs.size() == 1 && source >= 0 && slots_[source].place != Place::Run &&
           plain_bytes(plan.slot_type(source)) == plain_bytes(plan.slot_type(slot)) &&
           plan.slot_type(source).element_type == plan.slot_type(slot).element_type &&
-          step.kernel == nullptr && slots_[source].bytes == plain_bytes(plan.slot_type(source))) {
+          slots_[source].bytes == plain_bytes(plan.slot_type(source))) {
         slots_[slot] = {Place::View, 0, 0};
         is_view_step_[k] = may_view[k] = true;
       }
     }
   }
   // Whatever shares bytes with a graph output stays out of the arena: the caller keeps outputs.
-  std::vector<bool> reaches_output(plan.slot_count(), false);
-  for (int slot : plan.output_slots()) reaches_output[groups.find(slot)] = true;
+  std::vector<bool> is_output(plan.slot_count(), false), reaches_output(plan.slot_count(), false);
+  for (int slot : plan.output_slots()) is_output[slot] = reaches_output[groups.find(slot)] = true;
   for (size_t k = 0; k < steps.size(); ++k)
     for (int slot : steps[k].outputs)
       if (slot >= 0 && reaches_output[groups.find(slot)]) {
         slots_[slot].place = Place::Run;
         is_view_step_[k] = false;
       }
-  // Graph outputs that kernels write go to buffers of their own, reused from run to run.
+  // Graph outputs that kernels write go to buffers of their own (of the bytes planned above),
+  // reused from run to run.
   for (int slot : plan.output_slots())
-    if (first[slot] < steps.size() && steps[first[slot]].kernel && !is_view_step_[first[slot]])
-      for (size_t i = 0; i < steps[first[slot]].outputs.size(); ++i)
-        if (steps[first[slot]].outputs[i] == slot)
-          slots_[slot] = {Place::Output, 0,
-                          std::max(plain_bytes(plan.slot_type(slot)), steps[first[slot]].kernel->output_bytes(i))};
+    if (first[slot] < steps.size() && steps[first[slot]].kernel) slots_[slot].place = Place::Output;
   // A view that is a graph output (a classifier's Flatten) views its source in an output buffer.
   for (size_t k = 0; k < steps.size(); ++k) {
     const int source = may_view[k] ? steps[k].inputs[0] : -1, view = may_view[k] ? steps[k].outputs[0] : -1;
     if (source < 0 || slots_[view].place != Place::Run || slots_[source].view >= 0 ||
-        !steps[first[source]].kernel || !std::count(plan.output_slots().begin(), plan.output_slots().end(), view))
+        !steps[first[source]].kernel || !is_output[view])
       continue;
     slots_[source] = {Place::Output, 0, plain_bytes(plan.slot_type(source)), view};
     slots_[view] = {Place::OutputView, 0, 0};

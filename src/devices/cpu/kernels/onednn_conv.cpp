@@ -227,8 +227,10 @@ class OnednnConv final : public LayoutKernel {
   }
   void take_input(size_t i, const memory::desc&) override {
     (i == 0 ? src_blocked_ : sum_blocked_) = true;
-    if (i == 0) name_ += " (blocked in)";
-    if (i != 0) write_bf16();
+    if (i == 0)
+      name_ += " (blocked in)";
+    else
+      write_bf16();  // the residual arrives in the bf16 dst layout output_layout offers
   }
   void give_output(size_t) override {
     dst_blocked_ = true;
