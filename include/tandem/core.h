@@ -27,6 +27,11 @@ class Core {
   /// no device can run, naming them, and InvalidArgument for an unknown property or value.
   CompiledModel compile_model(const Model& model, const std::string& device = "CPU",
                               const AnyMap& properties = {}) const;
+  /// The same for a model handed over (`std::move(model)`, or a temporary): where nothing else
+  /// holds it, the weights a device packs are let go of as it packs them, so that compiling and
+  /// running hold them once instead of twice.
+  CompiledModel compile_model(Model&& model, const std::string& device = "CPU",
+                              const AnyMap& properties = {}) const;
   CompiledModel compile_model(const std::string& path, const std::string& device = "CPU",
                               const AnyMap& properties = {}) const;
   /// A compiled model from a blob CompiledModel::export_model (or `tandem compile`) wrote, compiling

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tandem/value.h"
@@ -35,6 +36,8 @@ class Model {
 
   /// For the runtime: the IR behind this model.
   const std::shared_ptr<const ir::Model>& ir() const { return model_; }
+  /// For the runtime: the IR, handed over; this model is empty afterwards.
+  std::shared_ptr<const ir::Model> release_ir() && { return std::move(model_); }
 
  private:
   std::shared_ptr<const ir::Model> model_;

@@ -27,8 +27,8 @@ bool has_subgraphs(const ir::Node& node) {
 }  // namespace
 
 GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
-                     const std::string& where, KernelSelector select_kernel)
-    : graph_(graph), where_(where), select_kernel_(std::move(select_kernel)) {
+                     const std::string& where, KernelSelector select_kernel, ConstantRelease release)
+    : graph_(graph), where_(where), select_kernel_(std::move(select_kernel)), release_(std::move(release)) {
   auto add_slot = [&](const std::string& name, ValueType type) {
     if (slots_.contains(name))
       throw Error(ErrorKind::InvalidModel,
@@ -44,6 +44,8 @@ GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, con
     int slot = add_slot(name, ValueType::tensor(tensor.element_type(), PartialShape(tensor.shape())));
     constants_.emplace(slot, Value(tensor));
   }
+  if (!outer.empty() || std::any_of(graph.nodes.begin(), graph.nodes.end(), has_subgraphs)) release_ = nullptr;
+  if (release_) count_constant_readers();
   for (const ir::Node& node : graph.nodes) plan_node(node, opsets, outer);
   for (const Port& output : graph.outputs) output_slots_.push_back(slot_of(output.name, outer, "graph output"));
   plan_lifetimes();
@@ -139,9 +141,13 @@ void GraphPlan::plan_node(const ir::Node& node, const ir::OpsetImports& opsets, 
   step.static_outputs = std::all_of(step.output_types.begin(), step.output_types.end(), [](const ValueType& t) {
     return t.is_tensor() && t.shape.rank_known() && t.shape.is_static();
   });
-  if (fold(step, input_types, input_values)) return;
+  if (fold(step, input_types, input_values)) {
+    note_constant_reads(step, false);
+    return;
+  }
   if (select_kernel_)
     step.kernel = select_kernel_(NodeInfo{node, step.opset, input_types, input_values, step.output_types});
+  note_constant_reads(step, true);
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& name = node.outputs[i];
     ValueType type = step.output_types[i];
@@ -217,6 +223,40 @@ void GraphPlan::plan_subgraphs(const ir::Node& node, const ir::OpsetImports& ops
     // Values the subgraph captures from this graph must stay alive until this node runs.
     for (const auto& [name, slot] : subplans_[g]->captures())
       if (slots_.contains(name) || outer.contains(name)) slot_of(name, outer, node.name);
+  }
+}
+
+void GraphPlan::count_constant_readers() {
+  for (const ir::Node& node : graph_.nodes)
+    for (const std::string& name : node.inputs)
+      if (!name.empty()) ++pending_reads_[name];
+  for (const Port& output : graph_.outputs)
+    if (int slot = find_slot(output.name); slot >= 0) needed_.insert(slot);
+}
+
+// Called once `step` is planned, before it joins steps_ (or instead, when it folded): a constant
+// whose readers are all planned and none reads it at run time goes. Where a kernel holds it, its
+// slot keeps a tensor without memory, so that the step's input still has the planned type and shape.
+void GraphPlan::note_constant_reads(const Step& step, bool runs) {
+  if (!release_) return;
+  for (size_t i = 0; i < step.inputs.size(); ++i) {
+    const int slot = step.inputs[i];
+    if (slot < 0) continue;
+    auto constant = constants_.find(slot);
+    if (constant == constants_.end()) continue;
+    const bool held = runs && step.kernel && step.kernel->holds_input(i);
+    if (runs && !held) needed_.insert(slot);
+    if (held) holders_.emplace(slot, std::pair(steps_.size(), i));
+    const std::string& name = slot_names_[slot];
+    if (--pending_reads_[name] > 0 || needed_.contains(slot)) continue;
+    if (auto holder = holders_.find(slot); holder != holders_.end()) {
+      const Tensor& tensor = constant->second.tensor();
+      constant->second = Value(Tensor::wrap(tensor.element_type(), tensor.shape(), nullptr, nullptr));
+      held_.push_back(HeldConstant{name, holder->second.first, holder->second.second});
+    } else {
+      constants_.erase(constant);
+    }
+    release_(name);
   }
 }
 

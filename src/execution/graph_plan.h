@@ -1,7 +1,9 @@
 // A graph compiled for execution: ops resolved, values numbered, types inferred, lifetimes known.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -29,15 +31,28 @@ struct Step {
   std::shared_ptr<const Kernel> kernel;  // an optimised kernel, else the op's reference one
 };
 
+/// Called with the name of a constant the plan no longer needs at run time (every reader folded
+/// or holds it packed, Kernel::holds_input), so that whoever owns the graph can let it go too.
+using ConstantRelease = std::function<void(const std::string& name)>;
+
+/// A constant let go of whose value a kernel holds: steps()[step] holds its input `input`.
+struct HeldConstant {
+  std::string name;
+  size_t step = 0;
+  size_t input = 0;
+};
+
 /// Immutable once built; shared by every request. Subgraphs are planned with their parent.
 class GraphPlan {
  public:
   /// Resolves every node's op, checks that every value read is produced before it is read, and
   /// infers types. Throws InvalidModel or Unsupported naming the node. `where` prefixes messages.
   /// `select_kernel` is the device's choice of optimised kernels; without one, every node runs
-  /// its reference kernel (an analysis plan, or a device that has none).
+  /// its reference kernel (an analysis plan, or a device that has none). With `release`, constants
+  /// no step reads at run time are let go of as soon as their last reader is planned, and
+  /// `release` is told (a graph without subgraphs only: those read constants by name).
   GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
-            const std::string& where, KernelSelector select_kernel = {});
+            const std::string& where, KernelSelector select_kernel = {}, ConstantRelease release = {});
 
   const ir::Graph& graph() const { return graph_; }
   const std::vector<Step>& steps() const { return steps_; }
@@ -46,6 +61,8 @@ class GraphPlan {
   const std::vector<int>& output_slots() const { return output_slots_; }
   /// Initializers and folded values by slot (a handle copy per run, never a byte copy).
   const std::map<int, Value>& constants() const { return constants_; }
+  /// Constants let go of whose values kernels hold: their slots keep a tensor without memory.
+  const std::vector<HeldConstant>& held_constants() const { return held_; }
   /// Names read from enclosing graphs, with the slot they are copied into.
   const std::vector<std::pair<std::string, int>>& captures() const { return captures_; }
   const ValueType& slot_type(int slot) const { return slot_types_[slot]; }
@@ -62,6 +79,8 @@ class GraphPlan {
             const std::vector<const Value*>& input_values);
   void plan_subgraphs(const ir::Node& node, const ir::OpsetImports& opsets, const OuterScope& outer);
   void plan_lifetimes();
+  void count_constant_readers();
+  void note_constant_reads(const Step& step, bool runs);
 
   const ir::Graph& graph_;
   std::string where_;
@@ -74,6 +93,13 @@ class GraphPlan {
   std::map<int, Value> constants_;
   std::vector<std::pair<std::string, int>> captures_;
   std::map<const ir::Graph*, std::unique_ptr<GraphPlan>> subplans_;
+  // Letting constants go: node inputs by name not yet planned, slots a running step or a graph
+  // output reads, and where each held slot's kernels are.
+  ConstantRelease release_;
+  std::unordered_map<std::string, int> pending_reads_;
+  std::set<int> needed_;
+  std::map<int, std::pair<size_t, size_t>> holders_;
+  std::vector<HeldConstant> held_;
 };
 
 }  // namespace tandem::execution

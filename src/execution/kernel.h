@@ -3,12 +3,14 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "ir/graph.h"
 #include "ops/kernel_context.h"
 #include "tandem/element_type.h"
+#include "tandem/error.h"
 #include "tandem/value.h"
 
 namespace tandem::execution {
@@ -25,6 +27,16 @@ class Kernel {
   /// The bytes output i takes where a run places it ahead (KernelContext::place_output): more
   /// than the plain tensor's for a blocked layout, which pads the channels; 0 for the plain size.
   virtual size_t output_bytes(size_t) const { return 0; }
+  /// Whether the kernel keeps constant input i in a form of its own (weights packed at compile
+  /// time) and never reads the input at run time. The plan then lets the constant go, so that the
+  /// weights are held once, not twice; the kernel's run() then sees a tensor of the right type and
+  /// shape without memory in its place.
+  virtual bool holds_input(size_t) const { return false; }
+  /// Input i as it was given at compile time, rebuilt from the kernel's own form: a saved model
+  /// writes it. Only asked of inputs the kernel holds.
+  virtual Tensor held_input(size_t i) const {
+    throw Error(ErrorKind::Runtime, std::string(name()) + " holds no input " + std::to_string(i));
+  }
 };
 
 /// What the planner knows about a node when it picks a kernel. Shapes may be partial;

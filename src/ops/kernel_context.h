@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "ops/node_context.h"
@@ -35,6 +36,9 @@ class KernelContext : public NodeContext {
   /// Sets output i to a value of any kind (sequences, optionals, a tensor computed elsewhere).
   void set_output(size_t i, Value value);
   const ValueType& output_type(size_t i) const { return output_types_.at(i); }
+  /// Input i read from `value` from now on; returns what it was read from. For kernels holding a
+  /// constant packed (execution::Kernel::holds_input), whose reference path needs it plain.
+  const Value* replace_input(size_t i, const Value* value) { return std::exchange(inputs_.at(i), value); }
 
   std::vector<Value> run_subgraph(const ir::Graph& graph, std::vector<Value> inputs) const;
 

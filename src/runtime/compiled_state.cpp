@@ -19,6 +19,18 @@
 namespace tandem::runtime {
 namespace {
 
+// Ports, nodes and opsets without the initializers: what a compiled model keeps of its graph.
+std::shared_ptr<const ir::Model> without_constants(const ir::Model& model) {
+  auto copy = std::make_shared<ir::Model>(model);
+  copy->graph = std::make_shared<ir::Graph>();
+  copy->graph->name = model.graph->name;
+  copy->graph->inputs = model.graph->inputs;
+  copy->graph->outputs = model.graph->outputs;
+  copy->graph->value_types = model.graph->value_types;
+  copy->graph->nodes = model.graph->nodes;
+  return copy;
+}
+
 // The newest opset of the default domain whose ops the library defines, version by version.
 constexpr int kMaxOpset = 28;
 
@@ -113,6 +125,11 @@ std::map<std::string, std::string> query_placement(std::shared_ptr<const ir::Mod
 CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string device, CompileConfig config)
     : model_(passes::optimize(model)), device_(std::move(device)), config_(std::move(config)),
       model_hash_(runtime::model_hash(*model)) {
+  // The report needs only the source's nodes. Where the caller handed the model over, its weights
+  // are from here on held by the optimised copy alone, which the device then owns.
+  ir::Graph source;
+  source.nodes = model->graph->nodes;
+  model.reset();
   supported(*model_);
   DeviceChoice choice = choose_devices(device_, config_);
   for (const devices::Device* d : choice.devices) require_precision(*d, config_.precision);
@@ -123,7 +140,7 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
     compile_alone(*choice.devices.front());
   else
     compile_placed(choice.devices, choice.fallback);
-  report_absorbed(*model->graph);
+  report_absorbed(source);
 }
 
 // Nodes the graph passes merged into others join the report beside the node that took them in,
@@ -222,7 +239,9 @@ void CompiledState::compile_alone(const devices::Device& device) {
   for (const Port& output : outputs()) stage.outputs.push_back(value_id(output.name, output.type));
   input_ids_ = stage.inputs;
   output_ids_ = stage.outputs;
-  on_worker(0, [&] { stage.executable = device.compile(model_, compile_options()); });
+  // The device gets the only handle on the weights, so that those it packs go as it packs them.
+  std::shared_ptr<const ir::Model> whole = std::exchange(model_, without_constants(*model_));
+  on_worker(0, [&] { stage.executable = device.compile(std::move(whole), compile_options()); });
   stages_.push_back(std::move(stage));
 
   const std::string& name = devices_.front()->name;

@@ -30,6 +30,13 @@ void count_ops(const ir::Graph& graph, std::map<std::string, int>& histogram, si
   }
 }
 
+CompiledModel compile(std::shared_ptr<const ir::Model> model, const std::string& device, const AnyMap& properties) {
+  auto config = runtime::CompileConfig::resolve(properties, device);
+  if (!config.cache_dir.empty())
+    return CompiledModel(runtime::compile_cached(std::move(model), device, properties, config));
+  return CompiledModel(std::make_shared<const runtime::CompiledState>(std::move(model), device, std::move(config)));
+}
+
 }  // namespace
 
 Model::Model(std::shared_ptr<const ir::Model> model) : model_(std::move(model)) {}
@@ -74,10 +81,11 @@ Model Model::reshape(const std::map<std::string, PartialShape>& shapes) const {
 Model Core::read_model(const std::string& path) const { return Model(onnx_frontend::read_model(path)); }
 
 CompiledModel Core::compile_model(const Model& model, const std::string& device, const AnyMap& properties) const {
-  auto config = runtime::CompileConfig::resolve(properties, device);
-  if (!config.cache_dir.empty())
-    return CompiledModel(runtime::compile_cached(model.ir(), device, properties, config));
-  return CompiledModel(std::make_shared<const runtime::CompiledState>(model.ir(), device, std::move(config)));
+  return compile(model.ir(), device, properties);
+}
+
+CompiledModel Core::compile_model(Model&& model, const std::string& device, const AnyMap& properties) const {
+  return compile(std::move(model).release_ir(), device, properties);
 }
 
 CompiledModel Core::import_model(std::istream& blob, const AnyMap& properties) const {

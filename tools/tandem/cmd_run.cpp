@@ -171,7 +171,8 @@ int run_run(const RunOptions& options) {
   else
     model = core.read_model(options.model);
   double read_ms = ms_since(start);
-  const std::vector<Port>& inputs = blob ? imported->inputs() : model->inputs();
+  // A copy: reshaping below replaces the model these ports belong to.
+  const std::vector<Port> inputs = blob ? imported->inputs() : model->inputs();
 
   // Files first (NAME=FILE, or FILE alone for a one-input model), then random for the rest.
   std::map<std::string, std::string> files;

@@ -37,10 +37,12 @@ bool has_bf16_kernels() {
   return (isa & bf16) == bf16;
 }
 
+// Its graph is a copy of its own: the copy's constants go as the plan lets them go (the weights
+// packed kernels hold), and they go for good where the model handed over was the last holder.
 class CpuExecutable : public devices::Executable {
  public:
   CpuExecutable(std::shared_ptr<const ir::Model> model, const devices::CompileOptions& options)
-      : model_(std::move(model)),
+      : model_(own_copy(std::move(model))),
         plan_(*model_->graph, model_->opsets, execution::OuterScope{}, options.where,
               [this, precision = options.inference_precision](const execution::NodeInfo& info) {
                 execution::NodeInfo with_precision = info;
@@ -49,7 +51,8 @@ class CpuExecutable : public devices::Executable {
                 if (auto* layout = dynamic_cast<LayoutKernel*>(kernel.get()))
                   layout_kernels_.emplace(&info.node, layout);
                 return kernel;
-              }) {
+              },
+              [this](const std::string& name) { model_->graph->initializers.erase(name); }) {
     assign_layouts(plan_, layout_kernels_);
     layout_kernels_.clear();
     static_ = execution::StaticExecutor::create(plan_);
@@ -66,10 +69,23 @@ class CpuExecutable : public devices::Executable {
     outputs = execution::execute(plan_, std::move(inputs), nullptr, profile);
   }
 
-  const ir::Model& model() const { return *model_; }
+  /// The subgraph as compiled, with the constants its kernels hold given back.
+  ir::Model saved_model() const {
+    ir::Model saved = *model_;
+    saved.graph = std::make_shared<ir::Graph>(*model_->graph);
+    for (const execution::HeldConstant& held : plan_.held_constants())
+      saved.graph->initializers.emplace(held.name, plan_.steps()[held.step].kernel->held_input(held.input));
+    return saved;
+  }
 
  private:
-  std::shared_ptr<const ir::Model> model_;  // the plan refers to its graph
+  static std::shared_ptr<ir::Model> own_copy(std::shared_ptr<const ir::Model> model) {
+    auto copy = std::make_shared<ir::Model>(*model);
+    copy->graph = std::make_shared<ir::Graph>(*model->graph);  // tensors are handles: no bytes copied
+    return copy;
+  }
+
+  std::shared_ptr<ir::Model> model_;  // the plan refers to its graph
   LayoutKernels layout_kernels_;  // while compiling: the kernels that may pass blocked layouts
   execution::GraphPlan plan_;
   std::unique_ptr<execution::StaticExecutor> static_;  // where every value has a static shape
@@ -100,7 +116,7 @@ class CpuDevice : public devices::Device {
   std::string save(const devices::Executable& executable) const override {
     const auto* cpu = dynamic_cast<const CpuExecutable*>(&executable);
     if (!cpu) throw Error(ErrorKind::InvalidArgument, "CPU: save: the executable was not compiled by the CPU");
-    return onnx_frontend::write_model(cpu->model());
+    return onnx_frontend::write_model(cpu->saved_model());
   }
   std::unique_ptr<devices::Executable> load(std::string_view payload,
                                             const devices::CompileOptions& options) const override {

@@ -19,7 +19,7 @@ class GemmKernel final : public Kernel {
   GemmKernel(Shape a_shape, const Tensor& b, const Tensor* c, std::unique_ptr<PackedMatMul> matmul,
              ops::KernelFn reference)
       : a_shape_(std::move(a_shape)),
-        b_(b),
+        b_shape_(b.shape()),
         c_(c ? *c : Tensor()),
         matmul_(std::move(matmul)),
         reference_(reference) {}
@@ -33,17 +33,24 @@ class GemmKernel final : public Kernel {
     // Built for the shapes and constants known at compile time; anything else (which the planner
     // should never let through) gets the exact reference behaviour.
     const bool same_c = c_.is_valid() ? ctx.has_input(2) && ctx.input(2).data() == c_.data() : true;
-    if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ ||
-        ctx.input(1).data() != b_.data() || !same_c) {
-      reference_(ctx);
+    if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ || !same_c) {
+      if (holds_input(1))
+        run_reference_unpacked(ctx, 1, *matmul_, b_shape_, reference_);
+      else
+        reference_(ctx);
       return;
     }
     matmul_->execute(a.data(), pooled_output(ctx, 0).data());
   }
 
+  bool holds_input(size_t i) const override { return i == 1 && matmul_->weights_exact(); }
+  Tensor held_input(size_t i) const override {
+    return holds_input(i) ? unpacked_weights(*matmul_, b_shape_) : Kernel::held_input(i);
+  }
+
  private:
-  Shape a_shape_;
-  Tensor b_, c_;  // the constants, whose addresses identify them at run time
+  Shape a_shape_, b_shape_;
+  Tensor c_;  // the constant C, whose address identifies it at run time
   std::unique_ptr<PackedMatMul> matmul_;
   ops::KernelFn reference_;
 };

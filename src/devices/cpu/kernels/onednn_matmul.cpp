@@ -28,7 +28,7 @@ class MatMulKernel final : public Kernel {
   MatMulKernel(Shape a_shape, const Tensor& weights, const Tensor& bias,
                std::unique_ptr<PackedMatMul> matmul, ops::KernelFn reference)
       : a_shape_(std::move(a_shape)),
-        weights_(weights),
+        b_shape_(weights.shape()),
         bias_(bias),
         matmul_(std::move(matmul)),
         reference_(reference) {}
@@ -39,21 +39,27 @@ class MatMulKernel final : public Kernel {
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
-    // The primitive was built for the shapes and weights known at compile time; anything else
+    // The primitive was built for the shapes and bias known at compile time; anything else
     // (which the planner should never let through) gets the exact reference behaviour.
     if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ ||
-        ctx.input(1).data() != weights_.data() ||
         (bias_.is_valid() && ctx.input(ops::kFusedMatMulBiasInput).data() != bias_.data())) {
-      reference_(ctx);
+      if (holds_input(1))
+        run_reference_unpacked(ctx, 1, *matmul_, b_shape_, reference_);
+      else
+        reference_(ctx);
       return;
     }
     matmul_->execute(a.data(), pooled_output(ctx, 0).data());
   }
 
+  bool holds_input(size_t i) const override { return i == 1 && matmul_->weights_exact(); }
+  Tensor held_input(size_t i) const override {
+    return holds_input(i) ? unpacked_weights(*matmul_, b_shape_) : Kernel::held_input(i);
+  }
+
  private:
-  Shape a_shape_;
-  Tensor weights_;  // holds the constant B, whose address identifies it at run time
-  Tensor bias_;     // FusedMatMul's constant bias, likewise; invalid without one
+  Shape a_shape_, b_shape_;
+  Tensor bias_;  // FusedMatMul's constant bias, whose address identifies it at run time; invalid without one
   std::unique_ptr<PackedMatMul> matmul_;
   ops::KernelFn reference_;
 };

@@ -65,7 +65,7 @@ PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::de
                            const dnnl::memory::desc& dst, ElementType compute,
                            std::span<const float> bias, std::span<const float> addend,
                            const ops::Activation& activation)
-    : compute_(compute), src_desc_(src), dst_desc_(dst) {
+    : compute_(compute), weights_scale_(weights_scale), src_desc_(src), dst_desc_(dst), given_weights_desc_(weights) {
   dnnl::engine& engine = cpu_engine();
   const dnnl::memory::desc any_weights(weights.dims(), operand_type(compute),
                                        dnnl::memory::format_tag::any);
@@ -111,6 +111,34 @@ PackedMatMul::PackedMatMul(const dnnl::memory::desc& src, const dnnl::memory::de
   bias_desc_ = bias_desc;
   if (!bias.empty()) bias_ = copy(bias_desc, bias);
   if (!addend.empty()) addend_ = copy(dst, addend);
+}
+
+void PackedMatMul::unpack_weights(void* data) const {
+  dnnl::engine& engine = cpu_engine();
+  dnnl::memory packed = weights_;  // a handle to the same memory
+  dnnl::memory plain(given_weights_desc_, engine, data);
+  dnnl::stream& stream = thread_stream();
+  dnnl::reorder(packed, plain).execute(stream, packed, plain);
+  stream.wait();
+}
+
+Tensor unpacked_weights(const PackedMatMul& matmul, const Shape& shape) {
+  Tensor weights(ElementType::F32, shape);
+  matmul.unpack_weights(weights.data());
+  return weights;
+}
+
+void run_reference_unpacked(ops::KernelContext& ctx, size_t i, const PackedMatMul& matmul, const Shape& shape,
+                            const ops::KernelFn& reference) {
+  const Value weights(unpacked_weights(matmul, shape));
+  const Value* placeholder = ctx.replace_input(i, &weights);
+  try {
+    reference(ctx);
+  } catch (...) {
+    ctx.replace_input(i, placeholder);
+    throw;
+  }
+  ctx.replace_input(i, placeholder);
 }
 
 void PackedMatMul::execute(const void* src, void* dst) const {

@@ -9,7 +9,9 @@
 #include <string_view>
 
 #include "devices/cpu/kernels/onednn_common.h"
+#include "ops/kernel_context.h"
 #include "ops/nn/fused_conv.h"
+#include "ops/op.h"
 #include "tandem/element_type.h"
 
 namespace tandem::cpu {
@@ -67,10 +69,16 @@ class PackedMatMul {
   /// Whether oneDNN fell back to its naive loops ("ref:any"), which are no faster than tandem's own
   /// reference kernel: callers decline the node then.
   bool is_naive() const { return std::string_view(implementation()).starts_with("ref"); }
+  /// Whether the packed weights are the constant exactly (f32, scale 1): unpack_weights then gives
+  /// it back bit for bit, and the caller need not keep it.
+  bool weights_exact() const { return compute_ == ElementType::F32 && weights_scale_ == 1.0f; }
+  /// The packed weights reordered back into the constant's layout, at `data` (its size in bytes).
+  void unpack_weights(void* data) const;
 
  private:
   ElementType compute_;
-  dnnl::memory::desc src_desc_, dst_desc_, scratchpad_desc_, weights_desc_, bias_desc_;
+  float weights_scale_;
+  dnnl::memory::desc src_desc_, dst_desc_, scratchpad_desc_, weights_desc_, bias_desc_, given_weights_desc_;
   dnnl::matmul::primitive_desc primitive_desc_;
   dnnl::matmul primitive_;
   RoundToBf16 round_src_;       // bf16 only
@@ -101,6 +109,15 @@ class MatMulOfInputs {
   dnnl::matmul primitive_;
   RoundToBf16 round_src_, round_weights_;  // bf16 only
 };
+
+/// The constant weights `matmul` packed (weights_exact only), rebuilt in their given f32 layout.
+Tensor unpacked_weights(const PackedMatMul& matmul, const Shape& shape);
+
+/// Runs `reference` on a node whose input `i`, constant weights of `shape`, a kernel holds packed in
+/// `matmul`: the plan gave the context a tensor without memory there, so the weights rebuilt stand
+/// in while the reference runs (off the planned path only: it allocates).
+void run_reference_unpacked(ops::KernelContext& ctx, size_t i, const PackedMatMul& matmul, const Shape& shape,
+                            const ops::KernelFn& reference);
 
 /// `make(compute)` in bf16 where `precision` (INFERENCE_PRECISION_HINT) allows it, else in f32
 /// (also where oneDNN has no fast bf16 implementation: f32 is still faster than the reference);
