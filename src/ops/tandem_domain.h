@@ -1,5 +1,6 @@
-// The domain of tandem's own ops, which only the graph passes make (FusedConv, FusedMatMul, and
-// LayerNormalization and Gelu for models whose opset predates them), and its one version.
+// The domain of tandem's own ops, which only the graph passes make (FusedConv, FusedMatMul,
+// MultiHeadAttention, and LayerNormalization and Gelu for models whose opset predates them), and
+// its one version.
 #pragma once
 
 #include <string_view>

@@ -20,6 +20,7 @@ std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model
   fuse_layer_norm(*copy);
   fuse_gelu(*copy);
   fuse_matmul(*copy);
+  fuse_attention(*copy);
   return copy;
 }
 

@@ -34,4 +34,11 @@ void fuse_gelu(ir::Model& model);
 /// fuse_gelu, so that a written-out Gelu is one activation by then.
 void fuse_matmul(ir::Model& model);
 
+/// Attention written out, Softmax(Q.K^T scaled by constants [+ mask]).V with Q, K, V and the
+/// result moved between [B, S, H, D] and heads first by Transposes, becomes one MultiHeadAttention
+/// node of domain com.tandem (ops/attention/multi_head_attention.h) reading the untransposed
+/// tensors, where every value in between has no other reader and all of them are f32 tensors of
+/// static shapes.
+void fuse_attention(ir::Model& model);
+
 }  // namespace tandem::passes

@@ -103,9 +103,12 @@ const OpRule* find_rule(const ir::Node& node) {
   }
   // Made by the graph passes: FusedConv and FusedMatMul from Conv and MatMul and what follows
   // them (their references compose f16 kernels), LayerNormalization and Gelu from the written-out
-  // forms (ONNX's definitions, whose references compute half types through double).
+  // forms (ONNX's definitions, whose references compute half types through double), and
+  // MultiHeadAttention from MatMul, Softmax and Transpose, which the VNPU ran before they fused
+  // (its reference computes half types through double too).
   static const std::map<std::string, OpRule, std::less<>> kTandemOps = {
-      {"FusedConv", {}}, {"FusedMatMul", {}}, {"LayerNormalization", {}}, {"Gelu", {}}};
+      {"FusedConv", {}}, {"FusedMatMul", {}}, {"LayerNormalization", {}}, {"Gelu", {}},
+      {"MultiHeadAttention", {}}};
   if (node.domain != "com.tandem") return nullptr;
   auto it = kTandemOps.find(node.op_type);
   return it == kTandemOps.end() ? nullptr : &it->second;

@@ -14,6 +14,7 @@ const OpDef& mish_op();
 const OpDef& swish_op();
 const OpDef& swiglu_op();
 const OpDef& tandem_gelu_op();  // com.tandem, made by the graph passes
+const OpDef& multi_head_attention_op();  // com.tandem, made by the graph passes
 
 void register_attention(Registry& registry) {
   registry.add(attention_op());
@@ -27,6 +28,7 @@ void register_attention(Registry& registry) {
   registry.add(swish_op());
   registry.add(swiglu_op());
   registry.add(tandem_gelu_op());
+  registry.add(multi_head_attention_op());
 }
 
 }  // namespace tandem::ops
