@@ -161,11 +161,12 @@ class OnednnAttention final : public Kernel {
     enqueue(qk_, std::span<const Arg>(qk_args, mask_as_post_op ? 5 : 4));
     thread_stream().wait();
     if (mask && !mask_as_post_op) add_mask(static_cast<float*>(scores), mask->data<float>());
+    // An exponential and three passes over each score: the work of about four copies of it.
     execute_memory_bound(softmax_,
                          {{DNNL_ARG_SRC, &scores_md_, scores},
                           {DNNL_ARG_DST, &probs_md_, probs},
                           {DNNL_ARG_SCRATCHPAD, &softmax_scratchpad_md_, scratchpad}},
-                         size_t(n_.batch * n_.heads * n_.q_len * n_.kv_len));
+                         4 * size_t(n_.batch * n_.heads * n_.q_len * n_.kv_len));
     enqueue(pv_, {{DNNL_ARG_SRC, &probs_md_, probs},
                   {DNNL_ARG_WEIGHTS, &v_md_, v_data},
                   {DNNL_ARG_DST, &y_md_, pooled_output(ctx, 0).data()},
