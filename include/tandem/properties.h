@@ -16,7 +16,8 @@ inline constexpr const char* kPerformanceHint = "PERFORMANCE_HINT";
 /// Streams: workers that each run one request at a time. Overrides what the hint chose.
 inline constexpr const char* kNumStreams = "NUM_STREAMS";
 /// Threads all streams together may use; caps the number of streams. Each stream gets an equal
-/// share (synchronous runs happen on a stream too). Default: the cores.
+/// share (synchronous runs happen on a stream too). Default: the physical cores this process may
+/// run on, one thread each (a core's hardware threads share its vector units).
 inline constexpr const char* kInferenceNumThreads = "INFERENCE_NUM_THREADS";
 /// "YES" records per-node timings (InferRequest::profiling_info). Default "NO".
 inline constexpr const char* kEnableProfiling = "ENABLE_PROFILING";

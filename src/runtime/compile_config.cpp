@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <thread>
 
+#include "runtime/physical_cores.h"
 #include "tandem/error.h"
 
 namespace tandem::runtime {
@@ -31,7 +31,7 @@ Error bad_value(const std::string& key, const std::string& value, const char* al
 
 CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string& device) {
   CompileConfig c;
-  c.threads = std::max(1, int(std::thread::hardware_concurrency()));
+  c.threads = physical_cores();
   int explicit_streams = 0;
   for (const auto& [key, value] : properties) {
     if (key == properties::kPerformanceHint) {
