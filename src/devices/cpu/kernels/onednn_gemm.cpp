@@ -34,10 +34,7 @@ class GemmKernel final : public Kernel {
     // should never let through) gets the exact reference behaviour.
     const bool same_c = c_.is_valid() ? ctx.has_input(2) && ctx.input(2).data() == c_.data() : true;
     if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ || !same_c) {
-      if (holds_input(1))
-        run_reference_unpacked(ctx, 1, *matmul_, b_shape_, reference_);
-      else
-        reference_(ctx);
+      run_matmul_reference(ctx, 1, *matmul_, b_shape_, reference_);
       return;
     }
     matmul_->execute(a.data(), pooled_output(ctx, 0).data());

@@ -43,10 +43,7 @@ class MatMulKernel final : public Kernel {
     // (which the planner should never let through) gets the exact reference behaviour.
     if (a.element_type() != ElementType::F32 || a.shape() != a_shape_ ||
         (bias_.is_valid() && ctx.input(ops::kFusedMatMulBiasInput).data() != bias_.data())) {
-      if (holds_input(1))
-        run_reference_unpacked(ctx, 1, *matmul_, b_shape_, reference_);
-      else
-        reference_(ctx);
+      run_matmul_reference(ctx, 1, *matmul_, b_shape_, reference_);
       return;
     }
     matmul_->execute(a.data(), pooled_output(ctx, 0).data());

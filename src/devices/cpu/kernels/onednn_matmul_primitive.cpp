@@ -128,8 +128,9 @@ Tensor unpacked_weights(const PackedMatMul& matmul, const Shape& shape) {
   return weights;
 }
 
-void run_reference_unpacked(ops::KernelContext& ctx, size_t i, const PackedMatMul& matmul, const Shape& shape,
-                            const ops::KernelFn& reference) {
+void run_matmul_reference(ops::KernelContext& ctx, size_t i, const PackedMatMul& matmul, const Shape& shape,
+                          const ops::KernelFn& reference) {
+  if (!matmul.weights_exact()) return reference(ctx);  // the plan kept the weights
   const Value weights(unpacked_weights(matmul, shape));
   const Value* placeholder = ctx.replace_input(i, &weights);
   try {

@@ -113,11 +113,11 @@ class MatMulOfInputs {
 /// The constant weights `matmul` packed (weights_exact only), rebuilt in their given f32 layout.
 Tensor unpacked_weights(const PackedMatMul& matmul, const Shape& shape);
 
-/// Runs `reference` on a node whose input `i`, constant weights of `shape`, a kernel holds packed in
-/// `matmul`: the plan gave the context a tensor without memory there, so the weights rebuilt stand
-/// in while the reference runs (off the planned path only: it allocates).
-void run_reference_unpacked(ops::KernelContext& ctx, size_t i, const PackedMatMul& matmul, const Shape& shape,
-                            const ops::KernelFn& reference);
+/// Runs `reference` on a node whose input `i`, constant weights of `shape`, `matmul` packed. Where
+/// the kernel holds them (weights_exact: the plan gave the context a tensor without memory there),
+/// the weights rebuilt stand in while the reference runs (off the planned path only: it allocates).
+void run_matmul_reference(ops::KernelContext& ctx, size_t i, const PackedMatMul& matmul, const Shape& shape,
+                          const ops::KernelFn& reference);
 
 /// `make(compute)` in bf16 where `precision` (INFERENCE_PRECISION_HINT) allows it, else in f32
 /// (also where oneDNN has no fast bf16 implementation: f32 is still faster than the reference);
