@@ -99,7 +99,7 @@ class BertEncoder(nn.Module):
         randomise_zero_weights(self)  # BERT zeroes the biases; small ones test them
 
     def forward(self, input_ids):
-        positions = torch.arange(input_ids.shape[1], dtype=torch.int64).unsqueeze(0)
+        positions = torch.arange(input_ids.shape[1], dtype=torch.int64, device=input_ids.device).unsqueeze(0)
         token_types = torch.zeros_like(input_ids)
         x = (self.word_embeddings(input_ids) + self.position_embeddings(positions) +
              self.token_type_embeddings(token_types))

@@ -43,7 +43,9 @@ const ir::Model& supported(const ir::Model& model) {
   return model;
 }
 
-ElementType precision_of(const std::string& hint) { return hint == "bf16" ? ElementType::BF16 : ElementType::F32; }
+ElementType precision_of(const std::string& hint) {
+  return hint == "bf16" ? ElementType::BF16 : hint == "f16" ? ElementType::F16 : ElementType::F32;
+}
 
 // The hint chooses between f32 and a reduced precision on devices that compute in f32 (the CPU);
 // the others have one precision of their own (the VNPU's f16).
@@ -132,7 +134,9 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
   model.reset();
   supported(*model_);
   DeviceChoice choice = choose_devices(device_, config_);
-  for (const devices::Device* d : choice.devices) require_precision(*d, config_.precision);
+  // The hint is the first device's to honour; a fallback device computes in the nearest precision
+  // it has (the CPU behind a GPU in f16 computes in f32).
+  require_precision(*choice.devices.front(), config_.precision);
   for (const devices::Device* d : choice.devices) add_device(d);
   for (const auto& slot : devices_) placement_.devices.push_back(slot->name);
   placement_.note = choice.note;

@@ -1,16 +1,15 @@
-// The NVIDIA GPU's answers: a complete diagnosis, and a clear no for everything else until its
-// kernels arrive (issue 12).
+// The NVIDIA GPU on the device seam: the diagnosis of its driver and GPU, then the CUDA execution
+// (execution.h) for what the placement gives it. The CPU compiles (types, folding, fusion,
+// kernels made and weights uploaded once); the GPU runs the compiled plan.
 #include "devices/gpu/device.h"
 
 #include "devices/gpu/diagnosis.h"
+#include "devices/gpu/execution.h"
 #include "devices/gpu/probe.h"
 #include "tandem/error.h"
 
 namespace tandem::gpu {
 namespace {
-
-constexpr const char* kNotBuilt =
-    "GPU: tandem's GPU kernels are not built yet; GPU execution arrives with issue 12";
 
 // Probed once per process: cuInit is costly (and a device list does not change under a running
 // process in practice).
@@ -26,30 +25,31 @@ class GpuDevice : public devices::Device {
   devices::DeviceInfo info() const override {
     return devices::DeviceInfo{.name = "GPU",
                                .full_name = "NVIDIA GPU (CUDA)",
-                               .precisions = {"f32", "f16"},
+                               .dynamic_shapes = false,
+                               .precisions = {"f32", "f16", "bf16"},
                                .memory = "device memory",
-                               .workers = 1};
+                               // Each run in flight takes a context of its own (stream, arena,
+                               // CUDA graph): four keep the GPU busy while the others copy.
+                               .workers = 4};
   }
-  devices::Diagnosis diagnose() const override { return gpu::diagnose(machine()); }
-  devices::Support supports(const execution::NodeInfo&) const override {
-    return {false, kNotBuilt};
+  devices::Diagnosis diagnose() const override { return gpu::diagnose(machine(), execution_missing()); }
+  devices::Support supports(const execution::NodeInfo& node) const override { return supports_node(node); }
+  std::unique_ptr<devices::Executable> compile(std::shared_ptr<const ir::Model> subgraph,
+                                               const devices::CompileOptions& options) const override {
+    const devices::Diagnosis diagnosis = diagnose();
+    if (!diagnosis.available()) throw Error(ErrorKind::Unsupported, diagnosis.summary());
+    return compile_for_gpu(std::move(subgraph), options);
   }
-  std::unique_ptr<devices::Executable> compile(std::shared_ptr<const ir::Model>,
-                                               const devices::CompileOptions&) const override {
-    throw Error(ErrorKind::Unsupported, kNotBuilt);
+  std::string save(const devices::Executable& executable) const override { return save_for_gpu(executable); }
+  std::unique_ptr<devices::Executable> load(std::string_view payload,
+                                            const devices::CompileOptions& options) const override {
+    const devices::Diagnosis diagnosis = diagnose();
+    if (!diagnosis.available()) throw Error(ErrorKind::Unsupported, diagnosis.summary());
+    return load_for_gpu(payload, options);
   }
-  std::string save(const devices::Executable&) const override {
-    throw Error(ErrorKind::Unsupported, kNotBuilt);
-  }
-  std::unique_ptr<devices::Executable> load(std::string_view,
-                                            const devices::CompileOptions&) const override {
-    throw Error(ErrorKind::Unsupported, kNotBuilt);
-  }
-  Value copy_to_device(const Value&) const override {
-    throw Error(ErrorKind::Unsupported, kNotBuilt);
-  }
-  Value copy_to_host(const Value&, const ValueType&) const override {
-    throw Error(ErrorKind::Unsupported, kNotBuilt);
+  Value copy_to_device(const Value& host) const override { return copy_to_gpu(host); }
+  Value copy_to_host(const Value& on_device, const ValueType& type) const override {
+    return copy_from_gpu(on_device, type);
   }
 };
 

@@ -1,5 +1,5 @@
-// The NVIDIA GPU, as far as detection and diagnosis go: its execution arrives with issue 12, and
-// until then it reports itself absent so that AUTO never picks it.
+// The NVIDIA GPU: present where the driver finds a GPU and tandem was built with CUDA; otherwise
+// it reports itself absent, with the fix, so that AUTO never picks it.
 #pragma once
 
 #include "devices/device.h"

@@ -34,7 +34,12 @@ void check_driver(devices::Diagnosis& d, const GpuProbe& probe) {
               : kInstallDriver);
 }
 
-void check_runtime(devices::Diagnosis& d, const GpuProbe& probe) {
+void check_runtime(devices::Diagnosis& d, const GpuProbe& probe, bool linked) {
+  // A CUDA build carries the runtime in itself (linked statically): none need be installed.
+  if (linked) {
+    d.check("the CUDA runtime library (libcudart)", true, "linked into this build");
+    return;
+  }
   d.check("the CUDA runtime library (libcudart.so)", probe.runtime_loaded,
           probe.runtime_loaded ? "loaded " + probe.runtime_detail : probe.runtime_detail,
           "install the CUDA runtime (the CUDA toolkit, or the cuda-cudart package) where the "
@@ -80,13 +85,14 @@ void check_device(devices::Diagnosis& d, const GpuProbe& probe) {
 
 }  // namespace
 
-devices::Diagnosis diagnose(const GpuProbe& probe) {
+devices::Diagnosis diagnose(const GpuProbe& probe, const std::optional<std::string>& execution_missing) {
   devices::Diagnosis d("GPU");
   check_driver(d, probe);
-  check_runtime(d, probe);
+  check_runtime(d, probe, !execution_missing);
   check_device(d, probe);
-  d.check("tandem's GPU kernels are built", false, "GPU execution arrives with issue 12",
-          "run on the CPU until then (or on HETERO:VNPU,CPU to develop for an accelerator)");
+  d.check("tandem's GPU kernels are built (CUDA, cuBLAS, cuDNN)", !execution_missing,
+          execution_missing ? "not in this build" : "built in",
+          execution_missing.value_or(""));
   return d;
 }
 

@@ -1,13 +1,16 @@
 // The NVIDIA GPU's diagnosis: the facts of a probe as checks, each with the fix a user applies.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "devices/device.h"
 #include "devices/gpu/probe.h"
 
 namespace tandem::gpu {
 
-/// Driver, CUDA runtime, a GPU, and tandem's own GPU kernels: in that order, so the summary names
-/// the most basic thing missing.
-devices::Diagnosis diagnose(const GpuProbe& probe);
+/// Driver, CUDA runtime, a GPU, and tandem's own GPU kernels (`execution_missing`: why this build
+/// has none, execution.h): in that order, so the summary names the most basic thing missing.
+devices::Diagnosis diagnose(const GpuProbe& probe, const std::optional<std::string>& execution_missing);
 
 }  // namespace tandem::gpu

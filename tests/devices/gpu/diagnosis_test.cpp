@@ -1,11 +1,14 @@
 // The GPU's diagnosis from probes made by hand: no driver (this machine: the CUDA toolkit without
-// a driver or GPU), a driver that sees no GPU, and a GPU that tandem cannot use yet.
+// a driver or GPU), a driver that sees no GPU, and a GPU in builds with and without CUDA.
 #include "devices/gpu/diagnosis.h"
 
 #include <gtest/gtest.h>
 
 namespace tandem::gpu {
 namespace {
+
+const std::optional<std::string> kBuiltWithCuda = std::nullopt;
+const std::optional<std::string> kWithoutCuda = std::string("this tandem was built without CUDA: rebuild");
 
 GpuProbe toolkit_without_driver() {
   GpuProbe probe;
@@ -27,7 +30,7 @@ GpuProbe driver_with(int init_result, const std::string& init_error_name) {
 }
 
 TEST(GpuDiagnosis, ToolkitWithoutDriverSaysExactlyThat) {
-  const devices::Diagnosis d = diagnose(toolkit_without_driver());
+  const devices::Diagnosis d = diagnose(toolkit_without_driver(), kWithoutCuda);
   EXPECT_FALSE(d.available());
   ASSERT_EQ(d.checks().size(), 4u);
   const devices::Check &driver = d.checks()[0], &runtime = d.checks()[1], &device = d.checks()[2];
@@ -46,7 +49,7 @@ TEST(GpuDiagnosis, ToolkitWithoutDriverSaysExactlyThat) {
 }
 
 TEST(GpuDiagnosis, DriverThatSeesNoGpu) {
-  const devices::Diagnosis d = diagnose(driver_with(100, "CUDA_ERROR_NO_DEVICE"));
+  const devices::Diagnosis d = diagnose(driver_with(100, "CUDA_ERROR_NO_DEVICE"), kBuiltWithCuda);
   EXPECT_TRUE(d.checks()[0].ok);
   EXPECT_EQ(d.checks()[0].found,
             "loaded /usr/lib/x86_64-linux-gnu/libcuda.so.1 (supports CUDA 12.4)");
@@ -56,7 +59,7 @@ TEST(GpuDiagnosis, DriverThatSeesNoGpu) {
 }
 
 TEST(GpuDiagnosis, ToolkitStubInsteadOfTheDriver) {
-  const devices::Diagnosis d = diagnose(driver_with(34, "CUDA_ERROR_STUB_LIBRARY"));
+  const devices::Diagnosis d = diagnose(driver_with(34, "CUDA_ERROR_STUB_LIBRARY"), kBuiltWithCuda);
   EXPECT_FALSE(d.checks()[2].ok);
   EXPECT_NE(d.checks()[2].fix.find("stubs directory"), std::string::npos) << d.checks()[2].fix;
 }
@@ -65,25 +68,33 @@ TEST(GpuDiagnosis, DriverMissingAnEntryPoint) {
   GpuProbe probe = driver_with(-1, "");
   probe.init_called = false;
   probe.driver_error = "it has no cuDeviceTotalMem_v2";
-  const devices::Diagnosis d = diagnose(probe);
+  const devices::Diagnosis d = diagnose(probe, kBuiltWithCuda);
   EXPECT_FALSE(d.checks()[0].ok);
   EXPECT_EQ(d.checks()[0].found,
             "loaded /usr/lib/x86_64-linux-gnu/libcuda.so.1, but it has no cuDeviceTotalMem_v2");
 }
 
-TEST(GpuDiagnosis, PresentGpuIsStillAbsentUntilItsKernelsExist) {
+TEST(GpuDiagnosis, PresentGpuInACudaBuildIsAvailable) {
   GpuProbe probe = driver_with(0, "");
   probe.device_count = 2;
   probe.device_name = "NVIDIA H100 80GB HBM3";
   probe.device_memory = size_t(80) << 30;
-  const devices::Diagnosis d = diagnose(probe);
-  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(d.checks()[i].ok) << d.checks()[i].what;
+  const devices::Diagnosis d = diagnose(probe, kBuiltWithCuda);
+  for (const devices::Check& check : d.checks()) EXPECT_TRUE(check.ok) << check.what;
   EXPECT_EQ(d.checks()[2].found, "NVIDIA H100 80GB HBM3 with 80.0 GiB (and 1 more)");
+  EXPECT_TRUE(d.available());
+  EXPECT_EQ(d.checks()[1].found, "linked into this build");  // no libcudart.so needed
+}
+
+TEST(GpuDiagnosis, PresentGpuWithoutCudaInTheBuildIsAbsent) {
+  GpuProbe probe = driver_with(0, "");
+  probe.device_count = 1;
+  const devices::Diagnosis d = diagnose(probe, kWithoutCuda);
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(d.checks()[i].ok) << d.checks()[i].what;
   EXPECT_FALSE(d.available());  // so AUTO does not pick it
-  EXPECT_EQ(d.checks()[3].what, "tandem's GPU kernels are built");
-  EXPECT_EQ(d.checks()[3].found, "GPU execution arrives with issue 12");
-  EXPECT_EQ(d.summary().rfind("GPU: unavailable: GPU execution arrives with issue 12", 0), 0u)
-      << d.summary();
+  EXPECT_EQ(d.checks()[3].what, "tandem's GPU kernels are built (CUDA, cuBLAS, cuDNN)");
+  EXPECT_EQ(d.checks()[3].found, "not in this build");
+  EXPECT_EQ(d.checks()[3].fix, "this tandem was built without CUDA: rebuild");
 }
 
 }  // namespace

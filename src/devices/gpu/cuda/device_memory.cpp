@@ -1,0 +1,101 @@
+#include "devices/gpu/cuda/device_memory.h"
+
+#include <cuda_runtime.h>
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "devices/gpu/cuda/cuda_check.h"
+#include "tandem/error.h"
+
+namespace tandem::gpu {
+namespace {
+
+bool is_float(ElementType type) {
+  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
+}
+
+template <typename To>
+std::vector<To> converted(const Tensor& host) {
+  std::vector<To> out(host.size());
+  switch (host.element_type()) {
+    case ElementType::F32:
+      for (size_t i = 0; i < out.size(); ++i) out[i] = To(host.data<float>()[i]);
+      break;
+    case ElementType::F16:
+      for (size_t i = 0; i < out.size(); ++i) out[i] = To(float(host.data<float16>()[i]));
+      break;
+    case ElementType::BF16:
+      for (size_t i = 0; i < out.size(); ++i) out[i] = To(float(host.data<bfloat16>()[i]));
+      break;
+    default:
+      throw Error(ErrorKind::Runtime, "GPU: converting a non-float tensor");
+  }
+  return out;
+}
+
+}  // namespace
+
+DeviceBuffer::DeviceBuffer(size_t bytes) : bytes_(bytes) {
+  void* memory = nullptr;
+  // A zero-byte tensor still gets an address of its own.
+  const cudaError_t status = cudaMalloc(&memory, bytes ? bytes : 1);
+  if (status != cudaSuccess) {
+    cudaGetLastError();  // clear it: an allocation failure is not sticky
+    size_t free = 0, total = 0;
+    cudaMemGetInfo(&free, &total);
+    throw Error(ErrorKind::Runtime,
+                fmt::format("GPU: out of device memory: cudaMalloc of {:.1f} MiB failed ({}); {:.1f} of {:.1f} "
+                            "MiB free",
+                            double(bytes) / (1 << 20), cudaGetErrorName(status), double(free) / (1 << 20),
+                            double(total) / (1 << 20)));
+  }
+  memory_ = std::shared_ptr<void>(memory, [](void* p) { cudaFree(p); });
+}
+
+DeviceBuffer upload_bytes(const void* host, size_t bytes) {
+  DeviceBuffer buffer(bytes);
+  if (bytes) check(cudaMemcpy(buffer.get(), host, bytes, cudaMemcpyHostToDevice), "copying to the device");
+  return buffer;
+}
+
+DeviceBuffer upload(const Tensor& host, ElementType type) {
+  if (host.element_type() == type) return upload_bytes(host.data(), host.byte_size());
+  if (!is_float(host.element_type()) || !is_float(type))
+    throw Error(ErrorKind::Runtime, fmt::format("GPU: cannot upload a {} tensor as {}",
+                                                 to_string(host.element_type()), to_string(type)));
+  if (type == ElementType::F32) {
+    const std::vector<float> values = converted<float>(host);
+    return upload_bytes(values.data(), values.size() * sizeof(float));
+  }
+  if (type == ElementType::F16) {
+    const std::vector<float16> values = converted<float16>(host);
+    return upload_bytes(values.data(), values.size() * sizeof(float16));
+  }
+  const std::vector<bfloat16> values = converted<bfloat16>(host);
+  return upload_bytes(values.data(), values.size() * sizeof(bfloat16));
+}
+
+Tensor device_tensor(ElementType type, const Shape& shape) {
+  const size_t bytes = shape_size(shape) * element_size(type);
+  DeviceBuffer buffer(bytes);
+  return Tensor::wrap(type, shape, buffer.get(), buffer.owner());
+}
+
+Tensor to_device(const Tensor& host) {
+  Tensor on_device = device_tensor(host.element_type(), host.shape());
+  if (host.byte_size())
+    check(cudaMemcpy(on_device.data(), host.data(), host.byte_size(), cudaMemcpyHostToDevice),
+          "copying an input to the device");
+  return on_device;
+}
+
+Tensor to_host(const Tensor& on_device) {
+  Tensor host(on_device.element_type(), on_device.shape());
+  if (host.byte_size())
+    check(cudaMemcpy(host.data(), on_device.data(), host.byte_size(), cudaMemcpyDeviceToHost),
+          "copying an output to the host");
+  return host;
+}
+
+}  // namespace tandem::gpu

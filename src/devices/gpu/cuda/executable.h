@@ -1,0 +1,72 @@
+// A subgraph compiled for the GPU: planned on the CPU once (types, shapes, one kernel per node,
+// weights uploaded, every activation at a fixed offset of one device arena), then run as one CUDA
+// graph launch between the copies of its inputs and outputs.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "devices/device.h"
+#include "devices/gpu/cuda/device_memory.h"
+#include "devices/gpu/cuda/gpu_kernel.h"
+
+namespace tandem::gpu {
+
+class GpuExecutable final : public devices::Executable {
+ public:
+  /// Throws InvalidModel or Unsupported naming the node where the subgraph has what the GPU
+  /// cannot run (a dynamic shape, a node no kernel makes), and Runtime for CUDA failures.
+  GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const devices::CompileOptions& options);
+  ~GpuExecutable() override;
+  GpuExecutable(const GpuExecutable&) = delete;
+  GpuExecutable& operator=(const GpuExecutable&) = delete;
+
+  /// Inputs in device memory as the subgraph declares them; outputs likewise, in new device
+  /// memory. Thread-safe: concurrent runs each take a context (stream, arena, CUDA graph) of
+  /// their own. With `profile`, runs the kernels one by one between events and records each.
+  std::vector<Value> run(std::vector<Value> inputs, std::vector<ProfilingInfo>* profile) const override;
+
+  /// The subgraph as compiled (before kernels), which a saved executable is made of.
+  const ir::Model& subgraph() const { return *model_; }
+  /// Device bytes of one context's activations.
+  size_t arena_bytes() const { return arena_bytes_; }
+
+ private:
+  struct Slot {
+    ElementType logical = ElementType::Undefined;  // as the model declares it
+    ElementType storage = ElementType::Undefined;  // on the device: floats in the compute type
+    Shape shape;
+    size_t offset = 0;              // in the arena, unless constant
+    bool is_constant = false;       // its kernels hold it; launches get null for it
+    const void* constant = nullptr; // device memory of a constant that is an output
+    size_t count() const { return size_t(shape_size(shape)); }
+  };
+  struct Step {
+    const ir::Node* node = nullptr;
+    std::unique_ptr<GpuKernel> kernel;
+    std::vector<int> inputs, outputs;  // slots; -1 for an omitted optional input
+  };
+  struct Context;
+
+  std::unique_ptr<Context> make_context() const;
+  std::unique_ptr<Context> take_context() const;
+  void give_back(std::unique_ptr<Context> context) const;
+  const void* address(const Context& context, int slot) const;
+  void enqueue_steps(Context& context) const;
+  void enqueue_profiled(Context& context, std::vector<ProfilingInfo>& profile) const;
+  void launch_graph(Context& context) const;
+
+  std::shared_ptr<const ir::Model> model_;
+  ElementType compute_ = ElementType::F32;
+  std::vector<Slot> slots_;
+  std::vector<Step> steps_;
+  std::vector<int> input_slots_, output_slots_;
+  std::vector<DeviceBuffer> constants_;
+  size_t arena_bytes_ = 0, workspace_bytes_ = 0;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<Context>> idle_;
+};
+
+}  // namespace tandem::gpu

@@ -1,0 +1,333 @@
+// Conv and FusedConv on cuDNN's convolution. Everything is decided in the maker: descriptors, the
+// algorithm (cuDNN's heuristics, within a workspace cap), weights and bias uploaded in the compute
+// type. A run is one cudnnConvolutionBiasActivationForward where that is exact (a ReLU, with the
+// residual as its z), else cudnnConvolutionForward and, where there is a bias, a residual or an
+// activation, one epilogue kernel over the output in place (conv_epilogue.cu).
+//
+// f32 convolves with CUDNN_FMA_MATH, so that no TF32 tensor core rounds the inputs and the
+// results stay within f32 rounding of the reference; f16 and bf16 use tensor cores and accumulate
+// in f32. cuDNN pads both ends of a dimension alike: unequal pads (SAME_UPPER, SAME_LOWER) are
+// applied by copying X into a zeroed, padded copy in the workspace first.
+#include "devices/gpu/cuda/kernels/conv.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "devices/gpu/cuda/cuda_check.h"
+#include "devices/gpu/cuda/device_memory.h"
+#include "devices/gpu/cuda/kernels/activation.h"
+#include "devices/gpu/cuda/kernels/conv_epilogue.h"
+#include "devices/gpu/support/op_support.h"
+#include "ops/nn/fused_conv.h"
+#include "ops/nn/window.h"
+#include "tandem/error.h"
+
+namespace tandem::gpu {
+namespace {
+
+// The most workspace one convolution may ask for; faster algorithms beyond it are passed over.
+constexpr size_t kMaxWorkspace = size_t(256) << 20;
+constexpr size_t kAlignment = 256;
+
+template <class T, cudnnStatus_t (*Destroy)(T)>
+struct Destroyer {
+  void operator()(T descriptor) const { Destroy(descriptor); }
+};
+template <class T, cudnnStatus_t (*Create)(T*), cudnnStatus_t (*Destroy)(T)>
+struct Descriptor {
+  std::unique_ptr<std::remove_pointer_t<T>, Destroyer<T, Destroy>> owned;
+  Descriptor() {
+    T d = nullptr;
+    check(Create(&d), "creating a cuDNN descriptor");
+    owned.reset(d);
+  }
+  T get() const { return owned.get(); }
+};
+using TensorDesc =
+    Descriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
+using FilterDesc =
+    Descriptor<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor, cudnnDestroyFilterDescriptor>;
+using ConvDesc = Descriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
+                            cudnnDestroyConvolutionDescriptor>;
+using ActivationDesc = Descriptor<cudnnActivationDescriptor_t, cudnnCreateActivationDescriptor,
+                                  cudnnDestroyActivationDescriptor>;
+
+cudnnDataType_t cudnn_type(ElementType type) {
+  switch (type) {
+    case ElementType::F16:
+      return CUDNN_DATA_HALF;
+    case ElementType::BF16:
+      return CUDNN_DATA_BFLOAT16;
+    default:
+      return CUDNN_DATA_FLOAT;
+  }
+}
+
+size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+
+// conv_support's answer for the node as the compiler sees it.
+devices::Support judged(const GpuNode& g) {
+  const size_t n = g.input_shapes.size();
+  std::vector<ValueType> types;
+  types.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    types.push_back(ValueType::tensor(g.input_types[i], PartialShape(g.input_shapes[i])));
+  std::vector<const ValueType*> inputs;
+  for (const ValueType& t : types) inputs.push_back(&t);
+  std::vector<ValueType> outputs;
+  for (size_t i = 0; i < g.output_shapes.size(); ++i)
+    outputs.push_back(ValueType::tensor(g.output_types[i], PartialShape(g.output_shapes[i])));
+  const execution::NodeInfo info{g.node,  g.opset,  inputs, std::vector<const Value*>(n, nullptr),
+                                 outputs, g.compute};
+  return conv_support(info).value_or(devices::Support{false, "not a convolution"});
+}
+
+// Conv's geometry as cuDNN's 2-D convolution takes it: a 1-D convolution is a 2-D one of height 1.
+struct Geometry {
+  int batch = 0, channels = 0, height = 1, width = 0;
+  int out_channels = 0, kernel_h = 1, kernel_w = 0, out_h = 1, out_w = 0, group = 1;
+  int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+
+  bool symmetric() const { return pad_top == pad_bottom && pad_left == pad_right; }
+};
+
+Geometry geometry(const GpuNode& g) {
+  const ops::NodeContext ctx(g.node, g.opset);
+  const Shape& x = g.input_shapes[0];
+  const Shape& w = g.input_shapes[1];
+  const Shape& y = g.output_shapes[0];
+  std::vector<int64_t> out;
+  const ops::Window window = ops::conv_window(ctx, PartialShape(x), PartialShape(w), out);
+  const bool two_d = x.size() == 4;
+  Geometry r;
+  r.batch = int(x[0]);
+  r.channels = int(x[1]);
+  r.out_channels = int(w[0]);
+  r.group = int(ctx.attr<int64_t>("group", 1));
+  r.width = int(x.back());
+  r.kernel_w = int(w.back());
+  r.out_w = int(y.back());
+  const size_t iw = two_d ? 1 : 0;  // the window's index of the width
+  r.stride_w = int(window.strides[iw]);
+  r.dilation_w = int(window.dilations[iw]);
+  r.pad_left = int(window.pad_begin(iw));
+  r.pad_right = int(window.pad_end(iw));
+  if (two_d) {
+    r.height = int(x[2]);
+    r.kernel_h = int(w[2]);
+    r.out_h = int(y[2]);
+    r.stride_h = int(window.strides[0]);
+    r.dilation_h = int(window.dilations[0]);
+    r.pad_top = int(window.pad_begin(0));
+    r.pad_bottom = int(window.pad_end(0));
+  }
+  return r;
+}
+
+TensorDesc tensor_desc(cudnnDataType_t type, int n, int c, int h, int w) {
+  TensorDesc d;
+  check(cudnnSetTensor4dDescriptor(d.get(), CUDNN_TENSOR_NCHW, type, n, c, h, w),
+        "cudnnSetTensor4dDescriptor");
+  return d;
+}
+
+class ConvKernel final : public GpuKernel {
+ public:
+  explicit ConvKernel(const GpuNode& g);
+
+  std::string_view name() const override { return name_; }
+  size_t workspace_bytes() const override { return aligned(cudnn_workspace_) + padded_bytes_; }
+  void launch(const Launch& launch) const override;
+
+ private:
+  void choose_algorithm(cudnnHandle_t handle);
+
+  std::string name_;
+  Geometry geo_;
+  ElementType type_;
+  TensorDesc x_desc_, y_desc_, bias_desc_;
+  FilterDesc w_desc_;
+  ConvDesc conv_desc_;
+  ActivationDesc relu_desc_;
+  cudnnConvolutionFwdAlgo_t algorithm_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  size_t cudnn_workspace_ = 0;
+  // Unequal pads: X copied into a zeroed [N, C, H + pads, W + pads] after cuDNN's workspace.
+  size_t padded_bytes_ = 0;
+  cudaMemcpy3DParms pad_copy_{};
+  DeviceBuffer weights_, bias_;  // empty where W or B is not a constant: read at run time
+  bool has_bias_ = false, has_sum_ = false;
+  bool fused_relu_ = false;  // cudnnConvolutionBiasActivationForward
+  bool epilogue_ = false;
+  ConvEpilogue epilogue_args_;
+};
+
+ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
+  if (!g.handles || !g.handles->cudnn)
+    throw Error(ErrorKind::Runtime, "GPU: Conv's kernel needs the cuDNN handle at compile time");
+  const cudnnDataType_t type = cudnn_type(type_);
+  const size_t element = element_size(type_);
+  const Geometry& r = geo_;
+
+  // X as cuDNN reads it: the input itself with symmetric pads, else its padded copy.
+  int pad_h = r.pad_top, pad_w = r.pad_left;
+  if (!r.symmetric()) {
+    const size_t height = size_t(r.height + r.pad_top + r.pad_bottom);
+    const size_t width = size_t(r.width + r.pad_left + r.pad_right);
+    padded_bytes_ = aligned(size_t(r.batch) * r.channels * height * width * element);
+    pad_copy_.srcPtr = make_cudaPitchedPtr(nullptr, size_t(r.width) * element,
+                                           size_t(r.width) * element, size_t(r.height));
+    pad_copy_.dstPtr = make_cudaPitchedPtr(nullptr, width * element, width * element, height);
+    pad_copy_.dstPos = make_cudaPos(size_t(r.pad_left) * element, size_t(r.pad_top), 0);
+    pad_copy_.extent =
+        make_cudaExtent(size_t(r.width) * element, size_t(r.height), size_t(r.batch) * r.channels);
+    pad_copy_.kind = cudaMemcpyDeviceToDevice;
+    x_desc_ = tensor_desc(type, r.batch, r.channels, int(height), int(width));
+    pad_h = pad_w = 0;
+  } else {
+    x_desc_ = tensor_desc(type, r.batch, r.channels, r.height, r.width);
+  }
+  y_desc_ = tensor_desc(type, r.batch, r.out_channels, r.out_h, r.out_w);
+  check(cudnnSetFilter4dDescriptor(w_desc_.get(), type, CUDNN_TENSOR_NCHW, r.out_channels,
+                                   r.channels / r.group, r.kernel_h, r.kernel_w),
+        "cudnnSetFilter4dDescriptor");
+  check(cudnnSetConvolution2dDescriptor(conv_desc_.get(), pad_h, pad_w, r.stride_h, r.stride_w,
+                                        r.dilation_h, r.dilation_w, CUDNN_CROSS_CORRELATION,
+                                        CUDNN_DATA_FLOAT),
+        "cudnnSetConvolution2dDescriptor");
+  check(cudnnSetConvolutionGroupCount(conv_desc_.get(), r.group), "cudnnSetConvolutionGroupCount");
+  check(cudnnSetConvolutionMathType(
+            conv_desc_.get(), type_ == ElementType::F32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
+        "cudnnSetConvolutionMathType");
+  int n = 0, c = 0, h = 0, w = 0;
+  check(cudnnGetConvolution2dForwardOutputDim(conv_desc_.get(), x_desc_.get(), w_desc_.get(), &n,
+                                              &c, &h, &w),
+        "cudnnGetConvolution2dForwardOutputDim");
+  if (n != r.batch || c != r.out_channels || h != r.out_h || w != r.out_w)
+    throw Error(
+        ErrorKind::Runtime,
+        fmt::format("GPU: node '{}': cuDNN's convolution gives [{},{},{},{}], ONNX [{},{},{},{}]",
+                    g.node.name, n, c, h, w, r.batch, r.out_channels, r.out_h, r.out_w));
+  choose_algorithm(g.handles->cudnn);
+
+  if (g.constants[1]) weights_ = upload(*g.constants[1], type_);
+  has_bias_ = g.node.inputs.size() > 2 && !g.node.inputs[2].empty();
+  if (has_bias_ && g.constants[2]) bias_ = upload(*g.constants[2], type_);
+  has_sum_ = g.node.inputs.size() > ops::kFusedConvSumInput &&
+             !g.node.inputs[ops::kFusedConvSumInput].empty();
+  ops::Activation activation;
+  if (g.node.op_type == "FusedConv")
+    activation = ops::read_activation(ops::NodeContext(g.node, g.opset));
+
+  // cuDNN's fused call is exact for a ReLU; it is kept to ungrouped convolutions, where all of
+  // its algorithms take it.
+  fused_relu_ = activation.kind == ops::ActivationKind::Relu && r.group == 1;
+  if (fused_relu_) {
+    bias_desc_ = tensor_desc(type, 1, r.out_channels, 1, 1);
+    check(cudnnSetActivationDescriptor(relu_desc_.get(), CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN,
+                                       0.0),
+          "cudnnSetActivationDescriptor");
+    if (!has_bias_)  // the fused call always adds a bias
+      bias_ = upload(Tensor::from<float>(std::vector<float>(size_t(r.out_channels), 0.0f),
+                                         Shape{r.out_channels}),
+                     type_);
+  }
+  epilogue_ =
+      !fused_relu_ && (has_bias_ || has_sum_ || activation.kind != ops::ActivationKind::None);
+  epilogue_args_ = {type_, int64_t(r.batch) * r.out_channels * r.out_h * r.out_w, r.out_channels,
+                    int64_t(r.out_h) * r.out_w, device_activation(activation)};
+  name_ = fmt::format("cudnn_conv{}_{}", fused_relu_ ? "_bias_relu" : "", to_string(type_));
+}
+
+void ConvKernel::choose_algorithm(cudnnHandle_t handle) {
+  int max_count = 0;
+  check(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count),
+        "cudnnGetConvolutionForwardAlgorithmMaxCount");
+  std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(size_t(max_count > 0 ? max_count : 1));
+  int returned = 0;
+  check(
+      cudnnGetConvolutionForwardAlgorithm_v7(handle, x_desc_.get(), w_desc_.get(), conv_desc_.get(),
+                                             y_desc_.get(), max_count, &returned, perf.data()),
+      "cudnnGetConvolutionForwardAlgorithm_v7");
+  const bool f32 = type_ == ElementType::F32;
+  for (int i = 0; i < returned; ++i) {
+    const cudnnConvolutionFwdAlgoPerf_t& p = perf[size_t(i)];
+    if (p.status != CUDNN_STATUS_SUCCESS) continue;
+    // f32 keeps CUDNN_FMA_MATH whatever the heuristics say: tensor-op math would mean TF32.
+    if (f32 && p.mathType != CUDNN_FMA_MATH && p.mathType != CUDNN_DEFAULT_MATH) continue;
+    if (!f32)
+      check(cudnnSetConvolutionMathType(conv_desc_.get(), p.mathType),
+            "cudnnSetConvolutionMathType");
+    size_t bytes = 0;
+    if (cudnnGetConvolutionForwardWorkspaceSize(handle, x_desc_.get(), w_desc_.get(),
+                                                conv_desc_.get(), y_desc_.get(), p.algo,
+                                                &bytes) != CUDNN_STATUS_SUCCESS ||
+        bytes > kMaxWorkspace)
+      continue;
+    algorithm_ = p.algo;
+    cudnn_workspace_ = bytes;
+    return;
+  }
+  throw Error(ErrorKind::Unsupported,
+              fmt::format("GPU: cuDNN has no {} convolution algorithm for this node within {} MiB "
+                          "of workspace",
+                          to_string(type_), kMaxWorkspace >> 20));
+}
+
+void ConvKernel::launch(const Launch& l) const {
+  const float one = 1.0f;
+  const void* x = l.inputs[0];
+  if (padded_bytes_) {
+    void* padded = static_cast<char*>(l.workspace) + aligned(cudnn_workspace_);
+    check(cudaMemsetAsync(padded, 0, padded_bytes_, l.stream), "zeroing Conv's padded input");
+    cudaMemcpy3DParms copy = pad_copy_;
+    copy.srcPtr.ptr = const_cast<void*>(x);
+    copy.dstPtr.ptr = padded;
+    check(cudaMemcpy3DAsync(&copy, l.stream), "copying Conv's input into its padding");
+    x = padded;
+  }
+  const void* w = weights_.get() ? weights_.get() : l.inputs[1];
+  const void* bias = bias_.get() ? bias_.get() : has_bias_ ? l.inputs[2] : nullptr;
+  const void* sum = has_sum_ ? l.inputs[ops::kFusedConvSumInput] : nullptr;
+  void* y = l.outputs[0];
+  void* workspace = cudnn_workspace_ ? l.workspace : nullptr;
+  const cudnnHandle_t handle = l.handles->cudnn;
+  if (fused_relu_) {
+    // y = relu(conv + alpha2 * z + bias); without a residual z is y itself, scaled by 0.
+    const float alpha2 = sum ? 1.0f : 0.0f;
+    check(cudnnConvolutionBiasActivationForward(
+              handle, &one, x_desc_.get(), x, w_desc_.get(), w, conv_desc_.get(), algorithm_,
+              workspace, cudnn_workspace_, &alpha2, y_desc_.get(), sum ? sum : y, bias_desc_.get(),
+              bias, relu_desc_.get(), y_desc_.get(), y),
+          "cudnnConvolutionBiasActivationForward");
+    return;
+  }
+  // A residual in y's own memory (the output written over it) is added by cuDNN's blend, which
+  // reads y before writing it; the epilogue then adds no sum.
+  const bool sum_in_y = sum && sum == y;
+  const float beta = sum_in_y ? 1.0f : 0.0f;
+  check(cudnnConvolutionForward(handle, &one, x_desc_.get(), x, w_desc_.get(), w, conv_desc_.get(),
+                                algorithm_, workspace, cudnn_workspace_, &beta, y_desc_.get(), y),
+        "cudnnConvolutionForward");
+  if (epilogue_) launch_conv_epilogue(epilogue_args_, y, bias, sum_in_y ? nullptr : sum, l.stream);
+}
+
+}  // namespace
+
+std::unique_ptr<GpuKernel> make_conv_kernel(const GpuNode& node) {
+  const ir::Node& n = node.node;
+  const bool conv = n.op_type == "Conv" && (n.domain.empty() || n.domain == "ai.onnx");
+  const bool fused = n.op_type == "FusedConv" && n.domain == ops::kTandemDomain;
+  if (!conv && !fused) return nullptr;
+  const devices::Support support = judged(node);
+  if (!support.ok)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("GPU: node '{}' ({}): {}", n.name, n.op_type, support.reason));
+  return std::make_unique<ConvKernel>(node);
+}
+
+}  // namespace tandem::gpu

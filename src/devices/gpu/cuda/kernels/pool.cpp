@@ -1,0 +1,180 @@
+// The pools on cuDNN's cudnnPoolingForward, descriptors made once in the maker. A 1-D pool is a
+// 2-D one of height 1; a global pool is one window over the spatial dims (folded into one row
+// where there are not exactly two). cuDNN pads both ends alike and has no ceil mode: it gets the
+// begin pads and the output's true size, and clips each window to the input; pool_support admits
+// only the cases where that is exact.
+#include "devices/gpu/cuda/kernels/pool.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "devices/gpu/cuda/cuda_check.h"
+#include "devices/gpu/support/op_support.h"
+#include "ops/nn/pool_kernel.h"
+#include "tandem/error.h"
+
+namespace tandem::gpu {
+namespace {
+
+template <class T, cudnnStatus_t (*Destroy)(T)>
+struct Destroyer {
+  void operator()(T descriptor) const { Destroy(descriptor); }
+};
+template <class T, cudnnStatus_t (*Create)(T*), cudnnStatus_t (*Destroy)(T)>
+struct Descriptor {
+  std::unique_ptr<std::remove_pointer_t<T>, Destroyer<T, Destroy>> owned;
+  Descriptor() {
+    T d = nullptr;
+    check(Create(&d), "creating a cuDNN descriptor");
+    owned.reset(d);
+  }
+  T get() const { return owned.get(); }
+};
+using TensorDesc =
+    Descriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
+using PoolingDesc = Descriptor<cudnnPoolingDescriptor_t, cudnnCreatePoolingDescriptor,
+                               cudnnDestroyPoolingDescriptor>;
+
+cudnnDataType_t cudnn_type(ElementType type) {
+  switch (type) {
+    case ElementType::F16:
+      return CUDNN_DATA_HALF;
+    case ElementType::BF16:
+      return CUDNN_DATA_BFLOAT16;
+    default:
+      return CUDNN_DATA_FLOAT;
+  }
+}
+
+// pool_support's answer for the node as the compiler sees it.
+devices::Support judged(const GpuNode& g) {
+  const size_t n = g.input_shapes.size();
+  std::vector<ValueType> types;
+  types.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    types.push_back(ValueType::tensor(g.input_types[i], PartialShape(g.input_shapes[i])));
+  std::vector<const ValueType*> inputs;
+  for (const ValueType& t : types) inputs.push_back(&t);
+  std::vector<ValueType> outputs;
+  for (size_t i = 0; i < g.output_shapes.size(); ++i)
+    outputs.push_back(ValueType::tensor(g.output_types[i], PartialShape(g.output_shapes[i])));
+  const execution::NodeInfo info{g.node,  g.opset,  inputs, std::vector<const Value*>(n, nullptr),
+                                 outputs, g.compute};
+  return pool_support(info).value_or(devices::Support{false, "not a pool"});
+}
+
+// One 2-D pooling as cuDNN takes it: X [N, C, in_h, in_w] into Y [N, C, out_h, out_w].
+struct Pooling {
+  cudnnPoolingMode_t mode = CUDNN_POOLING_MAX;
+  int planes_n = 0, planes_c = 0;
+  int in_h = 1, in_w = 1, out_h = 1, out_w = 1;
+  int window_h = 1, window_w = 1, pad_h = 0, pad_w = 0, stride_h = 1, stride_w = 1;
+};
+
+Pooling global_pooling(const GpuNode& g, cudnnPoolingMode_t mode) {
+  const Shape& x = g.input_shapes[0];
+  Pooling p{.mode = mode, .planes_n = int(x[0]), .planes_c = int(x[1])};
+  if (x.size() == 4) {
+    p.in_h = int(x[2]);
+    p.in_w = int(x[3]);
+  } else {
+    int64_t size = 1;
+    for (size_t i = 2; i < x.size(); ++i) size *= x[i];
+    p.in_w = int(size);
+  }
+  p.window_h = p.in_h;
+  p.window_w = p.in_w;
+  return p;
+}
+
+Pooling window_pooling(const GpuNode& g, bool max) {
+  const ops::NodeContext ctx(g.node, g.opset);
+  const Shape& x = g.input_shapes[0];
+  const Shape& y = g.output_shapes[0];
+  std::vector<int64_t> out;
+  const bool has_dilations = max ? g.opset >= 10 : g.opset >= 19;
+  const ops::Window w = ops::pool_window(ctx, PartialShape(x), g.opset >= 10, has_dilations, out);
+  Pooling p{.planes_n = int(x[0]), .planes_c = int(x[1])};
+  if (max)
+    p.mode = CUDNN_POOLING_MAX;
+  else if (g.opset >= 7 && ctx.attr<int64_t>("count_include_pad", 0) != 0)
+    p.mode = CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
+  else
+    p.mode = CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+  const size_t iw = x.size() == 4 ? 1 : 0;  // the window's index of the width
+  p.in_w = int(x.back());
+  p.out_w = int(y.back());
+  p.window_w = int(w.kernel[iw]);
+  p.pad_w = int(w.pad_begin(iw));
+  p.stride_w = int(w.strides[iw]);
+  if (x.size() == 4) {
+    p.in_h = int(x[2]);
+    p.out_h = int(y[2]);
+    p.window_h = int(w.kernel[0]);
+    p.pad_h = int(w.pad_begin(0));
+    p.stride_h = int(w.strides[0]);
+  }
+  return p;
+}
+
+class PoolKernel final : public GpuKernel {
+ public:
+  PoolKernel(const Pooling& p, ElementType type, std::string name) : name_(std::move(name)) {
+    const cudnnDataType_t t = cudnn_type(type);
+    check(cudnnSetTensor4dDescriptor(x_desc_.get(), CUDNN_TENSOR_NCHW, t, p.planes_n, p.planes_c,
+                                     p.in_h, p.in_w),
+          "cudnnSetTensor4dDescriptor");
+    check(cudnnSetTensor4dDescriptor(y_desc_.get(), CUDNN_TENSOR_NCHW, t, p.planes_n, p.planes_c,
+                                     p.out_h, p.out_w),
+          "cudnnSetTensor4dDescriptor");
+    // NaN propagates, as the reference's maximum lets NaN win.
+    check(cudnnSetPooling2dDescriptor(pool_desc_.get(), p.mode, CUDNN_PROPAGATE_NAN, p.window_h,
+                                      p.window_w, p.pad_h, p.pad_w, p.stride_h, p.stride_w),
+          "cudnnSetPooling2dDescriptor");
+  }
+
+  std::string_view name() const override { return name_; }
+
+  void launch(const Launch& l) const override {
+    // f32 scaling factors for every storage type but double.
+    const float one = 1.0f, zero = 0.0f;
+    check(cudnnPoolingForward(l.handles->cudnn, pool_desc_.get(), &one, x_desc_.get(), l.inputs[0],
+                              &zero, y_desc_.get(), l.outputs[0]),
+          "cudnnPoolingForward");
+  }
+
+ private:
+  std::string name_;
+  TensorDesc x_desc_, y_desc_;
+  PoolingDesc pool_desc_;
+};
+
+}  // namespace
+
+std::unique_ptr<GpuKernel> make_pool_kernel(const GpuNode& node) {
+  const ir::Node& n = node.node;
+  const std::string& op = n.op_type;
+  if (!n.domain.empty() && n.domain != "ai.onnx") return nullptr;
+  if (op != "MaxPool" && op != "AveragePool" && op != "GlobalAveragePool" &&
+      op != "GlobalMaxPool" && op != "LpPool" && op != "GlobalLpPool")
+    return nullptr;
+  const devices::Support support = judged(node);
+  if (!support.ok)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("GPU: node '{}' ({}): {}", n.name, op, support.reason));
+  Pooling p;
+  if (op == "GlobalAveragePool")
+    p = global_pooling(node, CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING);
+  else if (op == "GlobalMaxPool")
+    p = global_pooling(node, CUDNN_POOLING_MAX);
+  else
+    p = window_pooling(node, op == "MaxPool");
+  const std::string kind = op == "MaxPool" || op == "GlobalMaxPool" ? "max" : "average";
+  return std::make_unique<PoolKernel>(
+      p, node.compute, fmt::format("cudnn_pool_{}_{}", kind, to_string(node.compute)));
+}
+
+}  // namespace tandem::gpu
