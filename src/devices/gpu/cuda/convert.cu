@@ -1,32 +1,21 @@
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include "devices/gpu/cuda/convert.h"
 #include "devices/gpu/cuda/cuda_check.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 #include "tandem/error.h"
 
 namespace tandem::gpu {
 namespace {
 
-__device__ __forceinline__ float load(const float* p, size_t i) { return p[i]; }
-__device__ __forceinline__ float load(const __half* p, size_t i) { return __half2float(p[i]); }
-__device__ __forceinline__ float load(const __nv_bfloat16* p, size_t i) { return __bfloat162float(p[i]); }
-__device__ __forceinline__ void store(float* p, size_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void store(__half* p, size_t i, float v) { p[i] = __float2half_rn(v); }
-__device__ __forceinline__ void store(__nv_bfloat16* p, size_t i, float v) { p[i] = __float2bfloat16_rn(v); }
-
 template <typename From, typename To>
 __global__ void convert_kernel(const From* source, To* target, size_t count) {
   for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count; i += size_t(gridDim.x) * blockDim.x)
-    store(target, i, load(source, i));
+    target[i] = from_float<To>(to_float(source[i]));
 }
 
 template <typename From, typename To>
 void launch(const void* source, void* target, size_t count, cudaStream_t stream) {
-  constexpr int kThreads = 256;
-  const size_t blocks = std::min<size_t>((count + kThreads - 1) / kThreads, 65535);
-  convert_kernel<From, To><<<unsigned(blocks), kThreads, 0, stream>>>(static_cast<const From*>(source),
-                                                                     static_cast<To*>(target), count);
+  convert_kernel<From, To><<<blocks_for(int64_t(count), 65535), kThreads, 0, stream>>>(
+      static_cast<const From*>(source), static_cast<To*>(target), count);
   check_launch("convert");
 }
 

@@ -17,15 +17,12 @@
 namespace tandem::gpu {
 namespace {
 
-constexpr size_t kAlignment = 256;  // cudaMalloc's, which vectorised kernels and cuBLAS expect
 // cuBLAS's own workspace: set explicitly so that it never allocates while a run is captured.
 constexpr size_t kCublasWorkspaceBytes = size_t(32) << 20;
 
 bool is_float(ElementType type) {
   return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
 }
-
-size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
 }  // namespace
 

@@ -29,8 +29,16 @@ struct Handles {
   cudnnHandle_t cudnn = nullptr;
 };
 
+/// The alignment of the executor's buffers and of a kernel's workspace: cudaMalloc's, which
+/// vectorised kernels and cuBLAS expect.
+constexpr size_t kAlignment = 256;
+/// `bytes` rounded up to kAlignment, so that what follows it in a buffer stays aligned.
+constexpr size_t aligned(size_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
 /// What a kernel sees at run time: device pointers in the node's input and output order (null
-/// for an omitted optional input), and workspace_bytes() of device scratch memory (256-byte
+/// for an omitted optional input), and workspace_bytes() of device scratch memory (kAlignment
 /// aligned) that only this launch uses.
 struct Launch {
   cudaStream_t stream = nullptr;

@@ -6,6 +6,7 @@
 #include <array>
 #include <limits>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/attention/multi_head_attention.h"
 #include "ops/node_context.h"
@@ -14,10 +15,6 @@
 
 namespace tandem::gpu {
 namespace {
-
-bool is_float(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
-}
 
 devices::Support judge(const ops::NodeContext& ctx, const Shape& q, const Shape& k, const Shape& v,
                        const Shape* mask) {

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/nn/fused_conv.h"
 #include "ops/nn/window.h"
@@ -14,23 +14,6 @@
 
 namespace tandem::gpu {
 namespace {
-
-bool is_float(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
-}
-
-// cuDNN's descriptors take positive int dimensions, and its kernels index a tensor with 32-bit
-// offsets.
-bool fits_cudnn(const std::vector<int64_t>& shape) {
-  int64_t size = 1;
-  for (int64_t d : shape) {
-    if (d <= 0 || d > std::numeric_limits<int32_t>::max()) return false;
-    size *= d;
-  }
-  return size < std::numeric_limits<int32_t>::max();
-}
-
-devices::Support no(std::string reason) { return {false, std::move(reason)}; }
 
 devices::Support judge(const execution::NodeInfo& info, bool fused) {
   const ir::Node& node = info.node;

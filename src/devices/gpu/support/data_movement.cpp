@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/node_context.h"
 
@@ -17,8 +18,6 @@ namespace {
 const std::set<std::string, std::less<>> kOps = {"Concat", "Transpose", "Slice", "Gather",
                                                  "Expand", "Reshape", "Flatten", "Squeeze",
                                                  "Unsqueeze", "Identity"};
-
-devices::Support no(std::string reason) { return {false, std::move(reason)}; }
 
 bool movable(ElementType t) {
   switch (t) {
@@ -31,10 +30,6 @@ bool movable(ElementType t) {
     default:
       return !is_narrow(t) || element_size(t) == 1;
   }
-}
-
-const Value* constant(const execution::NodeInfo& info, size_t i) {
-  return i < info.constants.size() ? info.constants[i] : nullptr;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/node_context.h"
 
@@ -17,10 +18,6 @@ const std::set<std::string, std::less<>> kUnary = {
     "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf",        "Gelu",      "Exp",      "Log", "Sqrt",
     "Neg",  "Abs",       "Reciprocal", "Clip", "HardSigmoid", "HardSwish", "Softplus", "Elu"};
 const std::set<std::string, std::less<>> kBinary = {"Add", "Sub", "Mul", "Div", "Pow"};
-
-bool is_float(ElementType t) {
-  return t == ElementType::F32 || t == ElementType::F16 || t == ElementType::BF16;
-}
 
 bool is_castable(ElementType t) {
   return is_float(t) || t == ElementType::I32 || t == ElementType::I64 || t == ElementType::Bool;
@@ -34,12 +31,6 @@ ElementType input_type(const execution::NodeInfo& info, size_t i) {
 Shape input_shape(const execution::NodeInfo& info, size_t i) {
   return info.input_types[i]->shape.to_shape();
 }
-
-const Value* constant(const execution::NodeInfo& info, size_t i) {
-  return i < info.constants.size() ? info.constants[i] : nullptr;
-}
-
-devices::Support no(std::string reason) { return {false, std::move(reason)}; }
 
 devices::Support judge_unary(const execution::NodeInfo& info, const ops::NodeContext& ctx) {
   const std::string& op = info.node.op_type;

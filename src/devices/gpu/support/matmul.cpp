@@ -3,6 +3,7 @@
 // activation, over f32, f16 and bf16; not integer products nor empty ones.
 #include <fmt/format.h>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/math/fused_matmul.h"
 #include "ops/math/matmul_plan.h"
@@ -13,10 +14,6 @@
 
 namespace tandem::gpu {
 namespace {
-
-bool is_float(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
-}
 
 devices::Support gemm_support(const ops::NodeContext& ctx, const Shape& a, const Shape& b,
                               const Shape* c) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/node_context.h"
 #include "ops/shape_utils.h"
@@ -14,20 +15,10 @@
 namespace tandem::gpu {
 namespace {
 
-bool is_float(ElementType t) {
-  return t == ElementType::F32 || t == ElementType::F16 || t == ElementType::BF16;
-}
-
-const Value* constant(const execution::NodeInfo& info, size_t i) {
-  return i < info.constants.size() ? info.constants[i] : nullptr;
-}
-
 const Tensor* constant_tensor(const execution::NodeInfo& info, size_t i) {
   const Value* v = constant(info, i);
   return v && v->is_tensor() ? &v->tensor() : nullptr;
 }
-
-devices::Support no(std::string reason) { return {false, std::move(reason)}; }
 
 // Whether a parameter of shape s broadcasts (numpy-style, from the right) to a row of shape row.
 bool broadcasts_to(const Shape& s, const Shape& row) {

@@ -7,32 +7,15 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 
+#include "devices/gpu/support/judge_util.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/nn/pool_kernel.h"
 #include "tandem/error.h"
 
 namespace tandem::gpu {
 namespace {
-
-bool is_float(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
-}
-
-// cuDNN's descriptors take positive int dimensions, and its kernels index a tensor with 32-bit
-// offsets.
-bool fits_cudnn(const std::vector<int64_t>& shape) {
-  int64_t size = 1;
-  for (int64_t d : shape) {
-    if (d <= 0 || d > std::numeric_limits<int32_t>::max()) return false;
-    size *= d;
-  }
-  return size < std::numeric_limits<int32_t>::max();
-}
-
-devices::Support no(std::string reason) { return {false, std::move(reason)}; }
 
 devices::Support judge_window(const execution::NodeInfo& info, bool max) {
   const ir::Node& node = info.node;

@@ -1,9 +1,14 @@
-// KernelCase: one node run on the GPU through a family's make_*_kernel and on the CPU through the
-// public API, on the same random inputs, and the outputs compared. For the kernel tests of the
-// elementwise, normalization and data-movement families.
+// The GPU's kernel tests' harness: a node's kernel made by its family's make_*_kernel, run on the
+// GPU on random inputs and compared with the op's CPU kernel.
+//
+// KernelCase runs the reference through the public API, for the elementwise, normalization and
+// data-movement families:
 //
 //   KernelCase("Add", 14).random({2, 3, 8}).random({8}).expect_matches(make_elementwise_kernel,
 //                                                                     ElementType::F16);
+//
+// The library-backed families (conv, pool, matmul, attention) call the pieces below it instead:
+// random_tensor, reference, run_kernel, and compare in their own terms.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -11,17 +16,230 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/gpu_kernel.h"
+#include "ops/infer_context.h"
+#include "ops/kernel_context.h"
+#include "ops/op.h"
 #include "ops/op_case.h"
+#include "ops/registry.h"
 
 namespace tandem::gpu::testing {
 
 using MakeKernel = std::unique_ptr<GpuKernel> (*)(const GpuNode&);
+
+/// `v` as the storage type holds it.
+inline float rounded(float v, ElementType storage) {
+  if (storage == ElementType::F16) return float(float16(v));
+  if (storage == ElementType::BF16) return float(bfloat16(v));
+  return v;
+}
+
+/// An f32 tensor of uniform random values in [lo, hi], rounded to the storage type so that the
+/// reference and the GPU read the same numbers.
+inline Tensor random_tensor(const Shape& shape, ElementType storage, std::mt19937& rng,
+                            float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  Tensor t(ElementType::F32, shape);
+  for (float& v : t.span<float>()) v = rounded(d(rng), storage);
+  return t;
+}
+
+/// An input of the node under test: absent, a constant (its host value given to the kernel's
+/// maker) or a tensor the run passes.
+struct Input {
+  std::optional<Tensor> value;
+  bool constant = false;
+};
+
+/// A random input in [-1, 1] of its own seed.
+inline Input random_input(const Shape& shape, ElementType storage, bool constant, uint32_t seed) {
+  std::mt19937 rng(seed);
+  return {random_tensor(shape, storage, rng), constant};
+}
+
+/// The op's reference kernel over the f32 inputs: its first output.
+inline Tensor reference(const ir::Node& node, int opset, const std::vector<Input>& inputs) {
+  std::vector<Value> values;
+  std::vector<ValueType> types;
+  values.reserve(inputs.size());
+  types.reserve(inputs.size());
+  for (const Input& in : inputs) {
+    values.push_back(in.value ? Value(*in.value) : Value());
+    types.push_back(in.value ? ValueType::tensor(ElementType::F32, PartialShape(in.value->shape()))
+                             : ValueType());
+  }
+  std::vector<const Value*> value_ptrs;
+  std::vector<const ValueType*> type_ptrs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    value_ptrs.push_back(inputs[i].value ? &values[i] : nullptr);
+    type_ptrs.push_back(inputs[i].value ? &types[i] : nullptr);
+  }
+  const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
+  EXPECT_NE(def, nullptr);
+  ops::InferContext infer(node, opset, type_ptrs, value_ptrs);
+  def->infer(infer);
+  const std::vector<ValueType> outputs = infer.outputs();
+  ops::KernelContext ctx(node, opset, value_ptrs, outputs, nullptr);
+  def->reference(ctx);
+  return ctx.results()[0].tensor();
+}
+
+/// A float tensor's values as f32.
+inline std::vector<float> to_floats(const Tensor& host) {
+  std::vector<float> out(size_t(host.size()));
+  for (size_t i = 0; i < out.size(); ++i) {
+    switch (host.element_type()) {
+      case ElementType::F32:
+        out[i] = host.data<float>()[i];
+        break;
+      case ElementType::F16:
+        out[i] = float(host.data<float16>()[i]);
+        break;
+      default:
+        out[i] = float(host.data<bfloat16>()[i]);
+        break;
+    }
+  }
+  return out;
+}
+
+/// The libraries whose handles a kernel calls.
+struct Libraries {
+  bool cudnn = false, cublas = false, cublas_lt = false;
+};
+
+/// How run_kernel passes the node to its kernel.
+struct RunOptions {
+  Libraries libraries;
+  /// Whether a constant input's upload is passed too; else null, as the executor passes nothing
+  /// for the constants a kernel holds.
+  bool pass_constants = false;
+  /// Whether the workspace is poisoned too, as the output always is.
+  bool poison_workspace = false;
+  /// The input whose memory the output is written over (FusedConv's sum, in place), if any.
+  std::optional<size_t> output_over;
+};
+
+/// What one run gave: the output as f32, and the kernel's name.
+struct Run {
+  std::vector<float> output;
+  std::string kernel;
+};
+
+/// The node's kernel made by `make` and launched on a stream of its own, with the libraries'
+/// handles bound to it: present inputs uploaded in the compute type, the output poisoned first
+/// (all ones: NaN in every float type). An empty output where `make` makes no kernel.
+inline Run run_kernel(MakeKernel make, const ir::Node& node, int opset,
+                      const std::vector<Input>& inputs, const Shape& out_shape, ElementType compute,
+                      const RunOptions& options) {
+  Handles handles;
+  cudaStream_t stream = nullptr;
+  check(cudaStreamCreate(&stream), "cudaStreamCreate");
+  if (options.libraries.cudnn) {
+    check(cudnnCreate(&handles.cudnn), "cudnnCreate");
+    check(cudnnSetStream(handles.cudnn, stream), "cudnnSetStream");
+  }
+  if (options.libraries.cublas) {
+    check(cublasCreate(&handles.cublas), "cublasCreate");
+    check(cublasSetStream(handles.cublas, stream), "cublasSetStream");
+  }
+  if (options.libraries.cublas_lt) check(cublasLtCreate(&handles.cublas_lt), "cublasLtCreate");
+  Run run;
+  {
+    GpuNode g{node, opset, {}, {}, {}, {out_shape}, {compute}, compute, &handles};
+    std::vector<DeviceBuffer> buffers;
+    std::vector<const void*> pointers;
+    for (const Input& in : inputs) {
+      g.input_shapes.push_back(in.value ? in.value->shape() : Shape{});
+      g.input_types.push_back(in.value ? compute : ElementType::Undefined);
+      g.constants.push_back(in.value && in.constant ? &*in.value : nullptr);
+      if (!in.value || (in.constant && !options.pass_constants)) {
+        pointers.push_back(nullptr);
+        continue;
+      }
+      buffers.push_back(upload(*in.value, compute));
+      pointers.push_back(buffers.back().get());
+    }
+    const std::unique_ptr<GpuKernel> kernel = make(g);
+    EXPECT_NE(kernel, nullptr);
+    if (kernel) {
+      run.kernel = std::string(kernel->name());
+      const size_t out_bytes = size_t(shape_size(out_shape)) * element_size(compute);
+      DeviceBuffer output(out_bytes);
+      void* y = output.get();
+      if (options.output_over)
+        y = const_cast<void*>(pointers.at(*options.output_over));
+      else
+        check(cudaMemset(y, 0xff, out_bytes), "poisoning the output");
+      DeviceBuffer workspace(kernel->workspace_bytes());
+      if (options.poison_workspace)
+        check(cudaMemset(workspace.get(), 0xff, workspace.bytes()), "poisoning the workspace");
+      std::vector<void*> outputs{y};
+      kernel->launch(Launch{stream, &handles, pointers, outputs, workspace.get()});
+      check(cudaStreamSynchronize(stream), "running the kernel");
+      Tensor host(compute, out_shape);
+      check(cudaMemcpy(host.data(), y, host.byte_size(), cudaMemcpyDeviceToHost), "copying back");
+      run.output = to_floats(host);
+    }
+  }
+  if (handles.cublas_lt) cublasLtDestroy(handles.cublas_lt);
+  if (handles.cublas) cublasDestroy(handles.cublas);
+  if (handles.cudnn) cudnnDestroy(handles.cudnn);
+  cudaStreamDestroy(stream);
+  return run;
+}
+
+/// That `make` leaves an f32 Add node to the other families.
+inline void expect_no_kernel_for_add(MakeKernel make) {
+  ir::Node add;
+  add.op_type = "Add";
+  const GpuNode node{add,
+                     13,
+                     {{2}, {2}},
+                     {ElementType::F32, ElementType::F32},
+                     {nullptr, nullptr},
+                     {{2}},
+                     {ElementType::F32},
+                     ElementType::F32,
+                     nullptr};
+  EXPECT_EQ(make(node), nullptr);
+}
+
+/// How near a GPU output must be to the reference, relative to the reference's largest magnitude
+/// (taken as at least `floor`): within `f32` in f32; in f16 and bf16 within `low_precision` and
+/// at cosine 0.999.
+struct Tolerance {
+  double f32 = 1e-5, low_precision = 1e-2, floor = 1e-3;
+};
+
+/// Every value finite (no poison left, no overflow) and as near the f32 reference as `tolerance`.
+inline void expect_close(const std::vector<float>& got, const Tensor& want, ElementType compute,
+                         const Tolerance& tolerance) {
+  auto w = want.span<const float>();
+  ASSERT_EQ(got.size(), w.size());
+  double largest = tolerance.floor, worst = 0, dot = 0, got_norm = 0, want_norm = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    ASSERT_TRUE(std::isfinite(got[i])) << "at " << i << " (poison left or overflow)";
+    largest = std::max(largest, std::abs(double(w[i])));
+    worst = std::max(worst, std::abs(double(got[i]) - w[i]));
+    dot += double(got[i]) * w[i];
+    got_norm += double(got[i]) * got[i];
+    want_norm += double(w[i]) * w[i];
+  }
+  if (compute == ElementType::F32) {
+    EXPECT_LE(worst / largest, tolerance.f32);
+  } else {
+    EXPECT_LE(worst / largest, tolerance.low_precision);
+    EXPECT_GE(dot / std::sqrt(got_norm * want_norm), 0.999);
+  }
+}
 
 class KernelCase {
  public:

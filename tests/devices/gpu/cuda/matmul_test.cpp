@@ -5,30 +5,25 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <optional>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "devices/gpu/cuda/cuda_check.h"
-#include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/gpu_test_util.h"
-#include "ops/kernel_context.h"
-#include "ops/registry.h"
+#include "devices/gpu/cuda/kernel_case.h"
 
 namespace tandem::gpu {
 namespace {
 
+using testing::expect_close;
 using testing::gpu_present;
-
-// A node's inputs: random values in [-1, 1] (rounded to the storage type, so that the reference
-// and the GPU read the same numbers), each a constant or not.
-struct Input {
-  Tensor value;
-  bool constant = false;
-};
+using testing::Input;
+using testing::random_tensor;
+using testing::reference;
+using testing::Run;
+using testing::run_kernel;
 
 struct Case {
   ir::Node node;
@@ -53,114 +48,19 @@ struct Case {
   }
 };
 
-Tensor random_tensor(const Shape& shape, ElementType storage, std::mt19937& rng) {
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  Tensor t(ElementType::F32, shape);
-  for (float& v : t.span<float>()) {
-    v = d(rng);
-    if (storage == ElementType::F16) v = float(float16(v));
-    if (storage == ElementType::BF16) v = float(bfloat16(v));
-  }
-  return t;
-}
-
-Tensor reference(const Case& c) {
-  const ops::OpDef* def = ops::Registry::global().find(c.node.domain, c.node.op_type);
-  if (!def) throw Error(ErrorKind::Runtime, "no op " + c.node.op_type);
-  std::vector<Value> values;
-  for (const Input& in : c.inputs) values.emplace_back(in.value);
-  std::vector<const Value*> pointers;
-  for (const Value& v : values) pointers.push_back(&v);
-  const std::vector<ValueType> outputs{ValueType::tensor(ElementType::F32, PartialShape(c.output))};
-  ops::KernelContext ctx(c.node, c.opset, pointers, outputs, nullptr);
-  def->reference(ctx);
-  return ctx.results().at(0).tensor();
-}
-
-std::vector<float> to_floats(const Tensor& host) {
-  std::vector<float> out(size_t(host.size()));
-  for (size_t i = 0; i < out.size(); ++i) {
-    switch (host.element_type()) {
-      case ElementType::F32:
-        out[i] = host.data<float>()[i];
-        break;
-      case ElementType::F16:
-        out[i] = float(host.data<float16>()[i]);
-        break;
-      default:
-        out[i] = float(host.data<bfloat16>()[i]);
-        break;
-    }
-  }
-  return out;
-}
-
-// The node's kernel made and launched on a stream of its own, its output poisoned first (all
-// ones: NaN in every float type); returns the output.
-std::vector<float> run_on_gpu(const Case& c, ElementType compute, std::string* name = nullptr) {
-  Handles handles;
-  cudaStream_t stream = nullptr;
-  check(cudaStreamCreate(&stream), "cudaStreamCreate");
-  check(cublasCreate(&handles.cublas), "cublasCreate");
-  check(cublasSetStream(handles.cublas, stream), "cublasSetStream");
-  check(cublasLtCreate(&handles.cublas_lt), "cublasLtCreate");
-
-  std::vector<float> result;
-  {
-    GpuNode node{c.node, c.opset, {}, {}, {}, {c.output}, {compute}, compute, &handles};
-    std::vector<DeviceBuffer> buffers;
-    std::vector<const void*> inputs;
-    for (const Input& in : c.inputs) {
-      node.input_shapes.push_back(in.value.shape());
-      node.input_types.push_back(compute);
-      node.constants.push_back(in.constant ? &in.value : nullptr);
-      buffers.push_back(upload(in.value, compute));
-      inputs.push_back(buffers.back().get());
-    }
-    const std::unique_ptr<GpuKernel> kernel = make_matmul_kernel(node);
-    EXPECT_TRUE(kernel != nullptr);
-    if (!kernel) return {};
-    if (name) *name = std::string(kernel->name());
-    const size_t count = shape_size(c.output);
-    DeviceBuffer y(count * element_size(compute));
-    check(cudaMemset(y.get(), 0xff, y.bytes()), "cudaMemset");
-    DeviceBuffer workspace(kernel->workspace_bytes());
-    std::vector<void*> outputs{y.get()};
-    kernel->launch(Launch{stream, &handles, inputs, outputs, workspace.get()});
-    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-    Tensor host(compute, c.output);
-    check(cudaMemcpy(host.data(), y.get(), host.byte_size(), cudaMemcpyDeviceToHost), "cudaMemcpy");
-    result = to_floats(host);
-  }
-  cublasLtDestroy(handles.cublas_lt);
-  cublasDestroy(handles.cublas);
-  cudaStreamDestroy(stream);
-  return result;
+// The node's kernel run with cuBLAS and cuBLASLt; a constant's upload is passed too, for the
+// constants the kernel does not hold.
+Run run_on_gpu(const Case& c, ElementType compute) {
+  return run_kernel(make_matmul_kernel, c.node, c.opset, c.inputs, c.output, compute,
+                    {.libraries = {.cublas = true, .cublas_lt = true}, .pass_constants = true});
 }
 
 // f32 within 1e-5 of the output's largest magnitude (1e-4 past 256 terms a sum); f16 and bf16
 // within 1e-2 of it, and at cosine 0.999 of the reference.
 void expect_matches(const Case& c, ElementType compute, int64_t k) {
   SCOPED_TRACE(c.node.op_type + " in " + std::string(to_string(compute)));
-  const std::vector<float> got = run_on_gpu(c, compute);
-  const std::vector<float> want = to_floats(reference(c));
-  ASSERT_EQ(got.size(), want.size());
-  double largest = 0, worst = 0, dot = 0, got_norm = 0, want_norm = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    ASSERT_TRUE(std::isfinite(got[i])) << "at " << i << " (poison left or overflow)";
-    largest = std::max(largest, std::abs(double(want[i])));
-    worst = std::max(worst, std::abs(double(got[i]) - want[i]));
-    dot += double(got[i]) * want[i];
-    got_norm += double(got[i]) * got[i];
-    want_norm += double(want[i]) * want[i];
-  }
-  const double scale = std::max(largest, 1e-3);
-  if (compute == ElementType::F32) {
-    EXPECT_LE(worst / scale, k > 256 ? 1e-4 : 1e-5);
-  } else {
-    EXPECT_LE(worst / scale, 1e-2);
-    EXPECT_GE(dot / std::sqrt(got_norm * want_norm), 0.999);
-  }
+  expect_close(run_on_gpu(c, compute).output, reference(c.node, c.opset, c.inputs), compute,
+               {.f32 = k > 256 ? 1e-4 : 1e-5});
 }
 
 constexpr ElementType kTypes[] = {ElementType::F32, ElementType::F16, ElementType::BF16};
@@ -300,28 +200,15 @@ TEST(GpuFusedMatMul, BertFeedForward) {
   if (!gpu_present()) GTEST_SKIP() << "no GPU";
   std::mt19937 rng(10);
   for (ElementType type : kTypes) {
-    std::string name;
     const Case c = fused({1, 128, 768}, {768, 3072}, {1, 128, 3072}, true, true, "Gelu", type, rng);
-    run_on_gpu(c, type, &name);
-    EXPECT_EQ(name, "cublaslt_fused_matmul_" + std::string(to_string(type)));
+    EXPECT_EQ(run_on_gpu(c, type).kernel, "cublaslt_fused_matmul_" + std::string(to_string(type)));
     expect_matches(c, type, 768);
   }
 }
 
 TEST(GpuMatMul, OtherOpsHaveNoMatMulKernel) {
   if (!gpu_present()) GTEST_SKIP() << "no GPU";
-  ir::Node add;
-  add.op_type = "Add";
-  const GpuNode node{add,
-                     13,
-                     {{2}, {2}},
-                     {ElementType::F32, ElementType::F32},
-                     {nullptr, nullptr},
-                     {{2}},
-                     {ElementType::F32},
-                     ElementType::F32,
-                     nullptr};
-  EXPECT_EQ(make_matmul_kernel(node), nullptr);
+  testing::expect_no_kernel_for_add(make_matmul_kernel);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/gpu/support/judge_case.h"
 #include "devices/gpu/support/op_support.h"
 #include "ops/nn/fused_conv.h"
 
@@ -47,20 +48,13 @@ Judged fused_conv(ops::Activation activation) {
   return j;
 }
 
-void expect_yes(const Judged& j) {
-  const std::optional<devices::Support> s =
-      conv_support(j.info()) ? conv_support(j.info()) : pool_support(j.info());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(s->ok) << s->reason;
+std::optional<devices::Support> judge(const Judged& j) {
+  return conv_support(j.info()) ? conv_support(j.info()) : pool_support(j.info());
 }
 
-void expect_no(const Judged& j, const std::string& reason) {
-  const std::optional<devices::Support> s =
-      conv_support(j.info()) ? conv_support(j.info()) : pool_support(j.info());
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(s->ok);
-  EXPECT_NE(s->reason.find(reason), std::string::npos) << s->reason;
-}
+void expect_yes(const Judged& j) { testing::expect_yes(judge(j)); }
+
+void expect_no(const Judged& j, const std::string& reason) { testing::expect_no(judge(j), reason); }
 
 TEST(GpuConvSupport, AcceptsConvAndFusedConv) {
   expect_yes(conv());

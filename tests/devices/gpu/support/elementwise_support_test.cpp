@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/gpu/support/judge_case.h"
 #include "devices/gpu/support/op_support.h"
 
 namespace tandem::gpu {
@@ -62,16 +63,8 @@ constexpr auto F32 = ElementType::F32;
 constexpr auto F16 = ElementType::F16;
 constexpr auto I64 = ElementType::I64;
 
-void expect_yes(const std::optional<devices::Support>& s) {
-  ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(s->ok) << s->reason;
-}
-
-void expect_no(const std::optional<devices::Support>& s, const std::string& reason) {
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(s->ok);
-  EXPECT_NE(s->reason.find(reason), std::string::npos) << s->reason;
-}
+using testing::expect_no;
+using testing::expect_yes;
 
 TEST(GpuElementwiseSupport, TakesBroadcastArithmeticAndActivations) {
   expect_yes(Judged("Add", 14).input(F32, {2, 3, 8}).input(F32, {8}).output(F32, {2, 3, 8})

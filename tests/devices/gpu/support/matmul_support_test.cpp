@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "devices/gpu/support/judge_case.h"
 #include "devices/gpu/support/op_support.h"
 
 namespace tandem::gpu {
@@ -41,18 +42,9 @@ struct Case {
   }
 };
 
-void expect_yes(const Case& c) {
-  const std::optional<devices::Support> s = c.judge();
-  ASSERT_TRUE(s.has_value());
-  EXPECT_TRUE(s->ok) << s->reason;
-}
+void expect_yes(const Case& c) { testing::expect_yes(c.judge()); }
 
-void expect_no(const Case& c, const std::string& reason) {
-  const std::optional<devices::Support> s = c.judge();
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(s->ok);
-  EXPECT_NE(s->reason.find(reason), std::string::npos) << s->reason;
-}
+void expect_no(const Case& c, const std::string& reason) { testing::expect_no(c.judge(), reason); }
 
 TEST(GpuMatMulSupport, OtherOpsAreNotItsFamily) {
   EXPECT_FALSE(Case("Add").input({2}).input({2}).judge().has_value());

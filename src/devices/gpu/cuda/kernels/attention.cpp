@@ -12,6 +12,7 @@
 
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/device_memory.h"
+#include "devices/gpu/cuda/kernels/library_data_types.h"
 #include "ops/attention/multi_head_attention.h"
 #include "ops/node_context.h"
 #include "ops/tandem_domain.h"
@@ -19,24 +20,6 @@
 
 namespace tandem::gpu {
 namespace {
-
-constexpr size_t kAlignment = 256;
-
-size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
-
-cudaDataType_t cuda_type(ElementType type) {
-  switch (type) {
-    case ElementType::F32:
-      return CUDA_R_32F;
-    case ElementType::F16:
-      return CUDA_R_16F;
-    case ElementType::BF16:
-      return CUDA_R_16BF;
-    default:
-      throw Error(ErrorKind::Unsupported,
-                  fmt::format("GPU: attention over {} is not supported", to_string(type)));
-  }
-}
 
 // A tensor's element steps from one loop iteration to the next, and between the matrices of one
 // cuBLAS call.
@@ -47,7 +30,8 @@ struct Steps {
 class AttentionKernel final : public GpuKernel {
  public:
   explicit AttentionKernel(const GpuNode& node)
-      : type_(node.compute), data_type_(cuda_type(node.compute)) {
+      : type_(node.compute),
+        data_type_(cuda_type(node.compute, "GPU: attention over {} is not supported")) {
     const ops::NodeContext ctx(node.node, node.opset);
     const Shape &q = node.input_shapes.at(0), &k = node.input_shapes.at(1),
                 &v = node.input_shapes.at(2);

@@ -1,38 +1,17 @@
 // The softmax of attention's scores: one block per row of scores, the mask added on the way, in
 // f32 whatever the storage type, written in the storage type for the second GEMM.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include <algorithm>
 #include <string>
 
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/kernels/attention.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 #include "tandem/error.h"
 
 namespace tandem::gpu::attention {
 namespace {
 
 constexpr int kMaxThreads = 256;
-
-__device__ __forceinline__ float to_float(float x) { return x; }
-__device__ __forceinline__ float to_float(__half x) { return __half2float(x); }
-__device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
-
-template <class T>
-__device__ __forceinline__ T from_float(float x);
-template <>
-__device__ __forceinline__ float from_float<float>(float x) {
-  return x;
-}
-template <>
-__device__ __forceinline__ __half from_float<__half>(float x) {
-  return __float2half_rn(x);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) {
-  return __float2bfloat16_rn(x);
-}
 
 struct Max {
   __device__ float operator()(float a, float b) const { return fmaxf(a, b); }

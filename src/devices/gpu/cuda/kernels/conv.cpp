@@ -14,14 +14,15 @@
 
 #include <array>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/kernels/activation.h"
 #include "devices/gpu/cuda/kernels/conv_epilogue.h"
-#include "devices/gpu/support/op_support.h"
+#include "devices/gpu/cuda/kernels/cudnn_descriptors.h"
+#include "devices/gpu/cuda/kernels/judged.h"
+#include "devices/gpu/cuda/kernels/library_data_types.h"
 #include "ops/nn/fused_conv.h"
 #include "ops/nn/window.h"
 #include "tandem/error.h"
@@ -31,60 +32,6 @@ namespace {
 
 // The most workspace one convolution may ask for; faster algorithms beyond it are passed over.
 constexpr size_t kMaxWorkspace = size_t(256) << 20;
-constexpr size_t kAlignment = 256;
-
-template <class T, cudnnStatus_t (*Destroy)(T)>
-struct Destroyer {
-  void operator()(T descriptor) const { Destroy(descriptor); }
-};
-template <class T, cudnnStatus_t (*Create)(T*), cudnnStatus_t (*Destroy)(T)>
-struct Descriptor {
-  std::unique_ptr<std::remove_pointer_t<T>, Destroyer<T, Destroy>> owned;
-  Descriptor() {
-    T d = nullptr;
-    check(Create(&d), "creating a cuDNN descriptor");
-    owned.reset(d);
-  }
-  T get() const { return owned.get(); }
-};
-using TensorDesc =
-    Descriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
-using FilterDesc =
-    Descriptor<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor, cudnnDestroyFilterDescriptor>;
-using ConvDesc = Descriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
-                            cudnnDestroyConvolutionDescriptor>;
-using ActivationDesc = Descriptor<cudnnActivationDescriptor_t, cudnnCreateActivationDescriptor,
-                                  cudnnDestroyActivationDescriptor>;
-
-cudnnDataType_t cudnn_type(ElementType type) {
-  switch (type) {
-    case ElementType::F16:
-      return CUDNN_DATA_HALF;
-    case ElementType::BF16:
-      return CUDNN_DATA_BFLOAT16;
-    default:
-      return CUDNN_DATA_FLOAT;
-  }
-}
-
-size_t aligned(size_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
-
-// conv_support's answer for the node as the compiler sees it.
-devices::Support judged(const GpuNode& g) {
-  const size_t n = g.input_shapes.size();
-  std::vector<ValueType> types;
-  types.reserve(n);
-  for (size_t i = 0; i < n; ++i)
-    types.push_back(ValueType::tensor(g.input_types[i], PartialShape(g.input_shapes[i])));
-  std::vector<const ValueType*> inputs;
-  for (const ValueType& t : types) inputs.push_back(&t);
-  std::vector<ValueType> outputs;
-  for (size_t i = 0; i < g.output_shapes.size(); ++i)
-    outputs.push_back(ValueType::tensor(g.output_types[i], PartialShape(g.output_shapes[i])));
-  const execution::NodeInfo info{g.node,  g.opset,  inputs, std::vector<const Value*>(n, nullptr),
-                                 outputs, g.compute};
-  return conv_support(info).value_or(devices::Support{false, "not a convolution"});
-}
 
 // Conv's geometry as cuDNN's 2-D convolution takes it: a 1-D convolution is a 2-D one of height 1.
 struct Geometry {
@@ -323,10 +270,7 @@ std::unique_ptr<GpuKernel> make_conv_kernel(const GpuNode& node) {
   const bool conv = n.op_type == "Conv" && (n.domain.empty() || n.domain == "ai.onnx");
   const bool fused = n.op_type == "FusedConv" && n.domain == ops::kTandemDomain;
   if (!conv && !fused) return nullptr;
-  const devices::Support support = judged(node);
-  if (!support.ok)
-    throw Error(ErrorKind::Unsupported,
-                fmt::format("GPU: node '{}' ({}): {}", n.name, n.op_type, support.reason));
+  require_judged(node, conv_support, "not a convolution");
   return std::make_unique<ConvKernel>(node);
 }
 

@@ -1,30 +1,9 @@
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/kernels/conv_epilogue.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 
 namespace tandem::gpu {
 namespace {
-
-__device__ __forceinline__ float to_float(float v) { return v; }
-__device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
-__device__ __forceinline__ float to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
-
-template <class T>
-__device__ __forceinline__ T from_float(float v);
-template <>
-__device__ __forceinline__ float from_float<float>(float v) {
-  return v;
-}
-template <>
-__device__ __forceinline__ __half from_float<__half>(float v) {
-  return __float2half_rn(v);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
-}
 
 // One thread per element, grid-striding; the judge keeps count below 2^31.
 template <class T>
@@ -44,10 +23,7 @@ __global__ void conv_epilogue_kernel(T* y, const T* bias, const T* sum, int64_t 
 template <class T>
 void launch(const ConvEpilogue& e, void* y, const void* bias, const void* sum,
             cudaStream_t stream) {
-  constexpr int kThreads = 256;
-  const int64_t blocks = (e.count + kThreads - 1) / kThreads;
-  const unsigned grid = unsigned(blocks < 65536 ? blocks : 65536);
-  conv_epilogue_kernel<T><<<grid, kThreads, 0, stream>>>(
+  conv_epilogue_kernel<T><<<blocks_for(e.count, 65536), kThreads, 0, stream>>>(
       static_cast<T*>(y), static_cast<const T*>(bias), static_cast<const T*>(sum), e.count,
       e.channels, e.spatial, e.activation);
   check_launch("conv_epilogue");

@@ -1,30 +1,18 @@
 // The kernels of data_movement.h: grid-stride loops over the output, elements copied as words of
 // their size (gather rows as 16-byte words where sizes and addresses allow).
-#include "devices/gpu/cuda/kernels/data_movement.h"
-
-#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "devices/gpu/cuda/cuda_check.h"
+#include "devices/gpu/cuda/kernels/data_movement.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 #include "tandem/error.h"
 
 namespace tandem::gpu::data_movement {
 namespace {
 
-constexpr int kThreads = 256;
-constexpr int64_t kMaxBlocks = 8192;
 constexpr int kTile = 32;
 constexpr int kTileRows = 8;  // a 32 x 8 block walks a 32 x 32 tile
-
-int blocks_for(int64_t items) {
-  return int(std::clamp<int64_t>((items + kThreads - 1) / kThreads, 1, kMaxBlocks));
-}
-
-template <class T>
-struct Tag {
-  using type = T;
-};
 
 // Calls f(Tag<W>{}) with W the unsigned word of `bytes` bytes (uint4 for 16).
 template <class F>

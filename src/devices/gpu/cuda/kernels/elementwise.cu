@@ -1,46 +1,16 @@
 // The pointwise kernels of elementwise.h: grid-stride loops, 16-byte vector loads where the
 // operands are aligned and read flat, f32 arithmetic whatever the storage type.
-#include "devices/gpu/cuda/kernels/elementwise.h"
-
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
-#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <type_traits>
 
 #include "devices/gpu/cuda/cuda_check.h"
+#include "devices/gpu/cuda/kernels/elementwise.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 #include "tandem/error.h"
 
 namespace tandem::gpu::elementwise {
 namespace {
-
-constexpr int kThreads = 256;
-// Enough blocks to fill an H100 many times over; the grid-stride loops take the rest.
-constexpr int64_t kMaxBlocks = 8192;
-
-int blocks_for(int64_t items) {
-  return int(std::clamp<int64_t>((items + kThreads - 1) / kThreads, 1, kMaxBlocks));
-}
-
-template <class T>
-struct Tag {
-  using type = T;
-};
-
-// Calls f(Tag<T>{}) with T the device type that stores `type`.
-template <class F>
-void with_float_type(ElementType type, F&& f) {
-  switch (type) {
-    case ElementType::F32: return f(Tag<float>{});
-    case ElementType::F16: return f(Tag<__half>{});
-    case ElementType::BF16: return f(Tag<__nv_bfloat16>{});
-    default:
-      throw Error(ErrorKind::Unsupported,
-                  "GPU elementwise: storage type " + std::string(to_string(type)) + " is not a float");
-  }
-}
 
 template <class F>
 void with_cast_type(ElementType type, F&& f) {
@@ -55,21 +25,6 @@ void with_cast_type(ElementType type, F&& f) {
       throw Error(ErrorKind::Unsupported,
                   "GPU Cast: element type " + std::string(to_string(type)) + " is not supported");
   }
-}
-
-__device__ __forceinline__ float to_f32(float v) { return v; }
-__device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
-__device__ __forceinline__ float to_f32(__nv_bfloat16 v) { return __bfloat162float(v); }
-
-template <class T>
-__device__ __forceinline__ T from_f32(float v);
-template <>
-__device__ __forceinline__ float from_f32<float>(float v) { return v; }
-template <>
-__device__ __forceinline__ __half from_f32<__half>(float v) { return __float2half_rn(v); }
-template <>
-__device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
 }
 
 template <class T, int V>
@@ -133,7 +88,7 @@ __global__ void unary_kernel(UnaryParams p, const Pack<T, V>* x, Pack<T, V>* y, 
        i += int64_t(gridDim.x) * blockDim.x) {
     Pack<T, V> v = x[i];
 #pragma unroll
-    for (int k = 0; k < V; ++k) v.v[k] = from_f32<T>(apply_unary(p, to_f32(v.v[k])));
+    for (int k = 0; k < V; ++k) v.v[k] = from_float<T>(apply_unary(p, to_float(v.v[k])));
     y[i] = v;
   }
 }
@@ -143,8 +98,8 @@ template <class T, int V>
 __global__ void binary_flat_kernel(BinaryOp op, const T* a, const T* b, T* y, int64_t packs,
                                    bool a_scalar, bool b_scalar) {
   using P = Pack<T, V>;
-  const float sa = a_scalar ? to_f32(a[0]) : 0.0f;
-  const float sb = b_scalar ? to_f32(b[0]) : 0.0f;
+  const float sa = a_scalar ? to_float(a[0]) : 0.0f;
+  const float sb = b_scalar ? to_float(b[0]) : 0.0f;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < packs;
        i += int64_t(gridDim.x) * blockDim.x) {
     P va, vb, vy;
@@ -152,8 +107,8 @@ __global__ void binary_flat_kernel(BinaryOp op, const T* a, const T* b, T* y, in
     if (!b_scalar) vb = reinterpret_cast<const P*>(b)[i];
 #pragma unroll
     for (int k = 0; k < V; ++k)
-      vy.v[k] = from_f32<T>(apply_binary(op, a_scalar ? sa : to_f32(va.v[k]),
-                                         b_scalar ? sb : to_f32(vb.v[k])));
+      vy.v[k] = from_float<T>(
+          apply_binary(op, a_scalar ? sa : to_float(va.v[k]), b_scalar ? sb : to_float(vb.v[k])));
     reinterpret_cast<P*>(y)[i] = vy;
   }
 }
@@ -173,40 +128,40 @@ __global__ void binary_broadcast_kernel(BinaryOp op, BroadcastPlan p, const T* a
       ob += r * p.b_strides[d];
       rest = q;
     }
-    y[i] = from_f32<T>(apply_binary(op, to_f32(a[oa]), to_f32(b[ob])));
+    y[i] = from_float<T>(apply_binary(op, to_float(a[oa]), to_float(b[ob])));
   }
 }
 
 // Cast's conversions: floats through f32; integers directly; bool as zero or not.
 template <class From>
-__device__ __forceinline__ float cast_to_f32(From x) {
+__device__ __forceinline__ float cast_to_float(From x) {
   if constexpr (std::is_same_v<From, float> || std::is_same_v<From, __half> ||
                 std::is_same_v<From, __nv_bfloat16>)
-    return to_f32(x);
+    return to_float(x);
   else
     return float(x);
 }
 
 template <class From, class To>
 __device__ __forceinline__ To convert(From x, bool truncate_bf16) {
-  constexpr bool from_float = std::is_same_v<From, float> || std::is_same_v<From, __half> ||
-                              std::is_same_v<From, __nv_bfloat16>;
+  constexpr bool float_source = std::is_same_v<From, float> || std::is_same_v<From, __half> ||
+                                std::is_same_v<From, __nv_bfloat16>;
   if constexpr (std::is_same_v<To, bool>) {
-    if constexpr (from_float)
-      return to_f32(x) != 0.0f;
+    if constexpr (float_source)
+      return to_float(x) != 0.0f;
     else
       return x != From(0);
   } else if constexpr (std::is_same_v<To, int32_t> || std::is_same_v<To, int64_t>) {
-    if constexpr (from_float)
-      return To(to_f32(x));  // truncation toward zero
+    if constexpr (float_source)
+      return To(to_float(x));  // truncation toward zero
     else
       return To(x);
   } else if constexpr (std::is_same_v<To, __nv_bfloat16>) {
-    const float f = cast_to_f32(x);
+    const float f = cast_to_float(x);
     if (truncate_bf16) return __ushort_as_bfloat16(uint16_t(__float_as_uint(f) >> 16));
     return __float2bfloat16_rn(f);
   } else {
-    return from_f32<To>(cast_to_f32(x));
+    return from_float<To>(cast_to_float(x));
   }
 }
 
@@ -222,7 +177,7 @@ __global__ void cast_kernel(const From* x, To* y, int64_t n, bool truncate_bf16)
 void unary(ElementType type, const UnaryParams& params, const void* x, void* y, int64_t n,
            cudaStream_t stream) {
   if (n == 0) return;
-  with_float_type(type, [&](auto tag) {
+  with_float_type(type, "GPU elementwise", [&](auto tag) {
     using T = typename decltype(tag)::type;
     constexpr int V = kVector<T>;
     if (n % V == 0 && aligned(x, sizeof(T) * V) && aligned(y, sizeof(T) * V)) {
@@ -240,7 +195,7 @@ void unary(ElementType type, const UnaryParams& params, const void* x, void* y, 
 void binary(ElementType type, BinaryOp op, const BroadcastPlan& plan, const void* a,
             const void* b, void* y, cudaStream_t stream) {
   if (plan.n == 0) return;
-  with_float_type(type, [&](auto tag) {
+  with_float_type(type, "GPU elementwise", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* ta = static_cast<const T*>(a);
     const T* tb = static_cast<const T*>(b);

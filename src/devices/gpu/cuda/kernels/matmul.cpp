@@ -18,6 +18,7 @@
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/kernels/activation.h"
+#include "devices/gpu/cuda/kernels/library_data_types.h"
 #include "ops/math/fused_matmul.h"
 #include "ops/math/matmul_plan.h"
 #include "ops/nn/fused_conv.h"
@@ -35,20 +36,6 @@ constexpr uint64_t kMaxWorkspace = uint64_t(32) << 20;
 // aligned; a less aligned pointer (a view into a tensor, a broadcast batch's offset) runs the
 // algorithm chosen for the element size instead.
 constexpr uint32_t kFastAlignment = 16;
-
-cudaDataType_t cuda_type(ElementType type) {
-  switch (type) {
-    case ElementType::F32:
-      return CUDA_R_32F;
-    case ElementType::F16:
-      return CUDA_R_16F;
-    case ElementType::BF16:
-      return CUDA_R_16BF;
-    default:
-      throw Error(ErrorKind::Unsupported,
-                  fmt::format("GPU: cuBLASLt products of {} are not supported", to_string(type)));
-  }
-}
 
 using Desc = std::unique_ptr<std::remove_pointer_t<cublasLtMatmulDesc_t>,
                              decltype(&cublasLtMatmulDescDestroy)>;
@@ -101,7 +88,7 @@ class LtMatmul {
         a_(nullptr, cublasLtMatrixLayoutDestroy),
         b_(nullptr, cublasLtMatrixLayoutDestroy),
         y_(nullptr, cublasLtMatrixLayoutDestroy) {
-    const cudaDataType_t t = cuda_type(type);
+    const cudaDataType_t t = cuda_type(type, "GPU: cuBLASLt products of {} are not supported");
     cublasLtMatmulDesc_t desc = nullptr;
     // f32 accumulation for every storage type; CUBLAS_COMPUTE_32F never rounds f32 to TF32.
     check(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F),

@@ -1,37 +1,15 @@
 // The matrix products' epilogue where cuBLASLt's cannot express it: a broadcast addend (a bias
 // that is not a constant, Gemm's C of any broadcast shape) and activations other than its Relu
 // and tanh-GELU, over the product cuBLASLt wrote.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
-#include <algorithm>
 #include <string>
 
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/kernels/matmul.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 #include "tandem/error.h"
 
 namespace tandem::gpu::matmul {
 namespace {
-
-__device__ __forceinline__ float to_float(float x) { return x; }
-__device__ __forceinline__ float to_float(__half x) { return __half2float(x); }
-__device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
-
-template <class T>
-__device__ __forceinline__ T from_float(float x);
-template <>
-__device__ __forceinline__ float from_float<float>(float x) {
-  return x;
-}
-template <>
-__device__ __forceinline__ __half from_float<__half>(float x) {
-  return __float2half_rn(x);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) {
-  return __float2bfloat16_rn(x);
-}
 
 template <class T>
 __global__ void epilogue_kernel(T* y, int64_t count, int64_t cols, const T* addend,
@@ -50,10 +28,7 @@ void run(void* y, int64_t rows, int64_t cols, const Addend& addend,
          const DeviceActivation& activation, cudaStream_t stream) {
   const int64_t count = rows * cols;
   if (count == 0) return;
-  constexpr int kThreads = 256;
-  // A grid-stride loop: enough blocks to fill the GPU, few enough for any count.
-  const int blocks = int(std::min<int64_t>((count + kThreads - 1) / kThreads, 65536));
-  epilogue_kernel<T><<<blocks, kThreads, 0, stream>>>(
+  epilogue_kernel<T><<<blocks_for(count, 65536), kThreads, 0, stream>>>(
       static_cast<T*>(y), count, cols, static_cast<const T*>(addend.data), addend.row_stride,
       addend.col_stride, addend.scale, activation);
   check_launch("matmul epilogue");

@@ -2,61 +2,17 @@
 // most 1024 elements) and one 256-thread block per row otherwise; a reduction over a middle axis
 // ([outer, n, inner] with inner > 1) runs one thread per (outer, inner) column, whose reads are
 // coalesced across the inner axis.
-#include "devices/gpu/cuda/kernels/normalization.h"
-
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
-#include <algorithm>
 #include <cfloat>
 #include <cstdint>
-#include <string>
 
 #include "devices/gpu/cuda/cuda_check.h"
-#include "tandem/error.h"
+#include "devices/gpu/cuda/kernels/normalization.h"
+#include "devices/gpu/cuda/kernels/storage.cuh"
 
 namespace tandem::gpu::normalization {
 namespace {
 
-constexpr int kThreads = 256;
-constexpr int64_t kMaxBlocks = 8192;
 constexpr int kWarp = 32;
-
-int blocks_for(int64_t items) {
-  return int(std::clamp<int64_t>((items + kThreads - 1) / kThreads, 1, kMaxBlocks));
-}
-
-template <class T>
-struct Tag {
-  using type = T;
-};
-
-template <class F>
-void with_float_type(ElementType type, F&& f) {
-  switch (type) {
-    case ElementType::F32: return f(Tag<float>{});
-    case ElementType::F16: return f(Tag<__half>{});
-    case ElementType::BF16: return f(Tag<__nv_bfloat16>{});
-    default:
-      throw Error(ErrorKind::Unsupported,
-                  "GPU normalization: storage type " + std::string(to_string(type)) + " is not a float");
-  }
-}
-
-__device__ __forceinline__ float to_f32(float v) { return v; }
-__device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
-__device__ __forceinline__ float to_f32(__nv_bfloat16 v) { return __bfloat162float(v); }
-
-template <class T>
-__device__ __forceinline__ T from_f32(float v);
-template <>
-__device__ __forceinline__ float from_f32<float>(float v) { return v; }
-template <>
-__device__ __forceinline__ __half from_f32<__half>(float v) { return __float2half_rn(v); }
-template <>
-__device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
-}
 
 // A statistic written in a storage type chosen at run time (LayerNormalization's extra outputs).
 __device__ __forceinline__ void store_stat(void* p, int64_t i, ElementType type, float v) {
@@ -123,18 +79,18 @@ __global__ void __launch_bounds__(kThreads)
   const T* xr = x + t.row * n;
   T* yr = y + t.row * n;
   float sum = 0.0f;
-  for (int64_t k = t.lane; k < n; k += R) sum += to_f32(xr[k]);
+  for (int64_t k = t.lane; k < n; k += R) sum += to_float(xr[k]);
   const float mean = row_reduce<R>(sum, Sum(), scratch) / float(n);
   float squares = 0.0f;  // two passes: the variance of centred values does not cancel
   for (int64_t k = t.lane; k < n; k += R) {
-    const float d = to_f32(xr[k]) - mean;
+    const float d = to_float(xr[k]) - mean;
     squares += d * d;
   }
   const float inv_std = rsqrtf(row_reduce<R>(squares, Sum(), scratch) / float(n) + epsilon);
   for (int64_t k = t.lane; k < n; k += R) {
-    float v = (to_f32(xr[k]) - mean) * inv_std * scale[k];
+    float v = (to_float(xr[k]) - mean) * inv_std * scale[k];
     if (bias) v += bias[k];
-    yr[k] = from_f32<T>(v);
+    yr[k] = from_float<T>(v);
   }
   if (t.lane == 0) {
     if (mean_out) store_stat(mean_out, t.row, stats_type, mean);
@@ -151,17 +107,18 @@ __global__ void __launch_bounds__(kThreads)
   const T* xr = x + t.row * n;
   T* yr = y + t.row * n;
   float max = -FLT_MAX;
-  for (int64_t k = t.lane; k < n; k += R) max = fmaxf(max, to_f32(xr[k]));
+  for (int64_t k = t.lane; k < n; k += R) max = fmaxf(max, to_float(xr[k]));
   max = row_reduce<R>(max, Max(), scratch);
   float sum = 0.0f;
-  for (int64_t k = t.lane; k < n; k += R) sum += expf(to_f32(xr[k]) - max);
+  for (int64_t k = t.lane; k < n; k += R) sum += expf(to_float(xr[k]) - max);
   sum = row_reduce<R>(sum, Sum(), scratch);
   if (log) {
     const float log_sum = logf(sum);
-    for (int64_t k = t.lane; k < n; k += R) yr[k] = from_f32<T>(to_f32(xr[k]) - max - log_sum);
+    for (int64_t k = t.lane; k < n; k += R) yr[k] = from_float<T>(to_float(xr[k]) - max - log_sum);
   } else {
     const float inv_sum = 1.0f / sum;
-    for (int64_t k = t.lane; k < n; k += R) yr[k] = from_f32<T>(expf(to_f32(xr[k]) - max) * inv_sum);
+    for (int64_t k = t.lane; k < n; k += R)
+      yr[k] = from_float<T>(expf(to_float(xr[k]) - max) * inv_sum);
   }
 }
 
@@ -175,13 +132,13 @@ __global__ void softmax_columns_kernel(const T* x, T* y, int64_t outer, int64_t 
     const T* xc = x + o * n * inner + i;
     T* yc = y + o * n * inner + i;
     float max = -FLT_MAX;
-    for (int64_t k = 0; k < n; ++k) max = fmaxf(max, to_f32(xc[k * inner]));
+    for (int64_t k = 0; k < n; ++k) max = fmaxf(max, to_float(xc[k * inner]));
     float sum = 0.0f;
-    for (int64_t k = 0; k < n; ++k) sum += expf(to_f32(xc[k * inner]) - max);
+    for (int64_t k = 0; k < n; ++k) sum += expf(to_float(xc[k * inner]) - max);
     const float log_sum = logf(sum), inv_sum = 1.0f / sum;
     for (int64_t k = 0; k < n; ++k) {
-      const float v = to_f32(xc[k * inner]) - max;
-      yc[k * inner] = from_f32<T>(log ? v - log_sum : expf(v) * inv_sum);
+      const float v = to_float(xc[k * inner]) - max;
+      yc[k * inner] = from_float<T>(log ? v - log_sum : expf(v) * inv_sum);
     }
   }
 }
@@ -192,7 +149,7 @@ __global__ void channel_affine_kernel(const T* x, T* y, const float* a, const fl
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = (i / spatial) % channels;
-    y[i] = from_f32<T>(fmaf(to_f32(x[i]), a[c], b[c]));
+    y[i] = from_float<T>(fmaf(to_float(x[i]), a[c], b[c]));
   }
 }
 
@@ -204,9 +161,9 @@ __global__ void __launch_bounds__(kThreads)
   if (t.row >= rows) return;
   const T* xr = x + t.row * n;
   float sum = 0.0f;
-  for (int64_t k = t.lane; k < n; k += R) sum += to_f32(xr[k]);
+  for (int64_t k = t.lane; k < n; k += R) sum += to_float(xr[k]);
   sum = row_reduce<R>(sum, Sum(), scratch);
-  if (t.lane == 0) y[t.row] = from_f32<T>(sum * scale);
+  if (t.lane == 0) y[t.row] = from_float<T>(sum * scale);
 }
 
 template <class T>
@@ -218,8 +175,8 @@ __global__ void reduce_columns_kernel(const T* x, T* y, int64_t outer, int64_t n
     const int64_t o = c / inner, i = c - o * inner;
     const T* xc = x + o * n * inner + i;
     float sum = 0.0f;
-    for (int64_t k = 0; k < n; ++k) sum += to_f32(xc[k * inner]);
-    y[c] = from_f32<T>(sum * scale);
+    for (int64_t k = 0; k < n; ++k) sum += to_float(xc[k * inner]);
+    y[c] = from_float<T>(sum * scale);
   }
 }
 
@@ -232,7 +189,7 @@ void layer_norm(ElementType type, const void* x, void* y, const float* scale, co
                 int64_t rows, int64_t n, float epsilon, void* mean, void* inv_std_dev,
                 ElementType stats_type, cudaStream_t stream) {
   if (rows == 0 || n == 0) return;
-  with_float_type(type, [&](auto tag) {
+  with_float_type(type, "GPU normalization", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* tx = static_cast<const T*>(x);
     T* ty = static_cast<T*>(y);
@@ -249,7 +206,7 @@ void layer_norm(ElementType type, const void* x, void* y, const float* scale, co
 void softmax(ElementType type, bool log, const void* x, void* y, int64_t outer, int64_t n,
              int64_t inner, cudaStream_t stream) {
   if (outer == 0 || n == 0 || inner == 0) return;
-  with_float_type(type, [&](auto tag) {
+  with_float_type(type, "GPU normalization", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* tx = static_cast<const T*>(x);
     T* ty = static_cast<T*>(y);
@@ -269,7 +226,7 @@ void softmax(ElementType type, bool log, const void* x, void* y, int64_t outer, 
 void channel_affine(ElementType type, const void* x, void* y, const float* a, const float* b,
                     int64_t total, int64_t channels, int64_t spatial, cudaStream_t stream) {
   if (total == 0) return;
-  with_float_type(type, [&](auto tag) {
+  with_float_type(type, "GPU normalization", [&](auto tag) {
     using T = typename decltype(tag)::type;
     channel_affine_kernel<T><<<blocks_for(total), kThreads, 0, stream>>>(
         static_cast<const T*>(x), static_cast<T*>(y), a, b, total, channels, spatial);
@@ -280,7 +237,7 @@ void channel_affine(ElementType type, const void* x, void* y, const float* a, co
 void reduce_sum(ElementType type, const void* x, void* y, int64_t outer, int64_t n, int64_t inner,
                 float scale, cudaStream_t stream) {
   if (outer == 0 || inner == 0) return;
-  with_float_type(type, [&](auto tag) {
+  with_float_type(type, "GPU normalization", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* tx = static_cast<const T*>(x);
     T* ty = static_cast<T*>(y);

@@ -8,63 +8,17 @@
 #include <fmt/format.h>
 
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "devices/gpu/cuda/cuda_check.h"
-#include "devices/gpu/support/op_support.h"
+#include "devices/gpu/cuda/kernels/cudnn_descriptors.h"
+#include "devices/gpu/cuda/kernels/judged.h"
+#include "devices/gpu/cuda/kernels/library_data_types.h"
 #include "ops/nn/pool_kernel.h"
 #include "tandem/error.h"
 
 namespace tandem::gpu {
 namespace {
-
-template <class T, cudnnStatus_t (*Destroy)(T)>
-struct Destroyer {
-  void operator()(T descriptor) const { Destroy(descriptor); }
-};
-template <class T, cudnnStatus_t (*Create)(T*), cudnnStatus_t (*Destroy)(T)>
-struct Descriptor {
-  std::unique_ptr<std::remove_pointer_t<T>, Destroyer<T, Destroy>> owned;
-  Descriptor() {
-    T d = nullptr;
-    check(Create(&d), "creating a cuDNN descriptor");
-    owned.reset(d);
-  }
-  T get() const { return owned.get(); }
-};
-using TensorDesc =
-    Descriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
-using PoolingDesc = Descriptor<cudnnPoolingDescriptor_t, cudnnCreatePoolingDescriptor,
-                               cudnnDestroyPoolingDescriptor>;
-
-cudnnDataType_t cudnn_type(ElementType type) {
-  switch (type) {
-    case ElementType::F16:
-      return CUDNN_DATA_HALF;
-    case ElementType::BF16:
-      return CUDNN_DATA_BFLOAT16;
-    default:
-      return CUDNN_DATA_FLOAT;
-  }
-}
-
-// pool_support's answer for the node as the compiler sees it.
-devices::Support judged(const GpuNode& g) {
-  const size_t n = g.input_shapes.size();
-  std::vector<ValueType> types;
-  types.reserve(n);
-  for (size_t i = 0; i < n; ++i)
-    types.push_back(ValueType::tensor(g.input_types[i], PartialShape(g.input_shapes[i])));
-  std::vector<const ValueType*> inputs;
-  for (const ValueType& t : types) inputs.push_back(&t);
-  std::vector<ValueType> outputs;
-  for (size_t i = 0; i < g.output_shapes.size(); ++i)
-    outputs.push_back(ValueType::tensor(g.output_types[i], PartialShape(g.output_shapes[i])));
-  const execution::NodeInfo info{g.node,  g.opset,  inputs, std::vector<const Value*>(n, nullptr),
-                                 outputs, g.compute};
-  return pool_support(info).value_or(devices::Support{false, "not a pool"});
-}
 
 // One 2-D pooling as cuDNN takes it: X [N, C, in_h, in_w] into Y [N, C, out_h, out_w].
 struct Pooling {
@@ -161,10 +115,7 @@ std::unique_ptr<GpuKernel> make_pool_kernel(const GpuNode& node) {
   if (op != "MaxPool" && op != "AveragePool" && op != "GlobalAveragePool" &&
       op != "GlobalMaxPool" && op != "LpPool" && op != "GlobalLpPool")
     return nullptr;
-  const devices::Support support = judged(node);
-  if (!support.ok)
-    throw Error(ErrorKind::Unsupported,
-                fmt::format("GPU: node '{}' ({}): {}", n.name, op, support.reason));
+  require_judged(node, pool_support, "not a pool");
   Pooling p;
   if (op == "GlobalAveragePool")
     p = global_pooling(node, CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING);
