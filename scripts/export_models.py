@@ -7,6 +7,7 @@ downloaded. Reference inputs and ONNX Runtime outputs come after, from make_refe
   /usr/bin/python3 scripts/export_models.py [--out models] [--only NAME ...] [--force]
 """
 import argparse
+import inspect
 import io
 import math
 import os
@@ -246,9 +247,12 @@ def export(name, out_dir):
     # which has no ONNX export.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # Newer torch (the GPU machine's) defaults to its dynamo exporter, whose graphs differ:
+        # the TorchScript one gives every machine the same model.
+        legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
         torch.onnx.export(model, (example(),), tmp, input_names=[input_name],
                           output_names=[output_name], opset_version=opset,
-                          dynamic_axes=dynamic_axes, do_constant_folding=True)
+                          dynamic_axes=dynamic_axes, do_constant_folding=True, **legacy)
     os.replace(tmp, path)  # a half-written model never looks exported
     return path
 
