@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "devices/gpu/cuda/convert.h"
@@ -22,6 +24,13 @@ constexpr size_t kCublasWorkspaceBytes = size_t(32) << 20;
 
 bool is_float(ElementType type) {
   return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
+}
+
+// Ops whose output is their first input's bytes under another shape: in the arena they are the
+// same block, and no launch runs for them (BERT has 48 Reshapes).
+bool is_view(const ir::Node& node) {
+  static const std::set<std::string> views = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"};
+  return (node.domain.empty() || node.domain == "ai.onnx") && views.count(node.op_type) > 0;
 }
 
 }  // namespace
@@ -114,6 +123,13 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
   for (const execution::Step& planned : plan.steps()) {
     for (int s : planned.inputs) require_static(s, planned.node);
     for (int s : planned.outputs) require_static(s, planned.node);
+    const int source = planned.inputs.empty() ? -1 : planned.inputs[0];
+    if (is_view(*planned.node) && source >= 0 && !slots_[source].is_constant && planned.outputs.size() == 1 &&
+        planned.outputs[0] >= 0 && slots_[planned.outputs[0]].storage == slots_[source].storage) {
+      slots_[planned.outputs[0]].view_of = slots_[source].view_of >= 0 ? slots_[source].view_of : source;
+      steps_.push_back(Step{.node = planned.node, .inputs = planned.inputs, .outputs = planned.outputs});
+      continue;
+    }
     GpuNode node{.node = *planned.node, .opset = planned.opset, .compute = compute_, .handles = &first->handles};
     for (int s : planned.inputs) {
       node.input_shapes.push_back(s >= 0 ? slots_[s].shape : Shape{});
@@ -137,6 +153,7 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
   std::vector<size_t> first_use(slots_.size(), kNone), last_use(slots_.size(), 0);
   const auto use = [&](int s, size_t at) {
     if (s < 0 || slots_[s].is_constant) return;
+    if (slots_[s].view_of >= 0) s = slots_[s].view_of;
     first_use[s] = std::min(first_use[s], at);
     last_use[s] = std::max(last_use[s], at);
   };
@@ -155,6 +172,8 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
   }
   const execution::ArenaPlacement placement = execution::place_blocks(blocks, kAlignment);
   for (size_t b = 0; b < blocks.size(); ++b) slots_[block_slot[b]].offset = placement.offsets[b];
+  for (Slot& slot : slots_)
+    if (slot.view_of >= 0) slot.offset = slots_[slot.view_of].offset;
   arena_bytes_ = aligned(placement.bytes);
 
   first->allocate(arena_bytes_, workspace_bytes_, steps_.size());
@@ -192,6 +211,7 @@ void GpuExecutable::enqueue_steps(Context& context) const {
   std::vector<const void*> inputs;
   std::vector<void*> outputs;
   for (const Step& step : steps_) {
+    if (!step.kernel) continue;  // a view: its output is its input's block
     inputs.clear();
     outputs.clear();
     for (int s : step.inputs) inputs.push_back(address(context, s));
@@ -246,6 +266,10 @@ void GpuExecutable::enqueue_profiled(Context& context, std::vector<ProfilingInfo
   check(cudaEventRecord(context.events[0], context.stream), "cudaEventRecord");
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Step& step = steps_[i];
+    if (!step.kernel) {  // a view: nothing runs, so the event marks the same moment
+      check(cudaEventRecord(context.events[i + 1], context.stream), "cudaEventRecord");
+      continue;
+    }
     inputs.clear();
     outputs.clear();
     for (int s : step.inputs) inputs.push_back(address(context, s));
@@ -262,7 +286,7 @@ void GpuExecutable::enqueue_profiled(Context& context, std::vector<ProfilingInfo
     ProfilingInfo record;
     record.node_name = steps_[i].node->name;
     record.node_type = steps_[i].node->op_type;
-    record.exec_type = std::string(steps_[i].kernel->name());
+    record.exec_type = steps_[i].kernel ? std::string(steps_[i].kernel->name()) : "view";
     record.device = "GPU";
     record.real_time = std::chrono::microseconds(int64_t((ms - elapsed_before) * 1000.0f));
     record.start = start + std::chrono::microseconds(int64_t(elapsed_before * 1000.0f));

@@ -40,12 +40,13 @@ class GpuExecutable final : public devices::Executable {
     Shape shape;
     size_t offset = 0;              // in the arena, unless constant
     bool is_constant = false;       // its kernels hold it; launches get null for it
+    int view_of = -1;               // the slot whose block a view op's output shares
     const void* constant = nullptr; // device memory of a constant that is an output
     size_t count() const { return size_t(shape_size(shape)); }
   };
   struct Step {
     const ir::Node* node = nullptr;
-    std::unique_ptr<GpuKernel> kernel;
+    std::unique_ptr<GpuKernel> kernel;  // null for a view op, which runs nothing
     std::vector<int> inputs, outputs;  // slots; -1 for an omitted optional input
   };
   struct Context;
