@@ -240,7 +240,7 @@ def main():
             ("devices --diagnose: every check, what was found, the fix",
              ["devices", "--diagnose"], ["/dev/accel/accel*", "intel_vpu", "render",
                                          "libze_loader.so.1", "libcuda.so.1", "libcudart",
-                                         "GPU kernels are built", "found", "fix"], []),
+                                         "GPU plugin", "found", "fix"], []),
             ("devices by name", ["devices", "--diagnose", "GPU"], ["libcuda.so.1"], []),
             ("compile to a blob", ["compile", f["good"], "-d", "VNPU", "-o", f["blob"]],
              ["device     VNPU", "placement", "blob"], [f["blob"]]),

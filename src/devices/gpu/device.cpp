@@ -32,7 +32,12 @@ class GpuDevice : public devices::Device {
                                // CUDA graph): four keep the GPU busy while the others copy.
                                .workers = 4};
   }
-  devices::Diagnosis diagnose() const override { return gpu::diagnose(machine(), execution_missing()); }
+  devices::Diagnosis diagnose() const override {
+    // Loading the plugin maps cuBLAS and cuDNN: only worth it where there is a GPU to run on.
+    const GpuProbe& probe = machine();
+    const bool gpu_found = probe.init_called && probe.init_result == 0 && probe.device_count > 0;
+    return gpu::diagnose(probe, execution_missing(/*load=*/gpu_found));
+  }
   devices::Support supports(const execution::NodeInfo& node) const override { return supports_node(node); }
   std::unique_ptr<devices::Executable> compile(std::shared_ptr<const ir::Model> subgraph,
                                                const devices::CompileOptions& options) const override {

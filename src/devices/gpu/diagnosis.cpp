@@ -34,12 +34,7 @@ void check_driver(devices::Diagnosis& d, const GpuProbe& probe) {
               : kInstallDriver);
 }
 
-void check_runtime(devices::Diagnosis& d, const GpuProbe& probe, bool linked) {
-  // A CUDA build carries the runtime in itself (linked statically): none need be installed.
-  if (linked) {
-    d.check("the CUDA runtime library (libcudart)", true, "linked into this build");
-    return;
-  }
+void check_runtime(devices::Diagnosis& d, const GpuProbe& probe) {
   d.check("the CUDA runtime library (libcudart.so)", probe.runtime_loaded,
           probe.runtime_loaded ? "loaded " + probe.runtime_detail : probe.runtime_detail,
           "install the CUDA runtime (the CUDA toolkit, or the cuda-cudart package) where the "
@@ -88,11 +83,10 @@ void check_device(devices::Diagnosis& d, const GpuProbe& probe) {
 devices::Diagnosis diagnose(const GpuProbe& probe, const std::optional<std::string>& execution_missing) {
   devices::Diagnosis d("GPU");
   check_driver(d, probe);
-  check_runtime(d, probe, !execution_missing);
+  check_runtime(d, probe);
   check_device(d, probe);
-  d.check("tandem's GPU kernels are built (CUDA, cuBLAS, cuDNN)", !execution_missing,
-          execution_missing ? "not in this build" : "built in",
-          execution_missing.value_or(""));
+  d.check("tandem's GPU plugin (libtandem_gpu_cuda.so: CUDA, cuBLAS, cuDNN)", !execution_missing,
+          execution_missing ? "not usable" : "present", execution_missing.value_or(""));
   return d;
 }
 

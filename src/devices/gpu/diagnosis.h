@@ -9,8 +9,8 @@
 
 namespace tandem::gpu {
 
-/// Driver, CUDA runtime, a GPU, and tandem's own GPU kernels (`execution_missing`: why this build
-/// has none, execution.h): in that order, so the summary names the most basic thing missing.
+/// Driver, CUDA runtime, a GPU, and tandem's GPU plugin (`execution_missing`: why it is not
+/// usable, execution.h): in that order, so the summary names the most basic thing missing.
 devices::Diagnosis diagnose(const GpuProbe& probe, const std::optional<std::string>& execution_missing);
 
 }  // namespace tandem::gpu

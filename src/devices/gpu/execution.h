@@ -1,6 +1,6 @@
-// The GPU device's execution, as the device (device.cpp) reaches it: CUDA kernels where the build
-// found the CUDA toolkit (cuda/execution.cpp), else one answer saying how to get them
-// (without_cuda.cpp). The device checks the driver and the GPU first (diagnosis.h).
+// The GPU device's execution, as the device (device.cpp) reaches it: the CUDA plugin where this
+// build made one (execution_api.h, loaded at first use), else one answer saying how to get it.
+// The device checks the driver and the GPU first (diagnosis.h).
 #pragma once
 
 #include <memory>
@@ -12,8 +12,10 @@
 
 namespace tandem::gpu {
 
-/// Why this build cannot execute on a GPU, with the fix; nullopt in a CUDA build.
-std::optional<std::string> execution_missing();
+/// Why this tandem cannot execute on a GPU, with the fix; nullopt where it can. With `load`, the
+/// plugin is loaded (which maps cuBLAS and cuDNN), so that a library missing on this machine is
+/// found; without, only its presence is checked.
+std::optional<std::string> execution_missing(bool load);
 /// Whether the GPU runs `node` (support/op_support.h), or why not.
 devices::Support supports_node(const execution::NodeInfo& node);
 /// The subgraph compiled for GPU 0: kernels made, weights uploaded, device memory planned.

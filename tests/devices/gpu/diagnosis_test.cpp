@@ -1,5 +1,5 @@
 // The GPU's diagnosis from probes made by hand: no driver (this machine: the CUDA toolkit without
-// a driver or GPU), a driver that sees no GPU, and a GPU in builds with and without CUDA.
+// a driver or GPU), a driver that sees no GPU, and a GPU with and without tandem's CUDA plugin.
 #include "devices/gpu/diagnosis.h"
 
 #include <gtest/gtest.h>
@@ -74,7 +74,7 @@ TEST(GpuDiagnosis, DriverMissingAnEntryPoint) {
             "loaded /usr/lib/x86_64-linux-gnu/libcuda.so.1, but it has no cuDeviceTotalMem_v2");
 }
 
-TEST(GpuDiagnosis, PresentGpuInACudaBuildIsAvailable) {
+TEST(GpuDiagnosis, PresentGpuWithItsPluginIsAvailable) {
   GpuProbe probe = driver_with(0, "");
   probe.device_count = 2;
   probe.device_name = "NVIDIA H100 80GB HBM3";
@@ -83,17 +83,16 @@ TEST(GpuDiagnosis, PresentGpuInACudaBuildIsAvailable) {
   for (const devices::Check& check : d.checks()) EXPECT_TRUE(check.ok) << check.what;
   EXPECT_EQ(d.checks()[2].found, "NVIDIA H100 80GB HBM3 with 80.0 GiB (and 1 more)");
   EXPECT_TRUE(d.available());
-  EXPECT_EQ(d.checks()[1].found, "linked into this build");  // no libcudart.so needed
 }
 
-TEST(GpuDiagnosis, PresentGpuWithoutCudaInTheBuildIsAbsent) {
+TEST(GpuDiagnosis, PresentGpuWithoutThePluginIsAbsent) {
   GpuProbe probe = driver_with(0, "");
   probe.device_count = 1;
   const devices::Diagnosis d = diagnose(probe, kWithoutCuda);
   for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(d.checks()[i].ok) << d.checks()[i].what;
   EXPECT_FALSE(d.available());  // so AUTO does not pick it
-  EXPECT_EQ(d.checks()[3].what, "tandem's GPU kernels are built (CUDA, cuBLAS, cuDNN)");
-  EXPECT_EQ(d.checks()[3].found, "not in this build");
+  EXPECT_EQ(d.checks()[3].what, "tandem's GPU plugin (libtandem_gpu_cuda.so: CUDA, cuBLAS, cuDNN)");
+  EXPECT_EQ(d.checks()[3].found, "not usable");
   EXPECT_EQ(d.checks()[3].fix, "this tandem was built without CUDA: rebuild");
 }
 
