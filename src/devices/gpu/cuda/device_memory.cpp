@@ -3,6 +3,7 @@
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "devices/gpu/cuda/cuda_check.h"
@@ -80,6 +81,26 @@ Tensor device_tensor(ElementType type, const Shape& shape) {
   const size_t bytes = shape_size(shape) * element_size(type);
   DeviceBuffer buffer(bytes);
   return Tensor::wrap(type, shape, buffer.get(), buffer.owner());
+}
+
+Tensor pooled_device_tensor(ElementType type, const Shape& shape, cudaStream_t stream) {
+  // The pool keeps what is freed to it instead of returning it to the device at each
+  // synchronisation, so that steady-state runs find their outputs' memory there.
+  static const bool kept = [] {
+    cudaMemPool_t pool = nullptr;
+    check(cudaDeviceGetDefaultMemPool(&pool, 0), "cudaDeviceGetDefaultMemPool");
+    uint64_t keep_all = UINT64_MAX;
+    check(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_all), "cudaMemPoolSetAttribute");
+    return true;
+  }();
+  (void)kept;
+  const size_t bytes = shape_size(shape) * element_size(type);
+  void* memory = nullptr;
+  check(cudaMallocAsync(&memory, bytes ? bytes : 1, stream), "cudaMallocAsync of an output");
+  // Freed on the legacy stream, which orders it after the readers' synchronous copies; the
+  // producing run synchronised its own stream before handing the tensor out.
+  std::shared_ptr<void> owner(memory, [](void* p) { cudaFreeAsync(p, nullptr); });
+  return Tensor::wrap(type, shape, memory, std::move(owner));
 }
 
 Tensor to_device(const Tensor& host) {

@@ -2,6 +2,8 @@
 // tensors: buffers that free themselves, and host data uploaded in the type the kernels read.
 #pragma once
 
+#include <cuda_runtime.h>
+
 #include <cstddef>
 #include <memory>
 
@@ -36,6 +38,10 @@ DeviceBuffer upload_bytes(const void* host, size_t bytes);
 /// A tensor of `type` and `shape` over device memory (its data() is a device pointer; host code
 /// must not read it).
 Tensor device_tensor(ElementType type, const Shape& shape);
+/// As device_tensor, from the device's stream-ordered pool, allocated in order on `stream`: after a
+/// first run, a run's outputs reuse pooled memory instead of a cudaMalloc each (which synchronises
+/// the device). Freed to the pool when the last handle dies, once its stream's work is done.
+Tensor pooled_device_tensor(ElementType type, const Shape& shape, cudaStream_t stream);
 /// A host tensor copied to the device as it is; and back.
 Tensor to_device(const Tensor& host);
 Tensor to_host(const Tensor& on_device);

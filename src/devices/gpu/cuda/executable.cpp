@@ -325,7 +325,7 @@ std::vector<Value> GpuExecutable::run(std::vector<Value> inputs, std::vector<Pro
   std::vector<Value> outputs;
   for (int s : output_slots_) {
     const Slot& slot = slots_[s];
-    Tensor y = device_tensor(slot.logical, slot.shape);
+    Tensor y = pooled_device_tensor(slot.logical, slot.shape, context->stream);
     if (is_float(slot.logical))
       convert(address(*context, s), slot.storage, y.data(), slot.logical, slot.count(), context->stream);
     else if (y.byte_size())
