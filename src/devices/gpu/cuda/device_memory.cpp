@@ -97,25 +97,45 @@ Tensor pooled_device_tensor(ElementType type, const Shape& shape, cudaStream_t s
   const size_t bytes = shape_size(shape) * element_size(type);
   void* memory = nullptr;
   check(cudaMallocAsync(&memory, bytes ? bytes : 1, stream), "cudaMallocAsync of an output");
-  // Freed on the legacy stream, which orders it after the readers' synchronous copies; the
-  // producing run synchronised its own stream before handing the tensor out.
+  // Freed in no particular stream's order: every run and copy that reads or writes it has
+  // synchronised with the host before the last handle can go.
   std::shared_ptr<void> owner(memory, [](void* p) { cudaFreeAsync(p, nullptr); });
   return Tensor::wrap(type, shape, memory, std::move(owner));
 }
 
+namespace {
+
+// Each thread that moves tensors has a stream of its own for it, so that its copies queue behind
+// no other thread's kernels (the legacy stream would wait for every blocking stream).
+cudaStream_t copy_stream() {
+  struct Stream {
+    cudaStream_t stream = nullptr;
+    Stream() { check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate"); }
+    ~Stream() { cudaStreamDestroy(stream); }
+  };
+  thread_local const Stream s;
+  return s.stream;
+}
+
+}  // namespace
+
 Tensor to_device(const Tensor& host) {
-  Tensor on_device = device_tensor(host.element_type(), host.shape());
+  const cudaStream_t stream = copy_stream();
+  Tensor on_device = pooled_device_tensor(host.element_type(), host.shape(), stream);
   if (host.byte_size())
-    check(cudaMemcpy(on_device.data(), host.data(), host.byte_size(), cudaMemcpyHostToDevice),
+    check(cudaMemcpyAsync(on_device.data(), host.data(), host.byte_size(), cudaMemcpyHostToDevice, stream),
           "copying an input to the device");
+  check(cudaStreamSynchronize(stream), "copying an input to the device");
   return on_device;
 }
 
 Tensor to_host(const Tensor& on_device) {
+  const cudaStream_t stream = copy_stream();
   Tensor host(on_device.element_type(), on_device.shape());
   if (host.byte_size())
-    check(cudaMemcpy(host.data(), on_device.data(), host.byte_size(), cudaMemcpyDeviceToHost),
+    check(cudaMemcpyAsync(host.data(), on_device.data(), host.byte_size(), cudaMemcpyDeviceToHost, stream),
           "copying an output to the host");
+  check(cudaStreamSynchronize(stream), "copying an output to the host");
   return host;
 }
 
