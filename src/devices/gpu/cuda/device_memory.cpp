@@ -7,14 +7,11 @@
 #include <vector>
 
 #include "devices/gpu/cuda/cuda_check.h"
+#include "devices/gpu/support/judge_util.h"
 #include "tandem/error.h"
 
 namespace tandem::gpu {
 namespace {
-
-bool is_float(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
-}
 
 template <typename To>
 std::vector<To> converted(const Tensor& host) {

@@ -12,6 +12,7 @@
 #include "devices/gpu/cuda/convert.h"
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/kernel_registry.h"
+#include "devices/gpu/support/judge_util.h"
 #include "execution/arena_plan.h"
 #include "execution/graph_plan.h"
 #include "tandem/error.h"
@@ -21,10 +22,6 @@ namespace {
 
 // cuBLAS's own workspace: set explicitly so that it never allocates while a run is captured.
 constexpr size_t kCublasWorkspaceBytes = size_t(32) << 20;
-
-bool is_float(ElementType type) {
-  return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
-}
 
 // Ops whose output is their first input's bytes under another shape: in the arena they are the
 // same block, and no launch runs for them (BERT has 48 Reshapes).
@@ -46,6 +43,8 @@ struct GpuExecutable::Context {
   cudaGraphExec_t graph = nullptr;
   bool eager = false;  // capture failed once: launch the kernels one by one from then on
   std::vector<cudaEvent_t> events;  // for profiled runs, one per step boundary
+  std::vector<const void*> inputs;  // a launch's pointers, kept to be refilled step by step
+  std::vector<void*> outputs;
 
   Context() {
     check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
@@ -207,21 +206,21 @@ void GpuExecutable::give_back(std::unique_ptr<Context> context) const {
   idle_.push_back(std::move(context));
 }
 
+void GpuExecutable::launch_step(Context& context, const Step& step) const {
+  if (!step.kernel) return;  // a view: its output is its input's block
+  context.inputs.clear();
+  context.outputs.clear();
+  for (int s : step.inputs) context.inputs.push_back(address(context, s));
+  for (int s : step.outputs) context.outputs.push_back(const_cast<void*>(address(context, s)));
+  step.kernel->launch(Launch{.stream = context.stream,
+                             .handles = &context.handles,
+                             .inputs = context.inputs,
+                             .outputs = context.outputs,
+                             .workspace = context.workspace});
+}
+
 void GpuExecutable::enqueue_steps(Context& context) const {
-  std::vector<const void*> inputs;
-  std::vector<void*> outputs;
-  for (const Step& step : steps_) {
-    if (!step.kernel) continue;  // a view: its output is its input's block
-    inputs.clear();
-    outputs.clear();
-    for (int s : step.inputs) inputs.push_back(address(context, s));
-    for (int s : step.outputs) outputs.push_back(const_cast<void*>(address(context, s)));
-    step.kernel->launch(Launch{.stream = context.stream,
-                               .handles = &context.handles,
-                               .inputs = inputs,
-                               .outputs = outputs,
-                               .workspace = context.workspace});
-  }
+  for (const Step& step : steps_) launch_step(context, step);
 }
 
 // The first run of a context captures the steps as a CUDA graph; every run is then one launch.
@@ -261,21 +260,9 @@ void GpuExecutable::launch_graph(Context& context) const {
 
 void GpuExecutable::enqueue_profiled(Context& context, std::vector<ProfilingInfo>& profile) const {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<const void*> inputs;
-  std::vector<void*> outputs;
   check(cudaEventRecord(context.events[0], context.stream), "cudaEventRecord");
   for (size_t i = 0; i < steps_.size(); ++i) {
-    const Step& step = steps_[i];
-    if (!step.kernel) {  // a view: nothing runs, so the event marks the same moment
-      check(cudaEventRecord(context.events[i + 1], context.stream), "cudaEventRecord");
-      continue;
-    }
-    inputs.clear();
-    outputs.clear();
-    for (int s : step.inputs) inputs.push_back(address(context, s));
-    for (int s : step.outputs) outputs.push_back(const_cast<void*>(address(context, s)));
-    step.kernel->launch(Launch{.stream = context.stream, .handles = &context.handles, .inputs = inputs,
-                               .outputs = outputs, .workspace = context.workspace});
+    launch_step(context, steps_[i]);  // a view launches nothing: its event marks the same moment
     check(cudaEventRecord(context.events[i + 1], context.stream), "cudaEventRecord");
   }
   check(cudaEventSynchronize(context.events[steps_.size()]), "cudaEventSynchronize");

@@ -55,6 +55,7 @@ class GpuExecutable final : public devices::Executable {
   std::unique_ptr<Context> take_context() const;
   void give_back(std::unique_ptr<Context> context) const;
   const void* address(const Context& context, int slot) const;
+  void launch_step(Context& context, const Step& step) const;
   void enqueue_steps(Context& context) const;
   void enqueue_profiled(Context& context, std::vector<ProfilingInfo>& profile) const;
   void launch_graph(Context& context) const;

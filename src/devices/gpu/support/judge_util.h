@@ -13,7 +13,8 @@
 
 namespace tandem::gpu {
 
-/// The float types the GPU's kernels store and compute in: f32, f16 and bf16.
+/// The float types the GPU's kernels store and compute in: f32, f16 and bf16 (the judges', the
+/// kernels' and the executor's one test of it).
 inline bool is_float(ElementType type) {
   return type == ElementType::F32 || type == ElementType::F16 || type == ElementType::BF16;
 }

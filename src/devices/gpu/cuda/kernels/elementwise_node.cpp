@@ -11,6 +11,7 @@
 #include "devices/gpu/cuda/cuda_check.h"
 #include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/kernels/elementwise.h"
+#include "devices/gpu/support/judge_util.h"
 #include "ops/node_context.h"
 #include "tandem/error.h"
 
@@ -21,10 +22,6 @@ using elementwise::BinaryOp;
 using elementwise::BroadcastPlan;
 using elementwise::UnaryOp;
 using elementwise::UnaryParams;
-
-bool is_float_storage(ElementType t) {
-  return t == ElementType::F32 || t == ElementType::F16 || t == ElementType::BF16;
-}
 
 Error unsupported(const ops::NodeContext& ctx, const std::string& why) {
   return ctx.error(ErrorKind::Unsupported, "GPU: {}", why);
@@ -220,7 +217,7 @@ std::optional<BinaryOp> binary_op(const std::string& op) {
 
 // A constant's values as f32, for a Pow exponent of an integer type.
 Tensor as_f32(const Tensor& t) {
-  if (is_float_storage(t.element_type())) return t;
+  if (is_float(t.element_type())) return t;
   const std::vector<double> values = t.to_double();
   return Tensor::from<float>(std::vector<float>(values.begin(), values.end()), t.shape());
 }
@@ -283,7 +280,7 @@ std::unique_ptr<GpuKernel> make_elementwise_kernel(const GpuNode& node) {
   if (op == "Cast") return make_cast(ctx, node);
 
   const ElementType type = node.output_types[0];
-  if (!is_float_storage(type))
+  if (!is_float(type))
     throw unsupported(ctx, fmt::format("{} output of {}", op, to_string(type)));
   if (std::optional<BinaryOp> b = binary_op(op)) return make_binary(ctx, node, *b, type);
   if (node.input_types[0] != type && !(node.constants.size() > 0 && node.constants[0]))

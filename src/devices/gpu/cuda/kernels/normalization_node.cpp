@@ -10,6 +10,7 @@
 
 #include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/kernels/normalization.h"
+#include "devices/gpu/support/judge_util.h"
 #include "ops/node_context.h"
 #include "ops/shape_utils.h"
 #include "tandem/error.h"
@@ -24,10 +25,6 @@ struct Layout {
 
 Error unsupported(const ops::NodeContext& ctx, const std::string& why) {
   return ctx.error(ErrorKind::Unsupported, "GPU: {}", why);
-}
-
-bool is_float_storage(ElementType t) {
-  return t == ElementType::F32 || t == ElementType::F16 || t == ElementType::BF16;
 }
 
 const Tensor* constant(const GpuNode& node, size_t i) {
@@ -169,7 +166,7 @@ std::unique_ptr<GpuKernel> make_layer_norm(const ops::NodeContext& ctx, const Gp
   for (size_t i : {1, 2})
     if (ctx.has_output(i)) {
       stats_type = node.output_types[i];
-      if (!is_float_storage(stats_type))
+      if (!is_float(stats_type))
         throw unsupported(ctx, fmt::format("output {} stored as {}", i, to_string(stats_type)));
     }
   if (ctx.has_output(1) && ctx.has_output(2) && node.output_types[1] != node.output_types[2])
@@ -286,7 +283,7 @@ std::unique_ptr<GpuKernel> make_normalization_kernel(const GpuNode& node) {
   if (!layer_norm && !softmax && !batch_norm && !reduce) return nullptr;
   const ops::NodeContext ctx(node.node, node.opset);
   const ElementType type = node.output_types[0];
-  if (!is_float_storage(type) || node.input_types[0] != type)
+  if (!is_float(type) || node.input_types[0] != type)
     throw unsupported(ctx, fmt::format("{} from {} to {}", op, to_string(node.input_types[0]),
                                        to_string(type)));
   if (layer_norm) return make_layer_norm(ctx, node, type);
