@@ -27,6 +27,10 @@ class Kernel {
   /// The bytes output i takes where a run places it ahead (KernelContext::place_output): more
   /// than the plain tensor's for a blocked layout, which pads the channels; 0 for the plain size.
   virtual size_t output_bytes(size_t) const { return 0; }
+  /// The input whose bytes output i may take, or -1: the kernel reads that input where it writes
+  /// the output (a residual that a convolution's sum post-op adds into its dst). The static
+  /// executor then places the two at one offset where nothing reads the input afterwards.
+  virtual int in_place_input(size_t) const { return -1; }
   /// Whether the kernel keeps constant input i in a form of its own (weights packed at compile
   /// time) and never reads the input at run time. The plan then lets the constant go, so that the
   /// weights are held once, not twice; the kernel's run() then sees a tensor of the right type and

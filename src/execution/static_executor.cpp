@@ -63,6 +63,33 @@ struct AlignedFree {
   void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t(64)); }
 };
 
+// Per slot, the arena slot whose block it takes (-1 for none): a kernel's output written over an
+// input (Kernel::in_place_input) that nothing reads after that step, through any slot sharing its
+// bytes. A chain of such outputs takes the first one's block.
+std::vector<int> in_place_owners(const GraphPlan& plan, const std::vector<bool>& in_arena, Groups& groups,
+                                 const std::vector<std::pair<size_t, size_t>>& group_span) {
+  std::vector<int> owner(plan.slot_count(), -1);
+  const std::vector<Step>& steps = plan.steps();
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const Step& step = steps[k];
+    if (!step.kernel) continue;
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int j = step.kernel->in_place_input(i), out = step.outputs[i];
+      if (j < 0 || size_t(j) >= step.inputs.size() || out < 0) continue;
+      const int in = step.inputs[j];
+      if (in < 0 || in == out || !in_arena[in] || !in_arena[out]) continue;
+      // Nothing may read the input's bytes after this step, nor through another of its inputs.
+      const int group = groups.find(in);
+      if (group_span[group].second != k) continue;
+      bool read_twice = false;
+      for (size_t m = 0; m < step.inputs.size(); ++m)
+        read_twice |= m != size_t(j) && step.inputs[m] >= 0 && groups.find(step.inputs[m]) == group;
+      if (!read_twice) owner[out] = owner[in] >= 0 ? owner[in] : in;
+    }
+  }
+  return owner;
+}
+
 }  // namespace
 
 // A buffer for a graph output. The caller may keep an output past the next run; a buffer is
@@ -156,26 +183,37 @@ StaticExecutor::StaticExecutor(const GraphPlan& plan) : plan_(plan), slots_(plan
       slots_[steps[k].outputs[0]].place = Place::Run;
     }
 
-  // One block per group of arena values, alive from its first write to its last read.
-  std::vector<int> block_of(plan.slot_count(), -1);
-  std::vector<Lifetime> blocks;
   std::vector<std::pair<size_t, size_t>> group_span(plan.slot_count(), {steps.size(), 0});
   for (size_t s = 0; s < slots_.size(); ++s) {
     if (first[s] == steps.size()) continue;  // not written by a step
     auto& span = group_span[groups.find(int(s))];
     span = {std::min(span.first, first[s]), std::max(span.second, last[s])};
   }
+  std::vector<bool> in_arena(plan.slot_count());
+  for (size_t s = 0; s < slots_.size(); ++s) in_arena[s] = slots_[s].place == Place::Arena;
+  const std::vector<int> owner = in_place_owners(plan, in_arena, groups, group_span);
+
+  // One block per group of arena values, alive from its first write to its last read; an output
+  // written in place takes its input's block, which then lives as long as both.
+  std::vector<int> block_of(plan.slot_count(), -1);
+  std::vector<Lifetime> blocks;
   for (size_t s = 0; s < slots_.size(); ++s) {
-    if (slots_[s].place != Place::Arena) continue;
+    if (slots_[s].place != Place::Arena || owner[s] >= 0) continue;
     const auto& span = group_span[groups.find(int(s))];
     block_of[s] = int(blocks.size());
     blocks.push_back({slots_[s].bytes, span.first, span.second});
   }
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    if (slots_[s].place != Place::Arena || owner[s] < 0) continue;
+    Lifetime& block = blocks[block_of[owner[s]]];
+    const auto& span = group_span[groups.find(int(s))];
+    block = {std::max(block.bytes, slots_[s].bytes), std::min(block.first, span.first), std::max(block.last, span.second)};
+  }
   const ArenaPlacement placement = place_blocks(blocks);
   arena_bytes_ = placement.bytes;
   for (size_t s = 0; s < slots_.size(); ++s)
-    if (block_of[s] >= 0) {
-      slots_[s].offset = placement.offsets[block_of[s]];
+    if (slots_[s].place == Place::Arena) {
+      slots_[s].offset = placement.offsets[block_of[owner[s] >= 0 ? owner[s] : int(s)]];
       ++arena_values_;
     }
   // A view takes its source's bytes.

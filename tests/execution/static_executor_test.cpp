@@ -1,6 +1,7 @@
 // The static executor against the general one on the same plan (the CPU's oneDNN kernels): equal
 // outputs; values that never meet share the arena; outputs the caller keeps survive later runs;
-// a view of an arena value that is a graph output, and reference kernels reading arena values.
+// a view of an arena value that is a graph output, and reference kernels reading arena values; a
+// residual that the convolution adding it reads for the last time shares that convolution's output.
 #include "execution/static_executor.h"
 
 #include <gtest/gtest.h>
@@ -9,8 +10,10 @@
 #include <random>
 
 #include "devices/cpu/kernels/kernels.h"
+#include "devices/cpu/layout_assignment.h"
 #include "execution/graph_executor.h"
 #include "execution/graph_plan.h"
+#include "ops/nn/fused_conv.h"
 #include "ops/op_case.h"
 #include "passes/pass_test_util.h"
 
@@ -171,6 +174,74 @@ TEST(StaticExecutor, ARunThatFailsLeavesTheNextRunRight) {
     expect_equal(outputs[0], want[0], "y");
     EXPECT_EQ(outputs[1].tensor().span<const float>()[0], want[1].tensor().span<const float>()[0]);
   }
+}
+
+// x -> conv a -> conv b -> c = conv(b) + a -> conv d -> y, with `also_read_after` a read by conv d
+// too (then c may not write over a). The CPU device's kernels with their layouts assigned, as the
+// device compiles them: the values pass in oneDNN's layout of 16-channel blocks, as large as plain.
+struct ResidualPlan {
+  std::shared_ptr<ir::Model> model;
+  std::optional<GraphPlan> plan;
+  std::unique_ptr<StaticExecutor> executor;
+};
+
+ResidualPlan residual_plan(bool also_read_after, std::mt19937& rng) {
+  ResidualPlan r;
+  r.model = std::make_shared<ir::Model>();
+  r.model->graph = std::make_shared<ir::Graph>();
+  r.model->opsets[""] = 17;
+  r.model->opsets[std::string(ops::kTandemDomain)] = ops::kFusedConvOpset;
+  ir::Graph& g = *r.model->graph;
+  g.inputs.push_back(Port{"x", ValueType::tensor(ElementType::F32, PartialShape(Shape{1, 16, 12, 12}))});
+  g.outputs.push_back(Port{"y", ValueType{}});
+  for (const char* w : {"wa", "wb", "wc", "wd"}) g.initializers[w] = random_tensor({16, 16, 3, 3}, rng);
+  const std::map<std::string, ir::Attribute> same{{"pads", Ints{1, 1, 1, 1}}};
+  g.nodes = {
+      ir::Node{"conv_a", "Conv", "", {"x", "wa"}, {"a"}, same},
+      ir::Node{"conv_b", "Conv", "", {"a", "wb"}, {"b"}, same},
+      ir::Node{"conv_c", "FusedConv", std::string(ops::kTandemDomain), {"b", "wc", "", "a"}, {"c"}, same},
+      ir::Node{"conv_d", "FusedConv", std::string(ops::kTandemDomain),
+               {"c", "wd", "", also_read_after ? "a" : ""}, {"y"}, same},
+  };
+  cpu::LayoutKernels layout_kernels;
+  r.plan.emplace(g, r.model->opsets, OuterScope{}, "residual", [&](const NodeInfo& info) {
+    std::unique_ptr<Kernel> kernel = cpu::select_kernel(info);
+    if (auto* layout = dynamic_cast<cpu::LayoutKernel*>(kernel.get())) layout_kernels.emplace(&info.node, layout);
+    return kernel;
+  });
+  cpu::assign_layouts(*r.plan, layout_kernels);
+  r.executor = StaticExecutor::create(*r.plan);
+  return r;
+}
+
+// Runs twice on the static executor, each run against the general one.
+void expect_runs_right(const ResidualPlan& r, std::mt19937& rng) {
+  for (int round = 0; round < 2; ++round) {
+    const Tensor x = random_tensor({1, 16, 12, 12}, rng);
+    std::vector<Value> inputs{x}, outputs;
+    ASSERT_TRUE(r.executor->run(inputs, outputs, nullptr));
+    expect_equal(outputs[0], execute(*r.plan, {x})[0], "y");
+  }
+}
+
+constexpr size_t kResidualValueBytes = 16 * 12 * 12 * sizeof(float);
+
+TEST(StaticExecutor, AResidualReadForTheLastTimeIsWrittenOverInPlace) {
+  std::mt19937 rng(5);
+  const ResidualPlan r = residual_plan(false, rng);
+  ASSERT_NE(r.executor, nullptr);
+  // a and c share a block; b is alive with them.
+  EXPECT_EQ(r.executor->arena_values(), 3u);
+  EXPECT_EQ(r.executor->arena_bytes(), 2 * kResidualValueBytes);
+  expect_runs_right(r, rng);
+}
+
+TEST(StaticExecutor, AResidualReadLaterKeepsItsOwnBytes) {
+  std::mt19937 rng(6);
+  const ResidualPlan r = residual_plan(true, rng);
+  ASSERT_NE(r.executor, nullptr);
+  EXPECT_EQ(r.executor->arena_bytes(), 3 * kResidualValueBytes);
+  expect_runs_right(r, rng);
 }
 
 TEST(StaticExecutor, DeclinesPlansWithDynamicShapes) {

@@ -166,7 +166,8 @@ struct Variant {
   size_t src_offset = 0, dst_offset = 0, scratchpad_offset = 0, workspace_bytes = 0;
 };
 
-// The residual into dst, where the sum post-op adds it: split over the run's threads, as the
+// The residual into dst, where the sum post-op adds it, when the two are not one (the residual is
+// read again later, or the run is not the static executor's): split over the run's threads, as the
 // convolution is. ResNet-50's residuals are 0.8-3.2 MB; copied by one thread they made a block's
 // last 1x1 convolution take twice as long as without its Add. Both threads: 11.3-12.8 -> 10.4-10.7
 // ms per bf16 inference, 21.4-21.7 -> 19.8-20.0 ms in f32 (tandem bench, A/B runs).
@@ -253,6 +254,13 @@ class OnednnConv final : public LayoutKernel {
     name_ += " (blocked out)";
   }
   size_t output_bytes(size_t) const override { return dst_blocked_ ? primary_->dst_md.get_size() : 0; }
+  // The sum post-op adds what dst holds: where the residual is in dst's layout and the primitive
+  // writes dst itself, the residual's bytes can be dst, and nothing is copied.
+  int in_place_input(size_t i) const override {
+    const bool reorder_dst = primary_->dst_reorder && !dst_blocked_;
+    const bool reorder_sum = primary_->sum_reorder && !sum_blocked_;
+    return i == 0 && fusion_.sum && !reorder_dst && !reorder_sum ? int(ops::kFusedConvSumInput) : -1;
+  }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -275,7 +283,7 @@ class OnednnConv final : public LayoutKernel {
     // The sum post-op adds what dst holds: the residual, in dst's layout.
     if (sum && v.sum_reorder && !sum_blocked_) {
       enqueue(*v.sum_reorder, {{DNNL_ARG_FROM, &user_dst_md_, sum->data()}, {DNNL_ARG_TO, &v.dst_md, dst}});
-    } else if (sum) {
+    } else if (sum && sum->data() != dst) {
       copy_on_threads(dst, sum->data(), sum_blocked_ ? v.dst_md.get_size() : sum->byte_size());
     }
     const Arg bias{DNNL_ARG_BIAS, &bias_md_, bias_.data()};
