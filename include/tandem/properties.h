@@ -33,6 +33,12 @@ inline constexpr const char* kDevicePriorities = "DEVICE_PRIORITIES";
 /// precision and shapes from it if there is a valid one, else compiles and writes it there.
 /// Default "" (no cache).
 inline constexpr const char* kCacheDir = "CACHE_DIR";
+/// For a model whose inputs have dynamic dimensions: how many sets of input shapes the CPU
+/// compiles it for, each the first time a run brings it, to run oneDNN's kernels made for those
+/// shapes (each holds its own packed weights; the least recently used goes first). "0" runs every
+/// shape on the kernels that need no shapes ahead, the reference ones where a shape is unknown.
+/// Default "4".
+inline constexpr const char* kShapeCacheCapacity = "SHAPE_CACHE_CAPACITY";
 /// Read-only: "YES" when the compiled model was read from a blob (a CACHE_DIR hit or
 /// Core::import_model) rather than compiled.
 inline constexpr const char* kLoadedFromCache = "LOADED_FROM_CACHE";

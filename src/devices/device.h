@@ -64,6 +64,7 @@ struct CompileOptions {
   ElementType inference_precision = ElementType::F32;
   int threads_per_worker = 1;  // OpenMP threads a worker's kernels may use
   std::string where;           // prefix for error messages: the model's path
+  int shape_cache_capacity = 4;  // input shapes a model with dynamic inputs may be compiled for
 };
 
 /// A compiled subgraph: kernels chosen, weights packed, nothing left to decide at run time.

@@ -13,14 +13,16 @@
 namespace tandem::runtime {
 namespace {
 
-int positive_int(const std::string& key, const std::string& value) {
+int integer_from(const std::string& key, const std::string& value, int least, const char* what) {
   int n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n < 1)
+  if (ec != std::errc() || end != value.data() + value.size() || n < least)
     throw Error(ErrorKind::InvalidArgument,
-                fmt::format("compile_model: property {} must be a positive integer, got '{}'", key, value));
+                fmt::format("compile_model: property {} must be a {} integer, got '{}'", key, what, value));
   return n;
 }
+
+int positive_int(const std::string& key, const std::string& value) { return integer_from(key, value, 1, "positive"); }
 
 Error bad_value(const std::string& key, const std::string& value, const char* allowed) {
   return Error(ErrorKind::InvalidArgument,
@@ -49,6 +51,8 @@ CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string
       c.device_priorities = value;
     } else if (key == properties::kCacheDir) {
       c.cache_dir = value;
+    } else if (key == properties::kShapeCacheCapacity) {
+      c.shape_cache_capacity = integer_from(key, value, 0, "non-negative");
     } else if (key == properties::kEnableProfiling) {
       if (value != "YES" && value != "NO") throw bad_value(key, value, "YES or NO");
       c.profiling = value == "YES";
@@ -76,6 +80,7 @@ AnyMap CompileConfig::to_map() const {
           {properties::kAllowCpuFallback, allow_cpu_fallback ? "YES" : "NO"},
           {properties::kInferencePrecisionHint, precision},
           {properties::kCacheDir, cache_dir},
+          {properties::kShapeCacheCapacity, std::to_string(shape_cache_capacity)},
           {properties::kOptimalNumberOfInferRequests, std::to_string(optimal_requests)}};
 }
 

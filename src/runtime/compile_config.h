@@ -17,6 +17,7 @@ struct CompileConfig {
   bool allow_cpu_fallback = true;
   std::string device_priorities;  // AUTO's candidates, comma-separated; empty for its default
   std::string cache_dir;          // CACHE_DIR: where compiled-model blobs are kept; empty for none
+  int shape_cache_capacity = 4;   // SHAPE_CACHE_CAPACITY: input shapes a dynamic model is compiled for
 
   /// Resolves `properties` for `device`: the hint picks streams, explicit NUM_STREAMS and
   /// INFERENCE_NUM_THREADS override it. Throws InvalidArgument naming an unknown key or value.

@@ -128,13 +128,13 @@ class LayoutAssignment : public testing::Test {
     std::mt19937 weights_rng(7), input_rng(11);
     std::mt19937 same_weights = weights_rng;
     fixed_.emplace(cnn(PartialShape(Shape{1, 3, 20, 20}), weights_rng));
-    // A dynamic batch leaves every node to its reference kernel.
+    // A dynamic batch, never compiled for the run's shape, leaves every node to its reference kernel.
     const Model reference_model = cnn(PartialShape({Dimension::named("batch"), Dimension(3), Dimension(20),
                                          Dimension(20)}),
                            same_weights);
     x_ = random_tensor({1, 3, 20, 20}, input_rng);
     const CompiledModel reference =
-        core_.compile_model(reference_model, "CPU", {{properties::kEnableProfiling, "YES"}});
+        core_.compile_model(reference_model, "CPU", {{properties::kEnableProfiling, "YES"}, {properties::kShapeCacheCapacity, "0"}});
     want_ = run(reference, x_);
   }
 
@@ -179,7 +179,7 @@ TEST_F(LayoutAssignment, StreamsOfOtherThreadCountsKeepTheLayouts) {
 TEST(LayoutAssignmentOfJoins, ConcatAndScaleStayBlockedAndMatchTheReference) {
   std::mt19937 weights_rng(13), same_weights = weights_rng, input_rng(17);
   const Model fixed = fire_and_excite(PartialShape(Shape{1, 3, 20, 20}), weights_rng);
-  // A dynamic batch leaves every node to its reference kernel.
+  // A dynamic batch, never compiled for the run's shape, leaves every node to its reference kernel.
   const Model dynamic = fire_and_excite(
       PartialShape({Dimension::named("batch"), Dimension(3), Dimension(20), Dimension(20)}),
       same_weights);
@@ -187,7 +187,7 @@ TEST(LayoutAssignmentOfJoins, ConcatAndScaleStayBlockedAndMatchTheReference) {
   Core core;
   const auto run_y = [&](const Model& model) {
     InferRequest request =
-        core.compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}})
+        core.compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}, {properties::kShapeCacheCapacity, "0"}})
             .create_infer_request();
     request.set_tensor("x", x);
     request.infer();

@@ -125,7 +125,8 @@ Run run(const Model& model, const Tensor& x, const Tensor& w, const Tensor* b,
         bool constant_weights, const Tensor* sum = nullptr, const std::string& precision = "f32") {
   CompiledModel compiled = Core().compile_model(
       model, "CPU",
-      {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}});
+      // Unknown dimensions stay unknown (no compile for the run's shapes): the reference runs.
+      {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}, {properties::kShapeCacheCapacity, "0"}});
   InferRequest request = compiled.create_infer_request();
   request.set_tensor("x", x);
   if (sum) request.set_tensor("s", *sum);

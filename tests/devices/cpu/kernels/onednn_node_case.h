@@ -80,7 +80,8 @@ inline NodeRun run_node(const Model& model, const std::vector<Tensor>& inputs,
                         const std::string& precision = "f32") {
   CompiledModel compiled = Core().compile_model(
       model, "CPU",
-      {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}});
+      // Unknown dimensions stay unknown (no compile for the run's shapes): the reference runs.
+      {{properties::kEnableProfiling, "YES"}, {properties::kInferencePrecisionHint, precision}, {properties::kShapeCacheCapacity, "0"}});
   InferRequest request = compiled.create_infer_request();
   for (size_t i = 0; i < inputs.size(); ++i) request.set_tensor(fmt::format("x{}", i), inputs[i]);
   request.infer();

@@ -57,7 +57,7 @@ struct Run {
 
 Run run(const Model& model, const Tensor& x) {
   CompiledModel compiled =
-      Core().compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}});
+      Core().compile_model(model, "CPU", {{properties::kEnableProfiling, "YES"}, {properties::kShapeCacheCapacity, "0"}});
   InferRequest request = compiled.create_infer_request();
   request.set_tensor("x", x);
   request.infer();
