@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +66,9 @@ struct CompileOptions {
   int threads_per_worker = 1;  // OpenMP threads a worker's kernels may use
   std::string where;           // prefix for error messages: the model's path
   int shape_cache_capacity = 4;  // input shapes a model with dynamic inputs may be compiled for
+  /// The runtime's graph passes, for a device that compiles a subgraph again once its input
+  /// shapes are known (fusions that need static shapes then apply); null for none.
+  std::function<std::shared_ptr<const ir::Model>(std::shared_ptr<const ir::Model>)> optimize;
 };
 
 /// A compiled subgraph: kernels chosen, weights packed, nothing left to decide at run time.

@@ -26,6 +26,13 @@ bool has_subgraphs(const ir::Node& node) {
 
 }  // namespace
 
+bool may_fold(const ir::Node& node) {
+  static const std::set<std::string> kNeverFold = {"RandomNormal",     "RandomUniform", "RandomNormalLike",
+                                                   "RandomUniformLike", "Multinomial",   "Bernoulli",
+                                                   "Dropout"};
+  return !kNeverFold.contains(node.op_type) && !has_subgraphs(node);
+}
+
 GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
                      const std::string& where, KernelSelector select_kernel, ConstantRelease release)
     : graph_(graph), where_(where), select_kernel_(std::move(select_kernel)), release_(std::move(release)) {
@@ -173,11 +180,8 @@ int GraphPlan::add_output_slot(const std::string& name, ValueType type, const st
 // get optimised kernels. Random ops, subgraph ops and nodes whose kernel fails stay for run time.
 bool GraphPlan::fold(const Step& step, const std::vector<const ValueType*>& input_types,
                      const std::vector<const Value*>& input_values) {
-  static const std::set<std::string> kNeverFold = {"RandomNormal",     "RandomUniform", "RandomNormalLike",
-                                                   "RandomUniformLike", "Multinomial",   "Bernoulli",
-                                                   "Dropout"};
   const ir::Node& node = *step.node;
-  if (kNeverFold.contains(node.op_type) || has_subgraphs(node)) return false;
+  if (!may_fold(node)) return false;
   const bool shape_only = node.domain.empty() && (node.op_type == "Shape" || node.op_type == "Size");
   std::vector<Value> placeholders(input_values.size());
   std::vector<const Value*> inputs = input_values;

@@ -31,6 +31,10 @@ struct Step {
   std::shared_ptr<const Kernel> kernel;  // an optimised kernel, else the op's reference one
 };
 
+/// Whether a node whose inputs are all known may run once at compile time instead of per run: not
+/// a random op, Dropout or a node with subgraphs.
+bool may_fold(const ir::Node& node);
+
 /// Called with the name of a constant the plan no longer needs at run time (every reader folded
 /// or holds it packed, Kernel::holds_input), so that whoever owns the graph can let it go too.
 using ConstantRelease = std::function<void(const std::string& name)>;

@@ -96,17 +96,6 @@ bool fold(ir::Model& model, const GraphIndex& index, int b) {
   return true;
 }
 
-// Initializers no node reads any more (the weights a fold replaced), unless a graph input or
-// output or a subgraph names them.
-void drop_unread_initializers(ir::Graph& graph) {
-  const GraphIndex index(graph);
-  std::vector<std::string> unread;
-  for (const auto& [name, tensor] : graph.initializers)
-    if (index.readers(name).empty() && !index.is_observed(name)) unread.push_back(name);
-  for (const Port& input : graph.inputs) std::erase(unread, input.name);
-  for (const std::string& name : unread) graph.initializers.erase(name);
-}
-
 }  // namespace
 
 void fold_conv_batch_norm(ir::Model& model) {

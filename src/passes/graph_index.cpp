@@ -74,16 +74,33 @@ const Tensor* GraphIndex::constant(const std::string& name) const {
 }
 
 std::string unique_value_name(const ir::Graph& graph, const std::string& base) {
-  std::set<std::string> taken;
-  for (const Port& port : graph.inputs) taken.insert(port.name);
-  for (const auto& [name, tensor] : graph.initializers) taken.insert(name);
+  return NameSource(graph).value(base);
+}
+
+NameSource::NameSource(const ir::Graph& graph) {
+  for (const Port& port : graph.inputs) values_.insert(port.name);
+  for (const auto& [name, tensor] : graph.initializers) values_.insert(name);
   for (const ir::Node& node : graph.nodes) {
-    taken.insert(node.inputs.begin(), node.inputs.end());
-    taken.insert(node.outputs.begin(), node.outputs.end());
+    values_.insert(node.inputs.begin(), node.inputs.end());
+    values_.insert(node.outputs.begin(), node.outputs.end());
+    nodes_.insert(node.name);
   }
-  if (!taken.contains(base)) return base;
-  for (int i = 1;; ++i)
-    if (std::string name = fmt::format("{}_{}", base, i); !taken.contains(name)) return name;
+}
+
+std::string NameSource::fresh(std::set<std::string>& taken, const std::string& base) {
+  std::string name = base;
+  for (int i = 1; taken.contains(name); ++i) name = fmt::format("{}_{}", base, i);
+  taken.insert(name);
+  return name;
+}
+
+void drop_unread_initializers(ir::Graph& graph) {
+  const GraphIndex index(graph);
+  std::vector<std::string> unread;
+  for (const auto& [name, tensor] : graph.initializers)
+    if (index.readers(name).empty() && !index.is_observed(name)) unread.push_back(name);
+  for (const Port& input : graph.inputs) std::erase(unread, input.name);
+  for (const std::string& name : unread) graph.initializers.erase(name);
 }
 
 }  // namespace tandem::passes

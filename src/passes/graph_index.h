@@ -43,4 +43,21 @@ class GraphIndex {
 /// of `graph` has yet.
 std::string unique_value_name(const ir::Graph& graph, const std::string& base);
 
+/// Fresh names for the values and nodes a pass adds, as unique_value_name gives them, for a pass
+/// that adds many: the names in use are collected once, and each name given is taken.
+class NameSource {
+ public:
+  explicit NameSource(const ir::Graph& graph);
+  std::string value(const std::string& base) { return fresh(values_, base); }
+  std::string node(const std::string& base) { return fresh(nodes_, base); }
+
+ private:
+  static std::string fresh(std::set<std::string>& taken, const std::string& base);
+  std::set<std::string> values_, nodes_;
+};
+
+/// Removes the initializers no node reads any more (the weights a fold replaced), unless a graph
+/// input or output or a subgraph names them.
+void drop_unread_initializers(ir::Graph& graph);
+
 }  // namespace tandem::passes

@@ -1,4 +1,6 @@
-// The pass pipeline: BatchNormalization folds into Conv first, so that the Conv it leaves can
+// The pass pipeline: nodes that only pass values on go first, so that the Transposes they hid
+// meet, and the Convs that moving those left side by side with their arithmetic take it in.
+// BatchNormalization folds into Conv next, so that the Conv it leaves can
 // then fuse with its activation; a written-out Gelu becomes one node before the MatMul before it
 // looks for its activation.
 #include "passes/optimize.h"
@@ -15,6 +17,9 @@ std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model
   if (!model || !model->graph) return model;
   auto copy = std::make_shared<ir::Model>(*model);
   copy->graph = std::make_shared<ir::Graph>(*model->graph);  // Tensor copies share their bytes
+  remove_identities(*copy);
+  sink_transposes(*copy);
+  fold_conv_affine(*copy);
   fold_conv_batch_norm(*copy);
   fuse_conv(*copy);
   fuse_layer_norm(*copy);

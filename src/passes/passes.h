@@ -6,6 +6,22 @@
 
 namespace tandem::passes {
 
+/// Identity nodes, and Casts to the element type their input already has, go: their readers read
+/// the input. A node whose output is a graph output or read by a subgraph stays.
+void remove_identities(ir::Model& model);
+
+/// Transposes move later, past the elementwise ops that read them (constant operands laid out
+/// again to match), until they meet a Transpose that undoes them and both go; two Transposes in a
+/// row become one. A move is made only where it adds no Transpose: a channels-last model
+/// converted to ONNX, each Conv wrapped in a Transpose to channels-first and one back, keeps one
+/// Transpose at its input and one before its head.
+void sink_transposes(ir::Model& model);
+
+/// Conv -> Add, Sub, Mul or Div by a constant of one value per output channel (or one for all),
+/// on the Conv's output alone, becomes one Conv with new weights and bias; chains of them fold
+/// one after another. A bias or BatchNormalization written out in arithmetic folds so.
+void fold_conv_affine(ir::Model& model);
+
 /// Conv -> BatchNormalization (inference mode, constant f32 weights and statistics) becomes one
 /// Conv with the normalisation folded into new weights and bias.
 void fold_conv_batch_norm(ir::Model& model);

@@ -1,13 +1,32 @@
-// Type inference over the main graph with the ops' own infer functions.
+// Type inference over the main graph with the ops' own infer functions, computing small constants
+// on the way as the compiler folds them (execution/graph_plan.cpp): converted models compute a Pad's
+// pads or a Reshape's shape from Shape ops, and the values after those get static types only once
+// that arithmetic is done.
 #include "passes/value_types.h"
 
 #include <exception>
 #include <vector>
 
+#include "execution/graph_plan.h"
 #include "ops/infer_context.h"
+#include "ops/kernel_context.h"
 #include "ops/registry.h"
 
 namespace tandem::passes {
+namespace {
+
+// The most elements a constant computed here may have: shape arithmetic, not weights.
+constexpr int64_t kFoldedElements = 1024;
+
+bool is_onnx_shape_query(const ir::Node& node) {
+  return (node.domain.empty() || node.domain == "ai.onnx") && (node.op_type == "Shape" || node.op_type == "Size");
+}
+
+bool is_small(const Value* value) {
+  return value && value->is_tensor() && value->tensor().size() <= kFoldedElements;
+}
+
+}  // namespace
 
 std::unordered_map<std::string, ValueType> infer_value_types(const ir::Model& model,
                                                              const GraphIndex& index) {
@@ -16,21 +35,25 @@ std::unordered_map<std::string, ValueType> infer_value_types(const ir::Model& mo
   for (const auto& [name, tensor] : graph.initializers)
     types[name] = ValueType::tensor(tensor.element_type(), PartialShape(tensor.shape()));
   for (const Port& input : graph.inputs) types[input.name] = input.type;
+  std::unordered_map<std::string, Value> folded;  // small constants computed from others
   for (const ir::Node& node : graph.nodes) {
     const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
     if (!def || !def->infer) continue;
     std::vector<const ValueType*> input_types;
     std::vector<Value> values(node.inputs.size());
     std::vector<const Value*> input_values;
-    bool known = true;
+    bool known = true, all_values = true;
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const std::string& name = node.inputs[i];
       auto it = types.find(name);
       known = known && (name.empty() || it != types.end());
       input_types.push_back(name.empty() || it == types.end() ? nullptr : &it->second);
-      const Tensor* constant = name.empty() ? nullptr : index.constant(name);
-      if (constant) values[i] = *constant;
-      input_values.push_back(constant ? &values[i] : nullptr);
+      if (const Tensor* constant = name.empty() ? nullptr : index.constant(name))
+        values[i] = *constant;
+      else if (auto f = folded.find(name); f != folded.end())
+        values[i] = f->second;
+      input_values.push_back(values[i].is_tensor() ? &values[i] : nullptr);
+      all_values = all_values && (name.empty() || is_small(input_values.back()));
     }
     if (!known) continue;
     const int opset = model.opset(node.domain == "ai.onnx" ? "" : node.domain);
@@ -40,8 +63,35 @@ std::unordered_map<std::string, ValueType> infer_value_types(const ir::Model& mo
     } catch (const std::exception&) {
       continue;  // left unknown; the compiler's own inference reports real errors
     }
-    for (size_t i = 0; i < node.outputs.size() && i < ctx.outputs().size(); ++i)
-      if (!node.outputs[i].empty()) types[node.outputs[i]] = ctx.outputs()[i];
+    std::vector<ValueType> output_types = ctx.outputs();
+    if (const bool shape_only = is_onnx_shape_query(node);
+        def->reference && execution::may_fold(node) && (all_values || shape_only)) {
+      std::vector<Value> placeholders(node.inputs.size());
+      std::vector<const Value*> inputs = input_values;
+      bool ready = true;
+      for (size_t i = 0; i < inputs.size() && shape_only; ++i) {
+        if (inputs[i] || !input_types[i]) continue;
+        const ValueType& type = *input_types[i];
+        ready = ready && type.is_tensor() && type.shape.is_static();
+        // Shape and Size read only the shape: a tensor without memory stands in for the value.
+        if (ready) placeholders[i] = Tensor::wrap(type.element_type, type.shape.to_shape(), nullptr, nullptr);
+        inputs[i] = &placeholders[i];
+      }
+      ops::KernelContext kernel(node, opset, inputs, output_types, nullptr);
+      try {
+        if (ready) def->reference(kernel);
+        for (size_t i = 0; ready && i < node.outputs.size() && i < kernel.results().size(); ++i) {
+          const Value& result = kernel.results()[i];
+          if (node.outputs[i].empty() || !result.is_tensor()) continue;
+          output_types[i] = ValueType::tensor(result.tensor().element_type(), PartialShape(result.tensor().shape()));
+          if (is_small(&result)) folded[node.outputs[i]] = result;
+        }
+      } catch (const std::exception&) {
+        // left to run time, as the compiler leaves it
+      }
+    }
+    for (size_t i = 0; i < node.outputs.size() && i < output_types.size(); ++i)
+      if (!node.outputs[i].empty()) types[node.outputs[i]] = output_types[i];
   }
   return types;
 }

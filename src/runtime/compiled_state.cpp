@@ -224,7 +224,7 @@ void CompiledState::add_device(const devices::Device* device) {
 
 devices::CompileOptions CompiledState::compile_options() const {
   return devices::CompileOptions{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
-                                 model_->path, config_.shape_cache_capacity};
+                                 model_->path, config_.shape_cache_capacity, passes::optimize};
 }
 
 int CompiledState::value_id(const std::string& name, const ValueType& type) {

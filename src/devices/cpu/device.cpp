@@ -103,7 +103,8 @@ class CpuExecutable : public devices::Executable {
 
   // A graph whose inputs have dynamic dimensions runs reference kernels wherever a shape is not
   // known ahead, and oneDNN's primitives are made for known shapes. A run's inputs fix them: the
-  // subgraph is compiled again for those shapes the first time they come (milliseconds for a
+  // subgraph goes through the graph passes again (fusions that need static shapes then apply) and
+  // is compiled for those shapes the first time they come (milliseconds for a
   // small CNN, a few hundred for BERT-base), and that executable runs every later input of the
   // same shapes, 5-10x faster than the reference kernels on a CNN. Each holds its own packed
   // weights, so only the most recently used stay (SHAPE_CACHE_CAPACITY, CompileOptions); a run in
@@ -135,7 +136,9 @@ class CpuExecutable : public devices::Executable {
         if (plan_.find_slot(port.name) == plan_.input_slots()[i])
           port.type = ValueType::tensor(inputs[i].tensor().element_type(), PartialShape(fresh.shapes[i]));
     try {
-      fresh.executable = std::make_shared<const CpuExecutable>(std::move(model), options_);
+      std::shared_ptr<const ir::Model> fixed = std::move(model);
+      if (options_.optimize) fixed = options_.optimize(std::move(fixed));
+      fresh.executable = std::make_shared<const CpuExecutable>(std::move(fixed), options_);
     } catch (const Error&) {
       fresh.executable = nullptr;
     }
