@@ -17,6 +17,7 @@ std::unique_ptr<Kernel> select_kernel(const NodeInfo& info) {
       make_onednn_layer_norm,
       make_onednn_transpose,
       make_onednn_slice,
+      make_pad,
       make_onednn_attention,
   };
   for (Factory make : kFactories)

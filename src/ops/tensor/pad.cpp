@@ -1,5 +1,7 @@
 // Pad: grows (or, with negative pads, crops) each dim, filling with a constant, a mirror image of
 // the edge (reflect), the edge value repeated (edge) or the other end of the dim (wrap).
+#include "ops/tensor/pad.h"
+
 #include "ops/tensor/tensor_common.h"
 
 namespace tandem::ops {
@@ -13,43 +15,8 @@ std::optional<std::vector<int64_t>> raw_pads(const InferContext& ctx) {
   return known_ints(ctx, 1);
 }
 
-std::string mode_of(const NodeContext& ctx) {
-  std::string mode = ctx.attr<std::string>("mode", "constant");
-  if (mode == "wrap" && ctx.opset() < 19)
-    throw ctx.error(ErrorKind::InvalidModel, "mode 'wrap' needs opset 19");
-  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
-    throw ctx.error(ErrorKind::InvalidModel,
-                    "mode '{}' is not one of constant, reflect, edge, wrap", mode);
-  return mode;
-}
-
-// Pads over every dim ([begin_0 … begin_r-1, end_0 … end_r-1]) from pads over `axes`.
-std::vector<int64_t> full_pads(const NodeContext& ctx, const std::vector<int64_t>& pads,
-                               const std::optional<std::vector<int64_t>>& axes, size_t rank) {
-  if (!axes) {
-    if (pads.size() != 2 * rank)
-      throw ctx.error(ErrorKind::InvalidModel, "pads {} do not fit rank {}", to_string(pads), rank);
-    return pads;
-  }
-  const size_t n = axes->size();
-  if (pads.size() != 2 * n)
-    throw ctx.error(ErrorKind::InvalidModel, "pads {} do not fit the {} axes {}", to_string(pads),
-                    n, to_string(*axes));
-  std::vector<int64_t> full(2 * rank, 0);
-  std::vector<bool> seen(rank, false);
-  for (size_t i = 0; i < n; ++i) {
-    const size_t axis = size_t(normalize_axis(ctx, (*axes)[i], rank));
-    if (seen[axis])
-      throw ctx.error(ErrorKind::InvalidModel, "axes {} repeat an axis", to_string(*axes));
-    seen[axis] = true;
-    full[axis] = pads[i];
-    full[rank + axis] = pads[n + i];
-  }
-  return full;
-}
-
 void infer(InferContext& ctx) {
-  mode_of(ctx);
+  pad_mode(ctx);
   if (ctx.opset() >= 11) check_index_type(ctx, 1);
   if (ctx.opset() >= 18) check_index_type(ctx, 3);
   const PartialShape& in = ctx.input_shape(0);
@@ -119,7 +86,7 @@ Tensor fill_value(const KernelContext& ctx, ElementType type) {
 
 void reference(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  const std::string mode = mode_of(ctx);
+  const std::string mode = pad_mode(ctx);
   const size_t rank = x.rank();
   std::vector<int64_t> pads =
       ctx.opset() < 11 ? ctx.attr<std::vector<int64_t>>(ctx.opset() < 2 ? "paddings" : "pads")
@@ -180,6 +147,40 @@ void reference(KernelContext& ctx) {
   });
 }
 }  // namespace
+
+std::string pad_mode(const NodeContext& ctx) {
+  std::string mode = ctx.attr<std::string>("mode", "constant");
+  if (mode == "wrap" && ctx.opset() < 19)
+    throw ctx.error(ErrorKind::InvalidModel, "mode 'wrap' needs opset 19");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
+    throw ctx.error(ErrorKind::InvalidModel,
+                    "mode '{}' is not one of constant, reflect, edge, wrap", mode);
+  return mode;
+}
+
+std::vector<int64_t> full_pads(const NodeContext& ctx, const std::vector<int64_t>& pads,
+                               const std::optional<std::vector<int64_t>>& axes, size_t rank) {
+  if (!axes) {
+    if (pads.size() != 2 * rank)
+      throw ctx.error(ErrorKind::InvalidModel, "pads {} do not fit rank {}", to_string(pads), rank);
+    return pads;
+  }
+  const size_t n = axes->size();
+  if (pads.size() != 2 * n)
+    throw ctx.error(ErrorKind::InvalidModel, "pads {} do not fit the {} axes {}", to_string(pads),
+                    n, to_string(*axes));
+  std::vector<int64_t> full(2 * rank, 0);
+  std::vector<bool> seen(rank, false);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t axis = size_t(normalize_axis(ctx, (*axes)[i], rank));
+    if (seen[axis])
+      throw ctx.error(ErrorKind::InvalidModel, "axes {} repeat an axis", to_string(*axes));
+    seen[axis] = true;
+    full[axis] = pads[i];
+    full[rank + axis] = pads[n + i];
+  }
+  return full;
+}
 
 const OpDef& pad_op() {
   static const OpDef def{.name = "Pad",

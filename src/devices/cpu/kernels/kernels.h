@@ -22,6 +22,7 @@ std::unique_ptr<Kernel> make_onednn_softmax(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_layer_norm(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_transpose(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_slice(const NodeInfo& info);
+std::unique_ptr<Kernel> make_pad(const NodeInfo& info);
 std::unique_ptr<Kernel> make_onednn_attention(const NodeInfo& info);
 
 /// An optimised kernel for the node, or null when none applies (the reference kernel runs then).

@@ -9,9 +9,11 @@
 #include <string_view>
 #include <initializer_list>
 #include <span>
+#include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "ops/kernel_context.h"
 #include "tandem/element_type.h"
 #include "tandem/value.h"
 
@@ -92,6 +94,16 @@ inline dnnl::memory::format_tag data_tag(size_t rank) {
   using Tag = dnnl::memory::format_tag;
   static constexpr Tag kTags[] = {Tag::ncw, Tag::nchw, Tag::ncdhw};
   return kTags[rank - 3];
+}
+
+/// Whether a run brings the constant inputs a kernel was planned for: each input that was constant
+/// at compile time present at the same address (`constants` by input index, null for the inputs
+/// that were not), and none of the others. A kernel sends any other run to the reference.
+inline bool has_planned_constants(const ops::KernelContext& ctx, const std::vector<const void*>& constants) {
+  for (size_t i = 1; i < constants.size(); ++i)
+    if (ctx.has_input(i) != bool(constants[i]) || (constants[i] && ctx.input(i).data() != constants[i]))
+      return false;
+  return true;
 }
 
 /// Whether a value is an f32 tensor of static shape: what every oneDNN kernel here requires of

@@ -1,0 +1,22 @@
+// What Pad does to each dimension: for the CPU's oneDNN kernel, which copies the input into the
+// same place of its output.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ops/node_context.h"
+
+namespace tandem::ops {
+
+/// "constant", "reflect", "edge" or "wrap"; throws InvalidModel for another or one too new.
+std::string pad_mode(const NodeContext& ctx);
+
+/// Pads over every dimension ([begin_0 … begin_r-1, end_0 … end_r-1]) from `pads` over `axes`
+/// (every axis where absent) of a tensor of `rank`. Throws InvalidModel where they do not fit.
+std::vector<int64_t> full_pads(const NodeContext& ctx, const std::vector<int64_t>& pads,
+                               const std::optional<std::vector<int64_t>>& axes, size_t rank);
+
+}  // namespace tandem::ops
