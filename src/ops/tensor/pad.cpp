@@ -45,21 +45,6 @@ void infer(InferContext& ctx) {
   ctx.set_output(0, ctx.input_type(0), PartialShape(std::move(out)));
 }
 
-// Where output coordinate o of a dim reads from, or -1 for the constant. Negative pads crop
-// first: the dim is [lo, hi) of the input, and positive pads extend that.
-int64_t source(const std::string& mode, int64_t o, int64_t begin, int64_t lo, int64_t hi) {
-  const int64_t n = hi - lo;
-  int64_t i = o - std::max<int64_t>(begin, 0);
-  if (i >= 0 && i < n) return lo + i;
-  if (mode == "constant") return -1;
-  if (mode == "edge" || n == 1) return lo + (i < 0 ? 0 : n - 1);
-  if (mode == "wrap") return lo + ((i % n) + n) % n;
-  const int64_t period = 2 * (n - 1);
-  i %= period;
-  if (i < 0) i += period;
-  return lo + (i < n ? i : period - i);
-}
-
 // The fill value as a one-element tensor of the data's type.
 Tensor fill_value(const KernelContext& ctx, ElementType type) {
   if (ctx.opset() >= 11) {
@@ -114,7 +99,7 @@ void reference(KernelContext& ctx) {
     const int64_t lo = std::max<int64_t>(-pads[d], 0);
     const int64_t hi = x.shape()[d] - std::max<int64_t>(-pads[rank + d], 0);
     for (int64_t o = 0; o < out_shape[d]; ++o) {
-      int64_t s = source(mode, o, pads[d], lo, hi);
+      int64_t s = pad_source(mode, o, pads[d], lo, hi);
       offsets[d].push_back(s < 0 ? -1 : s * strides[d]);
     }
   }
@@ -180,6 +165,19 @@ std::vector<int64_t> full_pads(const NodeContext& ctx, const std::vector<int64_t
     full[rank + axis] = pads[n + i];
   }
   return full;
+}
+
+int64_t pad_source(const std::string& mode, int64_t o, int64_t begin, int64_t lo, int64_t hi) {
+  const int64_t n = hi - lo;
+  int64_t i = o - std::max<int64_t>(begin, 0);
+  if (i >= 0 && i < n) return lo + i;
+  if (mode == "constant") return -1;
+  if (mode == "edge" || n == 1) return lo + (i < 0 ? 0 : n - 1);
+  if (mode == "wrap") return lo + ((i % n) + n) % n;
+  const int64_t period = 2 * (n - 1);
+  i %= period;
+  if (i < 0) i += period;
+  return lo + (i < n ? i : period - i);
 }
 
 const OpDef& pad_op() {

@@ -19,4 +19,9 @@ std::string pad_mode(const NodeContext& ctx);
 std::vector<int64_t> full_pads(const NodeContext& ctx, const std::vector<int64_t>& pads,
                                const std::optional<std::vector<int64_t>>& axes, size_t rank);
 
+/// Where output coordinate `o` of a dimension reads from in `mode`, or -1 for the constant.
+/// Negative pads crop first: the dimension is [lo, hi) of the input, and positive pads, `begin`
+/// of them before it, extend that.
+int64_t pad_source(const std::string& mode, int64_t o, int64_t begin, int64_t lo, int64_t hi);
+
 }  // namespace tandem::ops

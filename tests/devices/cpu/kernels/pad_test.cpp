@@ -1,6 +1,7 @@
 // The CPU pad kernel against the reference kernel: a channels-last image's spatial padding (as
-// Open-NSFW pads its input), asymmetric pads with a fill value, pads over chosen axes (opset 18);
-// the other modes, and pads that crop, stay with the reference. A copy: exact.
+// Open-NSFW pads its input), asymmetric pads with a fill value, pads over chosen axes (opset 18),
+// edge, reflect and wrap (pads longer than the dimension, and dimensions of 1, included); pads that
+// crop stay with the reference. A copy: exact.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -35,11 +36,22 @@ TEST(CpuPad, HandPickedCasesMatchReference) {
   expect_matches(pad({33}, {0, 0}), "cpu_pad_f32", rng);
 }
 
-TEST(CpuPad, OtherModesAndCropsStayWithTheReference) {
+TEST(CpuPad, EdgeReflectAndWrapMatchReference) {
+  std::mt19937 rng(41);
+  for (const char* mode : {"edge", "reflect", "wrap"}) {
+    const auto with_mode = [&](NodeCase c) {
+      c.attributes = {{"mode", std::string(mode)}};
+      return c;
+    };
+    expect_matches(with_mode(pad({1, 64, 112, 112}, {0, 0, 1, 1, 0, 0, 1, 1})), "cpu_pad_f32", rng);
+    expect_matches(with_mode(pad({2, 3, 5, 4}, {1, 0, 2, 3, 0, 2, 1, 0})), "cpu_pad_f32", rng);
+    expect_matches(with_mode(pad({3, 4}, {0, 9, 0, 7})), "cpu_pad_f32", rng);  // longer than the dimension
+    expect_matches(with_mode(pad({1, 1, 5}, {0, 2, 1, 0, 3, 1})), "cpu_pad_f32", rng);  // a dimension of 1
+  }
+}
+
+TEST(CpuPad, CropsStayWithTheReference) {
   std::mt19937 rng(37);
-  NodeCase reflect = pad({1, 4, 5, 6}, {0, 0, 1, 1, 0, 0, 1, 1});
-  reflect.attributes = {{"mode", std::string("reflect")}};
-  expect_matches(reflect, "reference", rng);
   expect_matches(pad({1, 4, 5, 6}, {0, 0, -1, 1, 0, 0, 1, 1}), "reference", rng);
 }
 
