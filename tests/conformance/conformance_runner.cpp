@@ -302,11 +302,16 @@ int main(int argc, char** argv) {
                "exit 77 (CTest's skip code) when a suite folder is absent or no test matches, instead "
                "of failing or passing");
   CLI11_PARSE(app, argc, argv);
-  for (const std::string& suite_dir : suites)
-    if (skip_absent && !fs::is_directory(suite_dir)) {
+  for (const std::string& suite_dir : suites) {
+    if (fs::is_directory(suite_dir)) continue;
+    if (skip_absent) {
       fmt::print("SKIP: {} is absent\n", suite_dir);
       return 77;
     }
+    fmt::print(stderr, "tandem_conformance: suite folder {} does not exist; scripts/test writes the ONNX node "
+               "tests there (.venv/bin/python scripts/write_onnx_node_tests.py FOLDER)\n", suite_dir);
+    return 2;
+  }
 
   std::map<std::string, std::string> expected;
   std::set<std::string> unchecked;
