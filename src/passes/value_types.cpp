@@ -22,6 +22,16 @@ bool is_onnx_shape_query(const ir::Node& node) {
   return (node.domain.empty() || node.domain == "ai.onnx") && (node.op_type == "Shape" || node.op_type == "Size");
 }
 
+// Outputs known to be small: a ConstantOfShape or Expand of a small input may be large, and the
+// compiler folds those itself; computing them here, once per pass that asks, would cost memory.
+bool all_small(const std::vector<ValueType>& types) {
+  for (const ValueType& type : types)
+    if (!type.is_tensor() || !type.shape.rank_known() || !type.shape.is_static() ||
+        shape_size(type.shape.to_shape()) > kFoldedElements)
+      return false;
+  return true;
+}
+
 bool is_small(const Value* value) {
   return value && value->is_tensor() && value->tensor().size() <= kFoldedElements;
 }
@@ -65,7 +75,7 @@ std::unordered_map<std::string, ValueType> infer_value_types(const ir::Model& mo
     }
     std::vector<ValueType> output_types = ctx.outputs();
     if (const bool shape_only = is_onnx_shape_query(node);
-        def->reference && execution::may_fold(node) && (all_values || shape_only)) {
+        def->reference && execution::may_fold(node) && (all_values || shape_only) && all_small(output_types)) {
       std::vector<Value> placeholders(node.inputs.size());
       std::vector<const Value*> inputs = input_values;
       bool ready = true;
