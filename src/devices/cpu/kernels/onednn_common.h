@@ -13,6 +13,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "execution/kernel.h"
 #include "ops/kernel_context.h"
 #include "tandem/element_type.h"
 #include "tandem/value.h"
@@ -96,10 +97,26 @@ inline dnnl::memory::format_tag data_tag(size_t rank) {
   return kTags[rank - 3];
 }
 
-/// Whether a run brings the constant inputs a kernel was planned for: each input that was constant
-/// at compile time present at the same address (`constants` by input index, null for the inputs
-/// that were not), and none of the others. A kernel sends any other run to the reference.
-inline bool has_planned_constants(const ops::KernelContext& ctx, const std::vector<const void*>& constants) {
+/// Input i of the node as the planner knows it at compile time, where it is a constant tensor (an
+/// initializer or a folded value); null otherwise.
+inline const Tensor* constant_tensor(const execution::NodeInfo& info, size_t i) {
+  if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor()) return nullptr;
+  return &info.constants[i]->tensor();
+}
+/// The same where the constant is an f32 tensor (weights, bias).
+inline const Tensor* constant_f32(const execution::NodeInfo& info, size_t i) {
+  const Tensor* t = constant_tensor(info, i);
+  return t && t->element_type() == ElementType::F32 ? t : nullptr;
+}
+
+/// Whether a run brings what a kernel of one f32 data input and constant parameters was planned
+/// for: input 0 an f32 tensor of shape `x`, and each input that was constant at compile time
+/// present at the same address (`constants` by input index, null for the inputs that were not),
+/// and none of the others. A kernel sends any other run (a model whose declared shapes were
+/// wrong) to the reference.
+inline bool is_planned_run(const ops::KernelContext& ctx, const Shape& x, const std::vector<const void*>& constants) {
+  const Tensor& data = ctx.input(0);
+  if (data.element_type() != ElementType::F32 || data.shape() != x) return false;
   for (size_t i = 1; i < constants.size(); ++i)
     if (ctx.has_input(i) != bool(constants[i]) || (constants[i] && ctx.input(i).data() != constants[i]))
       return false;

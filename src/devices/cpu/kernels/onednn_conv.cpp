@@ -44,13 +44,6 @@ Tag weights_tag(size_t rank, bool grouped) {
   return grouped ? kGrouped[rank - 3] : kPlain[rank - 3];
 }
 
-const Tensor* constant_f32(const NodeInfo& info, size_t i) {
-  if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor())
-    return nullptr;
-  const Tensor& t = info.constants[i]->tensor();
-  return t.element_type() == ElementType::F32 ? &t : nullptr;
-}
-
 // What FusedConv adds after the convolution: dst = activation(conv + dst) where `sum`, the
 // residual, was placed in dst before the primitive runs.
 struct Fusion {

@@ -32,11 +32,9 @@ struct Eltwise {
 // The single value of a constant input, or nullopt where it is absent from the constants or holds
 // other than one element.
 std::optional<double> constant_scalar(const NodeInfo& info, size_t i) {
-  if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor())
-    return std::nullopt;
-  const Tensor& t = info.constants[i]->tensor();
-  if (t.size() != 1) return std::nullopt;
-  return t.to_double()[0];
+  const Tensor* t = constant_tensor(info, i);
+  if (!t || t->size() != 1) return std::nullopt;
+  return t->to_double()[0];
 }
 
 // The oneDNN form of the node, or nullopt where it has none.

@@ -52,13 +52,6 @@ class GemmKernel final : public Kernel {
   ops::KernelFn reference_;
 };
 
-const Tensor* constant_f32(const NodeInfo& info, size_t i) {
-  if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor())
-    return nullptr;
-  const Tensor& t = info.constants[i]->tensor();
-  return t.element_type() == ElementType::F32 ? &t : nullptr;
-}
-
 // beta·C broadcast to [M,N]: a row added to every row of the product when C has one row (the
 // common bias), else a whole [M,N] addend. Nullopt when C does not broadcast to [M,N], or when
 // opset < 7 requires it to be exactly [M,N]: the reference then reports the error.

@@ -142,11 +142,8 @@ std::optional<Fusion> fusion_of(const NodeInfo& info) {
   }
   const size_t b = ops::kFusedMatMulBiasInput;
   if (b >= node.inputs.size() || node.inputs[b].empty()) return fusion;
-  const Value* bias = b < info.constants.size() ? info.constants[b] : nullptr;
-  if (!bias || !bias->is_tensor() || bias->tensor().element_type() != ElementType::F32 ||
-      bias->tensor().rank() != 1)
-    return std::nullopt;
-  fusion.bias = &bias->tensor();
+  fusion.bias = constant_f32(info, b);
+  if (!fusion.bias || fusion.bias->rank() != 1) return std::nullopt;
   return fusion;
 }
 

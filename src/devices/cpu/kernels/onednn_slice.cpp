@@ -28,10 +28,10 @@ std::unique_ptr<Kernel> make_onednn_slice(const NodeInfo& info) {
   try {
     const ops::NodeContext ctx(node, info.opset);
     view = ops::slice_view(ctx, x, [&](size_t i) -> std::optional<std::vector<int64_t>> {
-      if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor()) return std::nullopt;
-      const Tensor& t = info.constants[i]->tensor();
-      parameters[i] = t.data();
-      return t.to_int64();
+      const Tensor* t = constant_tensor(info, i);
+      if (!t) return std::nullopt;
+      parameters[i] = t->data();
+      return t->to_int64();
     });
   } catch (const Error&) {
     return nullptr;  // malformed: the reference reports it

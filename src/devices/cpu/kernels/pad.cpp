@@ -49,11 +49,8 @@ class Pad final : public Kernel {
   std::string_view name() const override { return name_; }
 
   void run(ops::KernelContext& ctx) const override {
+    if (!is_planned_run(ctx, x_, constants_)) return reference_(ctx);
     const Tensor& x = ctx.input(0);
-    // Another shape or other constants at run time (a model whose declared shapes were wrong) go
-    // to the reference; the constants' addresses identify them.
-    if (x.element_type() != ElementType::F32 || x.shape() != x_ || !has_planned_constants(ctx, constants_))
-      return reference_(ctx);
     Tensor& y = pooled_output(ctx, 0);
     float* out = y.data<float>();
     const float* in = x.data<float>();
@@ -113,11 +110,6 @@ class Pad final : public Kernel {
   std::string name_;
 };
 
-const Tensor* constant_input(const NodeInfo& info, size_t i) {
-  if (i >= info.constants.size() || !info.constants[i] || !info.constants[i]->is_tensor()) return nullptr;
-  return &info.constants[i]->tensor();
-}
-
 }  // namespace
 
 std::unique_ptr<Kernel> make_pad(const NodeInfo& info) {
@@ -130,8 +122,8 @@ std::unique_ptr<Kernel> make_pad(const NodeInfo& info) {
   if (x.empty() || shape_size(x) == 0) return nullptr;
   const bool has_value = node.inputs.size() > 2 && !node.inputs[2].empty();
   const bool has_axes = node.inputs.size() > 3 && !node.inputs[3].empty();
-  const Tensor *pads = constant_input(info, 1), *value = has_value ? constant_input(info, 2) : nullptr;
-  const Tensor* axes = has_axes ? constant_input(info, 3) : nullptr;
+  const Tensor *pads = constant_tensor(info, 1), *value = has_value ? constant_tensor(info, 2) : nullptr;
+  const Tensor* axes = has_axes ? constant_tensor(info, 3) : nullptr;
   if (!pads || (has_value && (!value || value->element_type() != ElementType::F32 || value->size() != 1)) ||
       (has_axes && !axes))
     return nullptr;
@@ -164,7 +156,7 @@ std::unique_ptr<Kernel> make_pad(const NodeInfo& info) {
   placement.outer_strides.assign(strides.begin(), strides.begin() + long(last));
   std::vector<const void*> constants(node.inputs.size(), nullptr);
   for (size_t i = 1; i < node.inputs.size(); ++i)
-    if (const Tensor* t = constant_input(info, i)) constants[i] = t->data();
+    if (const Tensor* t = constant_tensor(info, i)) constants[i] = t->data();
   const ops::OpDef* def = ops::Registry::global().find(node.domain, node.op_type);
   Border border{mode, x, y, strides, full};
   return std::make_unique<Pad>(x, std::move(constants), value ? value->data<float>()[0] : 0.0f, std::move(placement),
