@@ -33,6 +33,35 @@ bool may_fold(const ir::Node& node) {
   return !kNeverFold.contains(node.op_type) && !has_subgraphs(node);
 }
 
+bool reads_only_shape(const ir::Node& node) {
+  return (node.domain.empty() || node.domain == "ai.onnx") && (node.op_type == "Shape" || node.op_type == "Size");
+}
+
+std::optional<std::vector<Value>> fold_node(const ir::Node& node, const ops::OpDef& def, int opset,
+                                            const std::vector<const ValueType*>& input_types,
+                                            const std::vector<const Value*>& input_values,
+                                            const std::vector<ValueType>& output_types) {
+  if (!def.reference || !may_fold(node)) return std::nullopt;
+  const bool shape_only = reads_only_shape(node);
+  std::vector<Value> placeholders(input_values.size());
+  std::vector<const Value*> inputs = input_values;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (node.inputs[i].empty() || inputs[i]) continue;
+    const ValueType* type = input_types[i];
+    if (!shape_only || !type || !type->is_tensor() || !type->shape.is_static()) return std::nullopt;
+    // Shape and Size read only the shape: a tensor without memory stands in for the value.
+    placeholders[i] = Tensor::wrap(type->element_type, type->shape.to_shape(), nullptr, nullptr);
+    inputs[i] = &placeholders[i];
+  }
+  ops::KernelContext kernel(node, opset, inputs, output_types, nullptr);
+  try {
+    def.reference(kernel);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  return std::move(kernel.results());
+}
+
 GraphPlan::GraphPlan(const ir::Graph& graph, const ir::OpsetImports& opsets, const OuterScope& outer,
                      const std::string& where, KernelSelector select_kernel, ConstantRelease release)
     : graph_(graph), where_(where), select_kernel_(std::move(select_kernel)), release_(std::move(release)) {
@@ -181,30 +210,14 @@ int GraphPlan::add_output_slot(const std::string& name, ValueType type, const st
 bool GraphPlan::fold(const Step& step, const std::vector<const ValueType*>& input_types,
                      const std::vector<const Value*>& input_values) {
   const ir::Node& node = *step.node;
-  if (!may_fold(node)) return false;
-  const bool shape_only = node.domain.empty() && (node.op_type == "Shape" || node.op_type == "Size");
-  std::vector<Value> placeholders(input_values.size());
-  std::vector<const Value*> inputs = input_values;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (step.inputs[i] < 0 || inputs[i]) continue;
-    const ValueType* type = input_types[i];
-    if (!shape_only || !type || !type->is_tensor() || !type->shape.is_static()) return false;
-    // Shape and Size read only the shape: a tensor without memory stands in for the value.
-    placeholders[i] = Tensor::wrap(type->element_type, type->shape.to_shape(), nullptr, nullptr);
-    inputs[i] = &placeholders[i];
-  }
-  ops::KernelContext kernel(node, step.opset, inputs, step.output_types, nullptr);
-  try {
-    step.def->reference(kernel);
-  } catch (const Error&) {
-    return false;  // run time reports it, if the node ever runs
-  }
+  std::optional<std::vector<Value>> results =
+      fold_node(node, *step.def, step.opset, input_types, input_values, step.output_types);
+  if (!results) return false;
   const std::string who = where_prefix(where_) + ir::describe_node(node, step.opset);
-  std::vector<Value>& results = kernel.results();
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     if (node.outputs[i].empty()) continue;
-    int slot = add_output_slot(node.outputs[i], type_of(results[i], step.output_types[i]), who);
-    constants_.emplace(slot, std::move(results[i]));
+    int slot = add_output_slot(node.outputs[i], type_of((*results)[i], step.output_types[i]), who);
+    constants_.emplace(slot, std::move((*results)[i]));
   }
   return true;
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -34,6 +35,18 @@ struct Step {
 /// Whether a node whose inputs are all known may run once at compile time instead of per run: not
 /// a random op, Dropout or a node with subgraphs.
 bool may_fold(const ir::Node& node);
+
+/// Whether the node reads only its input's shape (Shape, Size): it folds once that is static.
+bool reads_only_shape(const ir::Node& node);
+
+/// The outputs of `node` computed now by `def`'s reference kernel, as constant folding stores them:
+/// every input not omitted has its value in `input_values`, or, for a node that reads only its
+/// input's shape, a static type in `input_types`. Nullopt where the node may not fold, an input is
+/// unknown, or the kernel refuses (run time reports it, if the node ever runs).
+std::optional<std::vector<Value>> fold_node(const ir::Node& node, const ops::OpDef& def, int opset,
+                                            const std::vector<const ValueType*>& input_types,
+                                            const std::vector<const Value*>& input_values,
+                                            const std::vector<ValueType>& output_types);
 
 /// Called with the name of a constant the plan no longer needs at run time (every reader folded
 /// or holds it packed, Kernel::holds_input), so that whoever owns the graph can let it go too.

@@ -9,7 +9,6 @@
 
 #include "execution/graph_plan.h"
 #include "ops/infer_context.h"
-#include "ops/kernel_context.h"
 #include "ops/registry.h"
 
 namespace tandem::passes {
@@ -17,10 +16,6 @@ namespace {
 
 // The most elements a constant computed here may have: shape arithmetic, not weights.
 constexpr int64_t kFoldedElements = 1024;
-
-bool is_onnx_shape_query(const ir::Node& node) {
-  return (node.domain.empty() || node.domain == "ai.onnx") && (node.op_type == "Shape" || node.op_type == "Size");
-}
 
 // Outputs known to be small: a ConstantOfShape or Expand of a small input may be large, and the
 // compiler folds those itself; computing them here, once per pass that asks, would cost memory.
@@ -73,32 +68,17 @@ std::unordered_map<std::string, ValueType> infer_value_types(const ir::Model& mo
     } catch (const std::exception&) {
       continue;  // left unknown; the compiler's own inference reports real errors
     }
-    std::vector<ValueType> output_types = ctx.outputs();
-    if (const bool shape_only = is_onnx_shape_query(node);
-        def->reference && execution::may_fold(node) && (all_values || shape_only) && all_small(output_types)) {
-      std::vector<Value> placeholders(node.inputs.size());
-      std::vector<const Value*> inputs = input_values;
-      bool ready = true;
-      for (size_t i = 0; i < inputs.size() && shape_only; ++i) {
-        if (inputs[i] || !input_types[i]) continue;
-        const ValueType& type = *input_types[i];
-        ready = ready && type.is_tensor() && type.shape.is_static();
-        // Shape and Size read only the shape: a tensor without memory stands in for the value.
-        if (ready) placeholders[i] = Tensor::wrap(type.element_type, type.shape.to_shape(), nullptr, nullptr);
-        inputs[i] = &placeholders[i];
-      }
-      ops::KernelContext kernel(node, opset, inputs, output_types, nullptr);
+    const std::vector<ValueType>& output_types = ctx.outputs();
+    // Values of small inputs only: a node reading weights is the compiler's to fold.
+    if ((all_values || execution::reads_only_shape(node)) && all_small(output_types)) {
+      std::optional<std::vector<Value>> results;
       try {
-        if (ready) def->reference(kernel);
-        for (size_t i = 0; ready && i < node.outputs.size() && i < kernel.results().size(); ++i) {
-          const Value& result = kernel.results()[i];
-          if (node.outputs[i].empty() || !result.is_tensor()) continue;
-          output_types[i] = ValueType::tensor(result.tensor().element_type(), PartialShape(result.tensor().shape()));
-          if (is_small(&result)) folded[node.outputs[i]] = result;
-        }
+        results = execution::fold_node(node, *def, opset, input_types, input_values, output_types);
       } catch (const std::exception&) {
         // left to run time, as the compiler leaves it
       }
+      for (size_t i = 0; results && i < node.outputs.size() && i < results->size(); ++i)
+        if (!node.outputs[i].empty() && is_small(&(*results)[i])) folded[node.outputs[i]] = (*results)[i];
     }
     for (size_t i = 0; i < node.outputs.size() && i < output_types.size(); ++i)
       if (!node.outputs[i].empty()) types[node.outputs[i]] = output_types[i];
