@@ -6,6 +6,7 @@
 namespace tandem::passes {
 namespace {
 
+using testing::copy_of;
 using testing::ModelBuilder;
 
 // x [1,3,6,5] -> Conv (W [4,3,3,3], pads 1, bias b) -> c; the caller adds the arithmetic.
@@ -20,12 +21,6 @@ ModelBuilder conv(std::mt19937& rng, bool bias = true) {
   }
   b.node("Conv", inputs, {"c"}, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}});
   return b;
-}
-
-std::shared_ptr<ir::Model> copy_of(const ir::Model& model) {
-  auto copy = std::make_shared<ir::Model>(model);
-  copy->graph = std::make_shared<ir::Graph>(*model.graph);
-  return copy;
 }
 
 void expect_same_outputs(const ir::Model& before, const ir::Model& after, std::mt19937& rng) {

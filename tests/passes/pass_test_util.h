@@ -58,6 +58,13 @@ inline Tensor random_tensor(const Shape& shape, std::mt19937& rng, float lo = -1
   return t;
 }
 
+/// A copy of `model` whose graph a pass may rewrite while `model` stays as it is (weights shared).
+inline std::shared_ptr<ir::Model> copy_of(const ir::Model& model) {
+  auto copy = std::make_shared<ir::Model>(model);
+  copy->graph = std::make_shared<ir::Graph>(*model.graph);
+  return copy;
+}
+
 /// The model's outputs computed by the reference kernels, with the graph as it is.
 inline std::vector<Value> run_reference(const ir::Model& model, std::vector<Value> inputs) {
   const execution::GraphPlan plan(*model.graph, model.opsets, {}, "test");

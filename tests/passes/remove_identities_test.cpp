@@ -27,8 +27,7 @@ TEST(RemoveIdentities, IdentitiesAndSameTypeCastsGo) {
                    .node("Identity", {"w"}, {"w2"})
                    .node("Add", {"f", "w2"}, {"y"})
                    .build();
-  const auto before = std::make_shared<ir::Model>(*model);
-  before->graph = std::make_shared<ir::Graph>(*model->graph);
+  const auto before = testing::copy_of(*model);
   remove_identities(*model);
   EXPECT_EQ(testing::op_types(*model), (std::vector<std::string>{"Relu", "Cast", "Cast", "Add"}));
   EXPECT_EQ(model->graph->nodes[0].inputs, std::vector<std::string>{"x"});

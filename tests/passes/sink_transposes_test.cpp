@@ -9,6 +9,7 @@
 namespace tandem::passes {
 namespace {
 
+using testing::copy_of;
 using testing::ModelBuilder;
 using Ints = std::vector<int64_t>;
 
@@ -17,12 +18,6 @@ const Ints kToChannelsFirst{0, 3, 1, 2}, kToChannelsLast{0, 2, 3, 1};
 size_t transposes(const ir::Model& model) {
   const auto ops = testing::op_types(model);
   return size_t(std::count(ops.begin(), ops.end(), "Transpose"));
-}
-
-std::shared_ptr<ir::Model> copy_of(const ir::Model& model) {
-  auto copy = std::make_shared<ir::Model>(model);
-  copy->graph = std::make_shared<ir::Graph>(*model.graph);
-  return copy;
 }
 
 void expect_same_outputs(const ir::Model& before, const ir::Model& after, const Shape& x_shape, std::mt19937& rng) {

@@ -103,14 +103,13 @@ class CpuExecutable : public devices::Executable {
 
   // A graph whose inputs have dynamic dimensions runs reference kernels wherever a shape is not
   // known ahead, and oneDNN's primitives are made for known shapes. A run's inputs fix them: the
-  // subgraph goes through the graph passes again (fusions that need static shapes then apply) and
-  // is compiled for those shapes the first time they come (milliseconds for a
-  // small CNN, a few hundred for BERT-base), and that executable runs every later input of the
-  // same shapes, 5-10x faster than the reference kernels on a CNN. Each holds its own packed
-  // weights, so only the most recently used stay (SHAPE_CACHE_CAPACITY, CompileOptions); a run in
-  // progress keeps its own.
-  // Null where the compile fails (inputs the model does not accept): the general run then says
-  // why.
+  // first time they come, the subgraph goes through the graph passes again (fusions that need
+  // static shapes then apply) and is compiled for those shapes (milliseconds for a small CNN, a
+  // few hundred for BERT-base), and that executable runs every later input of the same shapes,
+  // 5-10x faster than the reference kernels on a CNN. Each holds its own packed weights, so only
+  // the most recently used stay (SHAPE_CACHE_CAPACITY, CompileOptions); a run in progress keeps
+  // its own. Null where the compile fails (inputs the model does not accept): the general run then
+  // says why.
   std::shared_ptr<const CpuExecutable> specialised(const std::vector<Value>& inputs) const {
     if (!specialisable_) return nullptr;
     const auto same_shapes = [&](const Specialisation& s) {
