@@ -33,6 +33,7 @@ struct ConvCase {
   std::map<std::string, ir::Attribute> attributes;
   ops::Activation activation;
   bool weights_constant = true;
+  bool sum_constant = false;
 };
 
 void check_case(const ConvCase& c, ElementType compute, bool sum_in_output = false) {
@@ -52,7 +53,7 @@ void check_case(const ConvCase& c, ElementType compute, bool sum_in_output = fal
     // Sum has the output's shape: the reference's without it.
     const Shape out = reference(node, opset, inputs).shape();
     node.inputs.push_back("sum");
-    inputs.push_back(random_input(out, compute, false, 4));
+    inputs.push_back(random_input(out, compute, c.sum_constant, 4));
   }
   const Tensor want = reference(node, opset, inputs);
   RunOptions options{.libraries = {.cudnn = true}, .poison_workspace = true};
@@ -155,6 +156,16 @@ TEST(GpuConv, FusedGeluWithResidual) {
   ConvCase c = resnet_block();
   c.activation = {ops::ActivationKind::Gelu};
   check_case(c, ElementType::F32);
+}
+
+// A constant residual is passed as null at run time, as the executor does: the kernel holds it.
+TEST(GpuConv, ConstantResidual) {
+  ConvCase c = resnet_block();
+  c.sum_constant = true;
+  for (ops::ActivationKind kind : {ops::ActivationKind::Relu, ops::ActivationKind::Gelu}) {
+    c.activation = {kind};
+    check_case(c, ElementType::F32);
+  }
 }
 
 TEST(GpuConv, HalfAndBfloat16) {

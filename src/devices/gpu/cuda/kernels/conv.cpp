@@ -106,7 +106,8 @@ class ConvKernel final : public GpuKernel {
   // Unequal pads: X copied into a zeroed [N, C, H + pads, W + pads] after cuDNN's workspace.
   size_t padded_bytes_ = 0;
   cudaMemcpy3DParms pad_copy_{};
-  DeviceBuffer weights_, bias_;  // empty where W or B is not a constant: read at run time
+  // A constant input held here (the executor passes null for it); empty where read at run time.
+  DeviceBuffer input_, weights_, bias_, sum_;
   bool has_bias_ = false, has_sum_ = false;
   bool fused_relu_ = false;  // cudnnConvolutionBiasActivationForward
   bool epilogue_ = false;
@@ -161,11 +162,14 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
                     g.node.name, n, c, h, w, r.batch, r.out_channels, r.out_h, r.out_w));
   choose_algorithm(g.handles->cudnn);
 
+  if (g.constants[0]) input_ = upload(*g.constants[0], type_);
   if (g.constants[1]) weights_ = upload(*g.constants[1], type_);
   has_bias_ = g.node.inputs.size() > 2 && !g.node.inputs[2].empty();
   if (has_bias_ && g.constants[2]) bias_ = upload(*g.constants[2], type_);
   has_sum_ = g.node.inputs.size() > ops::kFusedConvSumInput &&
              !g.node.inputs[ops::kFusedConvSumInput].empty();
+  if (has_sum_ && g.constants[ops::kFusedConvSumInput])
+    sum_ = upload(*g.constants[ops::kFusedConvSumInput], type_);
   ops::Activation activation;
   if (g.node.op_type == "FusedConv")
     activation = ops::read_activation(ops::NodeContext(g.node, g.opset));
@@ -175,8 +179,10 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
   fused_relu_ = activation.kind == ops::ActivationKind::Relu && r.group == 1;
   if (fused_relu_) {
     bias_desc_ = tensor_desc(type, 1, r.out_channels, 1, 1);
-    check(cudnnSetActivationDescriptor(relu_desc_.get(), CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN,
-                                       0.0),
+    // CUDNN_NOT_PROPAGATE_NAN, which TensorFlow notes is all the fused call takes and ONNX
+    // Runtime passes too; the epilogue's ReLU (fmaxf) maps NaN to 0 alike.
+    check(cudnnSetActivationDescriptor(relu_desc_.get(), CUDNN_ACTIVATION_RELU,
+                                       CUDNN_NOT_PROPAGATE_NAN, 0.0),
           "cudnnSetActivationDescriptor");
     if (!has_bias_)  // the fused call always adds a bias
       bias_ = upload(Tensor::from<float>(std::vector<float>(size_t(r.out_channels), 0.0f),
@@ -227,7 +233,7 @@ void ConvKernel::choose_algorithm(cudnnHandle_t handle) {
 
 void ConvKernel::launch(const Launch& l) const {
   const float one = 1.0f;
-  const void* x = l.inputs[0];
+  const void* x = input_.get() ? input_.get() : l.inputs[0];
   if (padded_bytes_) {
     void* padded = static_cast<char*>(l.workspace) + aligned(cudnn_workspace_);
     check(cudaMemsetAsync(padded, 0, padded_bytes_, l.stream), "zeroing Conv's padded input");
@@ -239,7 +245,8 @@ void ConvKernel::launch(const Launch& l) const {
   }
   const void* w = weights_.get() ? weights_.get() : l.inputs[1];
   const void* bias = bias_.get() ? bias_.get() : has_bias_ ? l.inputs[2] : nullptr;
-  const void* sum = has_sum_ ? l.inputs[ops::kFusedConvSumInput] : nullptr;
+  const void* sum =
+      sum_.get() ? sum_.get() : has_sum_ ? l.inputs[ops::kFusedConvSumInput] : nullptr;
   void* y = l.outputs[0];
   void* workspace = cudnn_workspace_ ? l.workspace : nullptr;
   const cudnnHandle_t handle = l.handles->cudnn;

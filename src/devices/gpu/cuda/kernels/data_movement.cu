@@ -31,9 +31,10 @@ void with_word(size_t bytes, F&& f) {
 
 template <class W>
 __global__ void strided_copy_kernel(StridedCopy c, const W* x, W* y) {
-  const int32_t n = int32_t(c.n);
-  for (int32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    int32_t rest = i;
+  // The index in 64 bits: n < 2^31, but adding the grid's stride to it may not be.
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < c.n;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    int32_t rest = int32_t(i);
     int64_t offset = c.base;
 #pragma unroll
     for (int d = kMaxRank - 1; d >= 0; --d) {

@@ -116,9 +116,10 @@ __global__ void binary_flat_kernel(BinaryOp op, const T* a, const T* b, T* y, in
 template <class T>
 __global__ void binary_broadcast_kernel(BinaryOp op, BroadcastPlan p, const T* a, const T* b,
                                         T* y) {
-  const int32_t n = int32_t(p.n);
-  for (int32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    int32_t rest = i, oa = 0, ob = 0;
+  // The index in 64 bits: n < 2^31, but adding the grid's stride to it may not be.
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < p.n;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    int32_t rest = int32_t(i), oa = 0, ob = 0;
 #pragma unroll
     for (int d = kMaxRank - 1; d >= 0; --d) {
       if (d >= p.rank) continue;

@@ -157,7 +157,9 @@ class LtMatmul {
     const cublasStatus_t status =
         cublasLtMatmulAlgoGetHeuristic(handle, desc_.get(), b_.get(), a_.get(), y_.get(), y_.get(),
                                        preference, 1, &result, &count);
-    if (status == CUBLAS_STATUS_NOT_SUPPORTED || (status == CUBLAS_STATUS_SUCCESS && count == 0))
+    // A result's fields are valid only where its state is success (cublasLt.h).
+    if (status == CUBLAS_STATUS_NOT_SUPPORTED ||
+        (status == CUBLAS_STATUS_SUCCESS && (count == 0 || result.state != CUBLAS_STATUS_SUCCESS)))
       return std::nullopt;
     check(status, "cublasLtMatmulAlgoGetHeuristic");
     return result;

@@ -225,7 +225,7 @@ std::unique_ptr<GpuKernel> make_batch_norm(const ops::NodeContext& ctx, const Gp
     b[c] = float(p[1][c] - p[2][c] * scale);
   }
   const int64_t total = shape_size(shape);
-  const int64_t spatial = channels == 0 ? 0 : total / shape[0] / channels;
+  const int64_t spatial = total == 0 ? 0 : total / shape[0] / channels;  // an empty batch too
   return std::make_unique<BatchNormKernel>(type, total, channels, spatial, upload_f32(a),
                                            upload_f32(b));
 }
