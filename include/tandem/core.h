@@ -41,6 +41,18 @@ class Core {
   /// truncated or corrupt, another blob format or tandem or oneDNN version, another precision),
   /// DeviceUnavailable when a device it uses is absent now.
   CompiledModel import_model(std::istream& blob, const AnyMap& properties = {}) const;
+  /// A zero-filled tensor in `device`'s own memory ("CPU": host memory), to bind as an input that
+  /// needs no copy to the device, or to fill with another library's kernels (its data() is a
+  /// device address). Its element type is the one the device stores `type` as: the GPU keeps every
+  /// type, the VNPU keeps f32 as f16. Throws InvalidArgument for a device tandem does not know or
+  /// for strings off the host, DeviceUnavailable with the diagnosis when the device is absent.
+  Tensor create_tensor(ElementType type, const Shape& shape, const std::string& device) const;
+  /// A copy of `tensor`, from host or device memory, in `device`'s memory ("CPU": host memory).
+  /// Between two devices the bytes go through host memory. Throws as create_tensor does.
+  Tensor copy_tensor(const Tensor& tensor, const std::string& device) const;
+  /// Zero-filled host memory that `device` copies from and to fastest: page-locked memory for the
+  /// GPU, whose copies then need no staging buffer; ordinary host memory for the others.
+  Tensor create_host_tensor(ElementType type, const Shape& shape, const std::string& device) const;
   /// Devices present on this machine, in priority order.
   std::vector<std::string> available_devices() const;
   /// Every device built in, present or not, in AUTO's priority order, each with its diagnosis.

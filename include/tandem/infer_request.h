@@ -39,7 +39,10 @@ class InferRequest {
   explicit InferRequest(std::shared_ptr<runtime::RequestState> state);
 
   /// Binds an input. Throws InvalidArgument for an unknown name or a type or shape the model
-  /// does not accept; the previous binding is kept then. The tensor is not copied.
+  /// does not accept; the previous binding is kept then. The tensor is not copied. A device
+  /// tensor (Core::create_tensor, or another model's output kept on its device) goes to the stages
+  /// on its device as it is; stages elsewhere get it through host memory. Its element type must
+  /// be the one its device stores the input's type as.
   void set_tensor(const std::string& name, const Tensor& tensor);
   /// An input's bound tensor, or an output's tensor after infer(). Static inputs are
   /// pre-allocated (zeros) so they can be filled in place.
@@ -47,6 +50,13 @@ class InferRequest {
   /// As set_tensor/get_tensor, for inputs and outputs that are sequences or optionals.
   void set_value(const std::string& name, const Value& value);
   Value get_value(const std::string& name) const;
+
+  /// Where get_tensor delivers output `name` from the next run on: "CPU" (host memory, the
+  /// default) or a device's own memory ("GPU"). An output that device computes stays where it is,
+  /// with no copy to the host, so that a pipeline of models on the device hands it on as it is;
+  /// another is copied there. Throws InvalidArgument for an unknown output or one that is no
+  /// tensor, and as Core::create_tensor for the device.
+  void set_output_device(const std::string& name, const std::string& device);
 
   /// Runs the model on the bound inputs and returns when done (the work runs on one of the
   /// compiled model's streams; the calling thread waits).

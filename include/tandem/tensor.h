@@ -1,10 +1,12 @@
-// Tensor: an element type, a shape and shared host memory; copies are cheap handles.
+// Tensor: an element type, a shape and shared memory (the host's, or a device's); copies are cheap
+// handles.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tandem/element_type.h"
@@ -19,6 +21,9 @@ int64_t shape_size(const Shape& shape);
 
 /// A tensor handle. Copying a Tensor shares its memory (like a shared_ptr); use clone() for a
 /// deep copy. Strings are stored as std::string elements. Not thread-safe for concurrent writes.
+/// Its bytes are in host memory unless it is a device tensor (Core::create_tensor, or an output
+/// InferRequest::set_output_device keeps on its device): then data() is a device address, and
+/// element access (data<T>, span, scalar, the conversions, clone) throws InvalidArgument.
 class Tensor {
  public:
   /// An empty handle: no type, no memory.
@@ -43,16 +48,24 @@ class Tensor {
   int64_t size() const { return size_; }
   size_t byte_size() const { return size_t(size_) * element_size(type_); }
 
+  /// Whose memory the bytes are in: "CPU" for host memory, else the device's ("GPU").
+  std::string_view device() const { return device_.empty() ? std::string_view("CPU") : device_; }
+  bool on_host() const { return device_.empty(); }
+  /// The same bytes, marked as being in `device`'s memory ("CPU": host memory); nothing is
+  /// copied. For device memory another library allocated: wrap() it, then mark it.
+  Tensor in_memory_of(std::string_view device) const;
+
+  /// The first byte: a host address, or for a device tensor a device address.
   void* data() { return data_; }
   const void* data() const { return data_; }
   template <class T>
   T* data() {
-    check_type(element_type_of<T>());
+    check_access(element_type_of<T>());
     return static_cast<T*>(data_);
   }
   template <class T>
   const T* data() const {
-    check_type(element_type_of<std::remove_const_t<T>>());
+    check_access(element_type_of<std::remove_const_t<T>>());
     return static_cast<const T*>(data_);
   }
   template <class T>
@@ -78,7 +91,8 @@ class Tensor {
   Tensor reshaped(Shape shape) const;
 
  private:
-  void check_type(ElementType expected) const;
+  void check_access(ElementType expected) const;
+  void check_on_host(const char* what) const;
 
   static inline const Shape kNoDims{};
   // Shared, never changed: copying a handle (each run passes values from stage to stage and back
@@ -90,9 +104,10 @@ class Tensor {
   int64_t size_ = 0;
   void* data_ = nullptr;
   std::shared_ptr<const void> owner_;
+  std::string_view device_;  // empty for host memory; else an interned device name
 };
 
-/// "f32[1,3,224,224]".
+/// "f32[1,3,224,224]", with " in GPU memory" for a device tensor.
 std::string describe(const Tensor& tensor);
 
 template <class T>

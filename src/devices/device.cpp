@@ -27,8 +27,9 @@ std::string Diagnosis::summary() const {
 size_t Device::device_bytes(const ValueType& type) const {
   if (!type.is_tensor() || !type.shape.is_static()) return 0;
   const auto count = size_t(shape_size(type.shape.to_shape()));
-  const int bits = packed_bits(type.element_type);
-  return bits < 8 ? (count * bits + 7) / 8 : count * element_size(type.element_type);
+  const ElementType stored = storage_type(type.element_type);
+  const int bits = packed_bits(stored);
+  return bits < 8 ? (count * bits + 7) / 8 : count * element_size(stored);
 }
 
 std::string Device::save(const Executable&) const {

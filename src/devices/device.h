@@ -107,8 +107,13 @@ class Device {
   virtual Value copy_to_device(const Value& host) const = 0;
   /// A value of this device's memory copied back to the host as the logical type `type`.
   virtual Value copy_to_host(const Value& on_device, const ValueType& type) const = 0;
+  /// The element type a `logical` tensor has in this device's memory (what copy_to_device makes).
+  virtual ElementType storage_type(ElementType logical) const { return logical; }
   /// Bytes a value occupies in this device's memory (for the placement report's transfers).
-  virtual size_t device_bytes(const ValueType& type) const;
+  size_t device_bytes(const ValueType& type) const;
+  /// Zeroed host memory that this device copies from and to fastest (the GPU's page-locked
+  /// memory, which its copies read without staging); ordinary host memory unless overridden.
+  virtual Tensor host_tensor(ElementType type, const Shape& shape) const { return Tensor(type, shape); }
   // 5. Save and load for the model cache. The runtime owns the blob's header (magic, format,
   //    versions of tandem and its libraries, model hash, shapes, precision) and checks it, and a
   //    checksum, before a device sees its payload. Both throw Unsupported unless overridden.

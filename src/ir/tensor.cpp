@@ -4,7 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
+#include <set>
 
 #include "tandem/shape.h"
 
@@ -21,6 +23,16 @@ std::shared_ptr<void> allocate(ElementType type, int64_t count) {
   if (!p) throw std::bad_alloc();
   std::memset(p, 0, bytes);
   return std::shared_ptr<void>(p, std::free);
+}
+
+// Device names live as long as the program, so that a handle holds a view of one and copying it
+// allocates nothing.
+std::string_view interned(std::string_view name) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;
+  std::lock_guard lock(mutex);
+  if (const auto known = names.find(name); known != names.end()) return *known;
+  return *names.emplace(name).first;
 }
 
 template <class T>
@@ -95,7 +107,21 @@ Tensor Tensor::wrap(ElementType type, Shape shape, void* data, std::shared_ptr<c
   return t;
 }
 
-void Tensor::check_type(ElementType expected) const {
+Tensor Tensor::in_memory_of(std::string_view device) const {
+  Tensor t = *this;
+  t.device_ = device == "CPU" ? std::string_view() : interned(device);
+  return t;
+}
+
+void Tensor::check_on_host(const char* what) const {
+  if (!on_host())
+    throw Error(ErrorKind::InvalidArgument,
+                std::string(what) + ": the tensor is in " + std::string(device()) +
+                    " memory; copy it to the host first (Core::copy_tensor(tensor, \"CPU\"))");
+}
+
+void Tensor::check_access(ElementType expected) const {
+  check_on_host("reading a tensor's elements");
   if (expected != type_)
     throw Error(ErrorKind::InvalidArgument, "tensor of type " + std::string(to_string(type_)) +
                                                 " accessed as " + std::string(to_string(expected)));
@@ -103,6 +129,7 @@ void Tensor::check_type(ElementType expected) const {
 
 template <class T>
 T Tensor::scalar() const {
+  check_on_host("Tensor::scalar");
   if (size_ != 1)
     throw Error(ErrorKind::InvalidArgument, "expected a single value, got shape " + to_string(shape()));
   return convert_scalar<T>(*this, 0);
@@ -120,6 +147,7 @@ template uint64_t Tensor::scalar<uint64_t>() const;
 template bool Tensor::scalar<bool>() const;
 
 std::vector<int64_t> Tensor::to_int64() const {
+  check_on_host("Tensor::to_int64");
   if (is_floating_type(type_) || type_ == ElementType::String)
     throw Error(ErrorKind::InvalidArgument,
                 "expected an integer tensor, got " + std::string(to_string(type_)));
@@ -129,6 +157,7 @@ std::vector<int64_t> Tensor::to_int64() const {
 }
 
 std::vector<double> Tensor::to_double() const {
+  check_on_host("Tensor::to_double");
   std::vector<double> out(static_cast<size_t>(size_));
   for (int64_t i = 0; i < size_; ++i) out[i] = convert_scalar<double>(*this, i);
   return out;
@@ -136,6 +165,7 @@ std::vector<double> Tensor::to_double() const {
 
 Tensor Tensor::clone() const {
   if (!is_valid()) return {};
+  check_on_host("Tensor::clone");
   Tensor t(type_, shape());
   if (type_ == ElementType::String) {
     auto src = span<std::string>();
@@ -157,7 +187,9 @@ Tensor Tensor::reshaped(Shape shape) const {
 }
 
 std::string describe(const Tensor& tensor) {
-  return std::string(to_string(tensor.element_type())) + to_string(tensor.shape());
+  std::string s = std::string(to_string(tensor.element_type())) + to_string(tensor.shape());
+  if (!tensor.on_host()) s += " in " + std::string(tensor.device()) + " memory";
+  return s;
 }
 
 }  // namespace tandem

@@ -23,8 +23,10 @@ namespace tandem::runtime {
 /// request keeps one and reuses it run after run, vectors and all, so that a steady-state run
 /// allocates nothing here.
 struct Run {
-  std::vector<Value> inputs;  // the model's inputs, in host memory
+  std::vector<Value> inputs;  // the model's inputs: host memory, or tensors marked as a device's
   std::vector<Value> outputs;  // the model's outputs, set when the run succeeded
+  /// Per output, the device whose memory it is delivered in; null (or none at all): host memory.
+  std::vector<const devices::Device*> output_devices;
   std::vector<ProfilingInfo> profile;
   /// Called before the first stage; false cancels the run.
   std::function<bool()> begin;
@@ -126,7 +128,25 @@ class CompiledState {
   /// the workers so that OpenMP teams never outnumber the cores).
   void on_worker(int d, const std::function<void()>& job) const;
   void run_stage(size_t s, Run& run) const;
+  /// Where `device` keeps this model's values; -1 where it has no stage here or shares host memory.
+  int location_of(const devices::Device* device) const;
+  const DeviceSlot* slot_of(const devices::Device& device) const;
   void copy(const Transfer& transfer, Run& run) const;
+  /// A copy of `value` to or from `device` that began at `start`, counted as the device's busy
+  /// time and profiled.
+  void record_copy(const devices::Device& device, bool to_device, int value, Run& run,
+                   std::chrono::steady_clock::time_point start) const;
+  /// Whether anything reads `value` in host memory, or copies it from there to a location other
+  /// than `except_location`.
+  bool read_on_host(int value, int except_location) const;
+  /// Where the run's boundary values start: inputs (in the memory they were bound in) and
+  /// compile-time constants.
+  void seed(Run& run) const;
+  /// Output `output` in the memory the request asked for.
+  Value delivered(size_t output, Run& run) const;
+  /// Whether an output copy to the host serves an output delivered in host memory, or on a
+  /// device other than the one it is copied from.
+  bool wanted_on_host(const Transfer& t, const Run& run) const;
   void finish_outputs(Run& run) const;
   void continue_from(Run& run) const;
 

@@ -9,6 +9,7 @@
 #include "frontend/onnx/reader.h"
 #include "runtime/compile_config.h"
 #include "runtime/compiled_state.h"
+#include "runtime/device_tensors.h"
 #include "runtime/model_blob.h"
 #include "runtime/model_cache.h"
 #include "runtime/request_state.h"
@@ -114,6 +115,16 @@ std::vector<std::string> Core::available_devices() const {
   return names;
 }
 
+Tensor Core::create_tensor(ElementType type, const Shape& shape, const std::string& device) const {
+  return runtime::create_device_tensor(type, shape, device);
+}
+Tensor Core::copy_tensor(const Tensor& tensor, const std::string& device) const {
+  return runtime::copy_tensor(tensor, device);
+}
+Tensor Core::create_host_tensor(ElementType type, const Shape& shape, const std::string& device) const {
+  return runtime::create_host_tensor(type, shape, device);
+}
+
 std::map<std::string, std::string> Core::query_model(const Model& model, const std::string& device,
                                                      const AnyMap& properties) const {
   return runtime::query_placement(model.ir(), device, runtime::CompileConfig::resolve(properties, device));
@@ -162,6 +173,9 @@ void InferRequest::set_value(const std::string& name, const Value& value) {
   state_->set_input(name, value, "set_value");
 }
 Value InferRequest::get_value(const std::string& name) const { return state_->get(name, "get_value"); }
+void InferRequest::set_output_device(const std::string& name, const std::string& device) {
+  state_->set_output_device(name, device);
+}
 void InferRequest::infer() { state_->infer(); }
 void InferRequest::start_async() { state_->start_async(); }
 void InferRequest::wait() { state_->wait(); }

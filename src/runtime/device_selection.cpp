@@ -26,14 +26,8 @@ std::string known_devices() {
 }
 
 const devices::Device& present(const std::string& name, const std::string& asked) {
-  const devices::Device* device = devices::find_device(name);
-  if (!device)
-    throw Error(ErrorKind::InvalidArgument,
-                fmt::format("compile_model: '{}' names no device '{}'; tandem knows {}, HETERO:<devices> and "
-                            "AUTO[:<devices>]",
-                            asked, name, known_devices()));
-  if (!device->diagnose().available()) throw device_unavailable_error(*device);
-  return *device;
+  return present_device(name, fmt::format("compile_model: '{}' names no device '{}'", asked, name),
+                        ", HETERO:<devices> and AUTO[:<devices>]");
 }
 
 // An accelerator on its own falls back to the CPU, as HETERO:<it>,CPU.
@@ -75,6 +69,15 @@ DeviceChoice choose_auto(const std::vector<std::string>& listed, const std::stri
 }
 
 }  // namespace
+
+const devices::Device& present_device(const std::string& name, const std::string& unknown,
+                                      const std::string& also_known) {
+  const devices::Device* device = devices::find_device(name);
+  if (!device)
+    throw Error(ErrorKind::InvalidArgument, fmt::format("{}; tandem knows {}{}", unknown, known_devices(), also_known));
+  if (!device->diagnose().available()) throw device_unavailable_error(*device);
+  return *device;
+}
 
 DeviceChoice choose_devices(const std::string& device, const CompileConfig& config) {
   const std::string hetero = "HETERO:", automatic = "AUTO";

@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "runtime/device_tensors.h"
+
 namespace tandem::runtime {
 namespace {
 
@@ -65,11 +67,37 @@ void RequestState::set_input(const std::string& name, const Value& value, const 
   if (i < 0)
     throw Error(ErrorKind::InvalidArgument, fmt::format("{}: the model has no input '{}'; its inputs are {}",
                                                         api, name, names_of(compiled_->inputs())));
-  const ValueType& type = compiled_->inputs()[i].type;
+  ValueType type = compiled_->inputs()[i].type;
+  std::string where;  // of a device tensor: the memory it is in
+  if (value.is_tensor() && !value.tensor().on_host()) {
+    if (!type.is_tensor())
+      throw Error(ErrorKind::InvalidArgument, fmt::format("{}: input '{}' takes {}, which stays in host memory; got {}",
+                                                          api, name, to_string(type), describe(value)));
+    // A device keeps some types as others (the VNPU keeps f32 as f16): its tensor has those.
+    if (const devices::Device* device = memory_device(value.tensor(), api))
+      type.element_type = device->storage_type(type.element_type);
+    where = fmt::format(" in {} memory", value.tensor().device());
+  }
   if (!fits(value, type))
-    throw Error(ErrorKind::InvalidArgument, fmt::format("{}: input '{}' expects {}, got {}", api, name,
-                                                        to_string(type), describe(value)));
+    throw Error(ErrorKind::InvalidArgument, fmt::format("{}: input '{}' expects {}{}, got {}", api, name,
+                                                        to_string(type), where, describe(value)));
   inputs_[i] = value;
+}
+
+void RequestState::set_output_device(const std::string& name, const std::string& device) {
+  std::lock_guard lock(mutex_);
+  check_idle("set_output_device");
+  const int i = output_index(name);
+  if (i < 0)
+    throw Error(ErrorKind::InvalidArgument, fmt::format("set_output_device: the model has no output '{}'; its outputs are {}",
+                                                        name, names_of(compiled_->outputs())));
+  if (!compiled_->outputs()[i].type.is_tensor())
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("set_output_device: output '{}' is {}, which stays in host memory", name,
+                            to_string(compiled_->outputs()[i].type)));
+  const devices::Device* where = memory_of(device, "set_output_device");
+  if (output_devices_.empty()) output_devices_.resize(outputs_.size());
+  output_devices_[i] = where;
 }
 
 Value RequestState::get(const std::string& name, const char* api) const {
@@ -100,6 +128,7 @@ void RequestState::infer() {
     // Already on a worker (a callback running infer()): waiting for one would wait forever.
     in_flight_ = running_ = true;
     run_.inputs = inputs_;
+    run_.output_devices = output_devices_;
     lock.unlock();
     std::exception_ptr error;
     try {
@@ -124,6 +153,7 @@ void RequestState::launch() {
   in_flight_ = true;
   cancelled_ = false;
   run_.inputs = inputs_;  // copies handles into the run's vector: no bytes, no allocation
+  run_.output_devices = output_devices_;
   run_.owner = shared_from_this();
   compiled_->start(run_);
 }

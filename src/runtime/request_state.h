@@ -18,6 +18,7 @@ class RequestState : public std::enable_shared_from_this<RequestState> {
   explicit RequestState(std::shared_ptr<const CompiledState> compiled);
 
   void set_input(const std::string& name, const Value& value, const char* api);
+  void set_output_device(const std::string& name, const std::string& device);
   Value get(const std::string& name, const char* api) const;
   void infer();
 
@@ -43,6 +44,7 @@ class RequestState : public std::enable_shared_from_this<RequestState> {
   Run run_;  // reused by every run: one in flight at a time
   std::vector<Value> inputs_;
   std::vector<Value> outputs_;
+  std::vector<const devices::Device*> output_devices_;  // empty while every output goes to the host
   std::vector<ProfilingInfo> profile_;
 
   mutable std::mutex mutex_;

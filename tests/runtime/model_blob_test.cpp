@@ -9,13 +9,13 @@
 
 #include <cstring>
 #include <filesystem>
-#include <random>
 #include <sstream>
 
 #include "frontend/onnx/test_files.h"
 #include "ops/op_case.h"
 #include "runtime/model_cache.h"
 #include "runtime/model_hash.h"
+#include "runtime/sandwich_model.h"
 #include "tandem/tandem.h"
 
 namespace tandem {
@@ -23,13 +23,7 @@ namespace {
 
 using testing::TempDir;
 
-Tensor random_tensor(Shape shape, unsigned seed) {
-  Tensor t(ElementType::F32, std::move(shape));
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-0.5f, 0.5f);
-  for (float& x : t.span<float>()) x = dist(gen);
-  return t;
-}
+Tensor random_tensor(Shape shape, unsigned seed) { return testing::random_tensor(std::move(shape), seed, 0.5f); }
 
 // y = (Sin(x·W1) + x)·W2, and z = Relu(x): MatMul on the VNPU, Sin on the CPU (not an NPU op), Add
 // and MatMul on the VNPU again; z ends in VNPU memory. `n` sizes the weights.

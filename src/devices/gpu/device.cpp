@@ -56,6 +56,7 @@ class GpuDevice : public devices::Device {
   Value copy_to_host(const Value& on_device, const ValueType& type) const override {
     return copy_from_gpu(on_device, type);
   }
+  Tensor host_tensor(ElementType type, const Shape& shape) const override { return gpu_host_tensor(type, shape); }
 };
 
 }  // namespace

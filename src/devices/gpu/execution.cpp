@@ -120,5 +120,6 @@ std::unique_ptr<devices::Executable> load_for_gpu(std::string_view payload, cons
 }
 Value copy_to_gpu(const Value& host) { return api().copy_to_device(host); }
 Value copy_from_gpu(const Value& on_device, const ValueType& type) { return api().copy_to_host(on_device, type); }
+Tensor gpu_host_tensor(ElementType type, const Shape& shape) { return api().host_tensor(type, shape); }
 
 }  // namespace tandem::gpu

@@ -29,5 +29,7 @@ std::unique_ptr<devices::Executable> load_for_gpu(std::string_view payload, cons
 /// Host values into device memory, and back (`type`: the logical type, f32 for float outputs).
 Value copy_to_gpu(const Value& host);
 Value copy_from_gpu(const Value& on_device, const ValueType& type);
+/// Zeroed page-locked host memory, which the GPU's copies read and write without staging.
+Tensor gpu_host_tensor(ElementType type, const Shape& shape);
 
 }  // namespace tandem::gpu

@@ -14,7 +14,7 @@
 namespace tandem::gpu {
 
 /// Changes whenever the table does; the loader refuses a plugin of another version.
-inline constexpr int kExecutionApiVersion = 1;
+inline constexpr int kExecutionApiVersion = 2;
 
 struct ExecutionApi {
   int version = kExecutionApiVersion;
@@ -25,6 +25,7 @@ struct ExecutionApi {
                                                 const devices::CompileOptions& options) = nullptr;
   Value (*copy_to_device)(const Value& host) = nullptr;
   Value (*copy_to_host)(const Value& on_device, const ValueType& type) = nullptr;
+  Tensor (*host_tensor)(ElementType type, const Shape& shape) = nullptr;
 };
 
 /// The plugin's one exported symbol.

@@ -261,11 +261,7 @@ class VnpuDevice : public devices::Device {
     return to_host(on_device.tensor(), type.element_type);
   }
 
-  size_t device_bytes(const ValueType& type) const override {
-    ValueType stored = type;
-    if (stored.is_tensor()) stored.element_type = storage_type(stored.element_type);
-    return Device::device_bytes(stored);
-  }
+  ElementType storage_type(ElementType logical) const override { return vnpu::storage_type(logical); }
 };
 
 }  // namespace

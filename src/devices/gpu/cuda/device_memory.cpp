@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "devices/gpu/cuda/cuda_check.h"
@@ -98,6 +99,23 @@ Tensor pooled_device_tensor(ElementType type, const Shape& shape, cudaStream_t s
   // synchronised with the host before the last handle can go.
   std::shared_ptr<void> owner(memory, [](void* p) { cudaFreeAsync(p, nullptr); });
   return Tensor::wrap(type, shape, memory, std::move(owner));
+}
+
+Tensor pinned_host_tensor(ElementType type, const Shape& shape) {
+  if (type == ElementType::String || element_size(type) == 0)
+    throw Error(ErrorKind::InvalidArgument,
+                fmt::format("GPU: no page-locked tensor of element type {}", to_string(type)));
+  const size_t bytes = shape_size(shape) * element_size(type);
+  void* memory = nullptr;
+  // Portable: pinned for every CUDA context of the process, not only the calling thread's.
+  const cudaError_t status = cudaHostAlloc(&memory, bytes ? bytes : 1, cudaHostAllocPortable);
+  if (status != cudaSuccess) {
+    cudaGetLastError();
+    throw Error(ErrorKind::Runtime, fmt::format("GPU: cudaHostAlloc of {:.1f} MiB of page-locked memory failed ({})",
+                                                double(bytes) / (1 << 20), cudaGetErrorName(status)));
+  }
+  std::memset(memory, 0, bytes);
+  return Tensor::wrap(type, shape, memory, std::shared_ptr<void>(memory, [](void* p) { cudaFreeHost(p); }));
 }
 
 namespace {

@@ -42,6 +42,9 @@ Tensor device_tensor(ElementType type, const Shape& shape);
 /// first run, a run's outputs reuse pooled memory instead of a cudaMalloc each (which synchronises
 /// the device). Freed to the pool when the last handle dies, once its stream's work is done.
 Tensor pooled_device_tensor(ElementType type, const Shape& shape, cudaStream_t stream);
+/// Zeroed page-locked host memory (cudaHostAlloc), freed when the last handle dies: copies from and
+/// to it are DMA transfers that need no staging buffer, so cudaMemcpyAsync returns at once.
+Tensor pinned_host_tensor(ElementType type, const Shape& shape);
 /// A host tensor copied to the device as it is (into pooled memory), and back; each returns when
 /// its copy is done.
 Tensor to_device(const Tensor& host);

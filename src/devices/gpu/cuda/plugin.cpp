@@ -53,6 +53,7 @@ extern "C" __attribute__((visibility("default"))) const tandem::gpu::ExecutionAp
                                              .save = tandem::gpu::save,
                                              .load = tandem::gpu::load,
                                              .copy_to_device = tandem::gpu::copy_to_device,
-                                             .copy_to_host = tandem::gpu::copy_to_host};
+                                             .copy_to_host = tandem::gpu::copy_to_host,
+                                             .host_tensor = tandem::gpu::pinned_host_tensor};
   return &api;
 }
