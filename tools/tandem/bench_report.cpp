@@ -66,7 +66,24 @@ Json devices_json(const Measurement& m, const CompiledModel& compiled) {
 
 // Where the compiled model runs (CompiledModel::placement): nodes and subgraphs per device, the
 // nodes folded at compile time, and the copies between memories each inference makes.
-Json placement_json(const CompiledModel& compiled) {
+// The copies a run makes: the placement's, less those at the model's boundary where the inputs and
+// outputs are in the memory of the device that reads or computes them (-use_device_mem).
+std::vector<PlacedTransfer> transfers_made(const CompiledModel& compiled, bool device_memory) {
+  const Placement& placement = compiled.placement();
+  const std::string& memory = placement.devices.front();
+  const auto is_port = [](const std::vector<Port>& ports, const std::string& name) {
+    return std::any_of(ports.begin(), ports.end(), [&](const Port& port) { return port.name == name; });
+  };
+  std::vector<PlacedTransfer> made;
+  for (const PlacedTransfer& t : placement.transfers) {
+    const bool saved = device_memory && ((t.to == memory && is_port(compiled.inputs(), t.value)) ||
+                                         (t.from == memory && is_port(compiled.outputs(), t.value)));
+    if (!saved) made.push_back(t);
+  }
+  return made;
+}
+
+Json placement_json(const CompiledModel& compiled, bool device_memory) {
   const Placement& placement = compiled.placement();
   std::map<std::string, int64_t> nodes, subgraphs;
   int64_t folded = 0;
@@ -77,8 +94,9 @@ Json placement_json(const CompiledModel& compiled) {
       ++nodes[node.device];
   }
   for (const PlacedSubgraph& subgraph : placement.subgraphs) ++subgraphs[subgraph.device];
+  const std::vector<PlacedTransfer> transfers = transfers_made(compiled, device_memory);
   size_t bytes = 0;
-  for (const PlacedTransfer& transfer : placement.transfers) bytes += transfer.bytes;
+  for (const PlacedTransfer& transfer : transfers) bytes += transfer.bytes;
   Json per_device = Json::object();
   for (const std::string& device : placement.devices) {
     if (!nodes.contains(device)) continue;
@@ -88,7 +106,7 @@ Json placement_json(const CompiledModel& compiled) {
   return {{"summary", placement.summary()},
           {"devices", per_device},
           {"folded", quantity(double(folded), "nodes")},
-          {"transfers", quantity(double(placement.transfers.size()), "transfers")},
+          {"transfers", quantity(double(transfers.size()), "transfers")},
           {"transfer_bytes", quantity(double(bytes), "bytes")}};
 }
 
@@ -179,7 +197,7 @@ Json execution_json(const Measurement& m, const CompiledModel& compiled) {
           {"cpu_time", {{"user", quantity(user_ms, "ms")}, {"system", quantity(system_ms, "ms")}}},
           {"cores", cores},
           {"devices", devices_json(m, compiled)},
-          {"placement", placement_json(compiled)}};
+          {"placement", placement_json(compiled, m.device_memory)}};
 }
 
 Json scenario_json(const std::string& scenario, const Measurement& m, double latency_bound_ms) {

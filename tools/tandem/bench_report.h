@@ -38,6 +38,7 @@ struct Measurement {
   int streams = 1;
   double extra_percentile = 50;  // -latency_percentile; reported unless a standard one
   std::map<std::string, double> device_busy_ms;  // during the timed run, by device
+  bool device_memory = false;  // -use_device_mem: inputs and outputs in the first device's memory
 };
 
 /// Each device's busy time between two readings of CompiledModel::device_busy_time(), in ms.

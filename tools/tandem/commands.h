@@ -64,6 +64,7 @@ struct BenchOptions {
   double max_irate = 0;
   bool no_warmup = false;
   bool inference_only = true;
+  bool use_device_mem = false;           // inputs and outputs in the device's memory
   std::string load_config;
   std::string dump_config;
   uint64_t seed = 1;
