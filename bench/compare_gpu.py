@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""tandem's GPU device against PyTorch on the same GPU, as issue 12 asks: ResNet-50 and BERT-base
-(sequence 128) in FP16, median latency at batch 1 and throughput at a large batch, for
+"""tandem's GPU device against PyTorch on the same GPU, as issue 12 asks: ResNet-50 (batches 1
+and 64) and BERT-base (sequence 128, batches 1 and 32) in FP16, median latency and throughput, for
 
-  tandem           `tandem bench -d GPU -infer_precision f16 -b B` on models/<name>.onnx (its -json
-                   report: median latency, throughput)
+  tandem           `tandem bench -d GPU -infer_precision f16 -b B -use_device_mem` on
+                   models/<name>.onnx (its -json report: median latency). Inputs and outputs stay
+                   in GPU memory, as the peers' tensors do; the "host I/O" column is the same run
+                   with inputs and outputs in host memory, copies included.
   torch eager      model.half() on CUDA (CNNs channels-last, cuDNN), timed with CUDA events
   torch.compile    mode "max-autotune" (Inductor with CUDA graphs), timed the same way
 
@@ -11,7 +13,7 @@ The torch models are the same architectures as the ONNX files (scripts/export_mo
 their own random weights: timing does not depend on the values. Runs on the GPU machine, with the
 tandem of the GPU bundle (scripts/gpu_check puts it on the PATH as TANDEM, or pass --tandem):
 
-  python3 bench/compare_gpu.py [--tandem PATH] [--batches 1 64] [--iterations 200] [MODEL ...]
+  python3 bench/compare_gpu.py [--tandem PATH] [--batches B ...] [--iterations 200] [MODEL ...]
 
 Ratios are tandem's latency over the peer's (below 1: tandem faster) and tandem's throughput
 over the peer's (above 1: tandem faster). A program that prints numbers, not a test.
@@ -77,12 +79,17 @@ def torch_peers(name, batch, iterations):
     return eager, compiled_ms
 
 
-def tandem_run(tandem, name, batch, iterations):
+# The issue's batches: a large one for throughput, per model.
+BATCHES = {"resnet50": [1, 64], "bert_base": [1, 32]}
+
+
+def tandem_run(tandem, name, batch, iterations, device_memory):
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.json")
         run([tandem, "bench", os.path.join(ROOT, "models", name + ".onnx"), "-d", "GPU",
              "-infer_precision", "f16", "-b", str(batch), "-hint", "latency", "-api", "sync",
-             "-niter", str(iterations), "-json", report], timeout=1200)
+             "-niter", str(iterations), "-json", report] + (["-use_device_mem"] if device_memory else []),
+            timeout=1200)
         with open(report) as f:
             data = json.load(f)
     return data["execution"]["latency"]["median"]["value"]
@@ -92,18 +99,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", default=["resnet50", "bert_base"])
     parser.add_argument("--tandem", default=os.environ.get("TANDEM", "tandem"))
-    parser.add_argument("--batches", nargs="*", type=int, default=[1, 64])
+    parser.add_argument("--batches", nargs="*", type=int, help="default: 1 and 64 for ResNet-50, 1 and 32 for BERT")
     parser.add_argument("--iterations", type=int, default=200)
     args = parser.parse_args()
     import torch
     print(f"GPU: {torch.cuda.get_device_name(0)}; torch {torch.__version__}; FP16")
-    print(f"{'model':12s} {'batch':>5s} {'tandem ms':>10s} {'eager ms':>9s} {'compile ms':>10s} "
+    print(f"{'model':12s} {'batch':>5s} {'tandem ms':>10s} {'host I/O':>9s} {'eager ms':>9s} {'compile ms':>10s} "
           f"{'t/eager':>8s} {'t/compile':>9s} {'tandem/s':>9s} {'eager/s':>8s}")
     for name in args.models:
-        for batch in args.batches:
-            ours = tandem_run(args.tandem, name, batch, args.iterations)
+        for batch in args.batches or BATCHES.get(name, [1, 64]):
+            ours = tandem_run(args.tandem, name, batch, args.iterations, device_memory=True)
+            host_io = tandem_run(args.tandem, name, batch, args.iterations, device_memory=False)
             eager, compiled = torch_peers(name, batch, args.iterations)
-            print(f"{name:12s} {batch:5d} {ours:10.3f} {eager:9.3f} {compiled:10.3f} "
+            print(f"{name:12s} {batch:5d} {ours:10.3f} {host_io:9.3f} {eager:9.3f} {compiled:10.3f} "
                   f"{ours / eager:8.2f} {ours / compiled:9.2f} {batch * 1e3 / ours:9.0f} "
                   f"{batch * 1e3 / eager:8.0f}")
 
