@@ -69,6 +69,9 @@ struct CompileOptions {
   /// The runtime's graph passes, for a device that compiles a subgraph again once its input
   /// shapes are known (fusions that need static shapes then apply); null for none.
   std::function<std::shared_ptr<const ir::Model>(std::shared_ptr<const ir::Model>)> optimize;
+  /// The runtime's pass that lays 2-D convolutions and pools out channels-last (ChannelsLast
+  /// nodes, ops/nn/channels_last.h), for a device whose kernels run fastest so; null for none.
+  std::function<std::shared_ptr<const ir::Model>(std::shared_ptr<const ir::Model>)> channels_last;
 };
 
 /// A compiled subgraph: kernels chosen, weights packed, nothing left to decide at run time.

@@ -13,10 +13,19 @@
 
 namespace tandem::passes {
 
+namespace {
+
+std::shared_ptr<ir::Model> copy_of(const ir::Model& model) {
+  auto copy = std::make_shared<ir::Model>(model);
+  copy->graph = std::make_shared<ir::Graph>(*model.graph);  // Tensor copies share their bytes
+  return copy;
+}
+
+}  // namespace
+
 std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model) {
   if (!model || !model->graph) return model;
-  auto copy = std::make_shared<ir::Model>(*model);
-  copy->graph = std::make_shared<ir::Graph>(*model->graph);  // Tensor copies share their bytes
+  auto copy = copy_of(*model);
   remove_identities(*copy);
   sink_transposes(*copy);
   fold_conv_affine(*copy);
@@ -26,6 +35,13 @@ std::shared_ptr<const ir::Model> optimize(std::shared_ptr<const ir::Model> model
   fuse_gelu(*copy);
   fuse_matmul(*copy);
   fuse_attention(*copy);
+  return copy;
+}
+
+std::shared_ptr<const ir::Model> channels_last(std::shared_ptr<const ir::Model> model) {
+  if (!model || !model->graph) return model;
+  auto copy = copy_of(*model);
+  to_channels_last(*copy);
   return copy;
 }
 

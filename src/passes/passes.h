@@ -17,6 +17,13 @@ void remove_identities(ir::Model& model);
 /// Transpose at its input and one before its head.
 void sink_transposes(ir::Model& model);
 
+/// 2-D Convs (with explicit equal pads), FusedConvs and pools of float images become ChannelsLast
+/// nodes (ops/nn/channels_last.h), their images laid out [N, H, W, C], with Transposes where the
+/// layout changes that sink_transposes then cancels between them. Not one of optimize()'s passes:
+/// a device whose kernels prefer channels-last images asks for it (CompileOptions). Leaves the
+/// graph as it was where more Transposes would remain than nodes laid out.
+void to_channels_last(ir::Model& model);
+
 /// Conv -> Add, Sub, Mul or Div by a constant of one value per output channel (or one for all),
 /// on the Conv's output alone, becomes one Conv with new weights and bias; chains of them fold
 /// one after another. A bias or BatchNormalization written out in arithmetic folds so.

@@ -224,7 +224,8 @@ void CompiledState::add_device(const devices::Device* device) {
 
 devices::CompileOptions CompiledState::compile_options() const {
   return devices::CompileOptions{precision_of(config_.precision), std::max(1, config_.threads / config_.streams),
-                                 model_->path, config_.shape_cache_capacity, passes::optimize};
+                                 model_->path, config_.shape_cache_capacity, passes::optimize,
+                                 passes::channels_last};
 }
 
 int CompiledState::value_id(const std::string& name, const ValueType& type) {

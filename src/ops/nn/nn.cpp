@@ -4,6 +4,7 @@
 namespace tandem::ops {
 
 const OpDef& average_pool_op();
+const OpDef& channels_last_op();  // com.tandem, made for devices that prefer NHWC images
 const OpDef& conv_op();
 const OpDef& conv_integer_op();
 const OpDef& conv_transpose_op();
@@ -20,6 +21,7 @@ const OpDef& qlinear_conv_op();
 
 void register_nn(Registry& registry) {
   registry.add(average_pool_op());
+  registry.add(channels_last_op());
   registry.add(conv_op());
   registry.add(conv_integer_op());
   registry.add(conv_transpose_op());

@@ -80,8 +80,11 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
     : model_(std::move(subgraph)), compute_(options.inference_precision) {
   if (!is_float(compute_)) compute_ = ElementType::F32;
   check(cudaSetDevice(0), "cudaSetDevice(0)");
+  // f16 and bf16 convolutions run on tensor cores, which read channels-last images: given NCHW,
+  // cuDNN would transpose in and out of each one.
+  planned_ = compute_ != ElementType::F32 && options.channels_last ? options.channels_last(model_) : model_;
   // Types, shapes and constants folded on the CPU, the kernels then chosen per node.
-  const execution::GraphPlan plan(*model_->graph, model_->opsets, execution::OuterScope{}, options.where);
+  const execution::GraphPlan plan(*planned_->graph, planned_->opsets, execution::OuterScope{}, options.where);
   if (plan.runs_subgraphs())
     throw Error(ErrorKind::Unsupported, options.where + ": GPU: subgraphs (If, Loop, Scan) run on the CPU");
 

@@ -28,7 +28,8 @@ class GpuExecutable final : public devices::Executable {
   /// their own. With `profile`, runs the kernels one by one between events and records each.
   std::vector<Value> run(std::vector<Value> inputs, std::vector<ProfilingInfo>* profile) const override;
 
-  /// The subgraph as compiled (before kernels), which a saved executable is made of.
+  /// The subgraph as compiled (before kernels and the GPU's own layout), which a saved
+  /// executable is made of.
   const ir::Model& subgraph() const { return *model_; }
   /// Device bytes of one context's activations.
   size_t arena_bytes() const { return arena_bytes_; }
@@ -61,6 +62,7 @@ class GpuExecutable final : public devices::Executable {
   void launch_graph(Context& context) const;
 
   std::shared_ptr<const ir::Model> model_;
+  std::shared_ptr<const ir::Model> planned_;  // what the steps run: model_, laid out for the GPU
   ElementType compute_ = ElementType::F32;
   std::vector<Slot> slots_;
   std::vector<Step> steps_;

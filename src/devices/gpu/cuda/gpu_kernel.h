@@ -72,6 +72,9 @@ struct GpuNode {
   std::vector<ElementType> output_types;
   ElementType compute = ElementType::F32;   // F32, F16 or BF16
   const Handles* handles = nullptr;         // for algorithm queries at compile time
+  /// A ChannelsLast node's inner op (ops/nn/channels_last.h): its images and output are laid out
+  /// [N, H, W, C] in memory, their shapes above given as ONNX's [N, C, H, W].
+  bool channels_last = false;
 };
 
 }  // namespace tandem::gpu

@@ -117,6 +117,44 @@ TEST_F(GpuModel, ReducedPrecisionIsClose) {
   }
 }
 
+// In f16 the convolutions and pools read and write channels-last images (ChannelsLast nodes of
+// passes/channels_last.h, cuDNN's NHWC tensors), and compute what they did channels-first.
+TEST_F(GpuModel, HalfPrecisionConvolutionsRunChannelsLast) {
+  const Tensor x = random_tensor({2, 3, 16, 16}, 11, 1.0f);
+  const Tensor on_cpu = infer_once(Core().compile_model(small_cnn(false), "CPU"), x);
+  CompiledModel on_gpu = Core().compile_model(small_cnn(false), "GPU",
+                                              {{"INFERENCE_PRECISION_HINT", "f16"}, {"ENABLE_PROFILING", "YES"}});
+  InferRequest request = on_gpu.create_infer_request();
+  request.set_tensor("x", x);
+  request.infer();
+  EXPECT_GE(cosine(request.get_tensor("y"), on_cpu), 0.999);
+  std::vector<std::string> nhwc;
+  for (const ProfilingInfo& record : request.profiling_info())
+    if (record.exec_type.find("_nhwc") != std::string::npos) nhwc.push_back(record.node_name);
+  EXPECT_EQ(nhwc.size(), 4u) << "conv1, pool, conv2 and gap channels-last";
+}
+
+// Inputs made in GPU memory and outputs kept there: no copy at the model's boundary, the same
+// results as through host memory.
+TEST_F(GpuModel, DeviceTensorsNeedNoCopies) {
+  Core core;
+  const Tensor x = random_tensor({2, 3, 16, 16}, 12, 1.0f);
+  CompiledModel compiled = core.compile_model(small_cnn(false), "GPU", {{"ENABLE_PROFILING", "YES"}});
+  const Tensor through_host = infer_once(compiled, x);
+  InferRequest request = compiled.create_infer_request();
+  const Tensor on_gpu = core.copy_tensor(x, "GPU");
+  EXPECT_EQ(on_gpu.device(), "GPU");
+  request.set_tensor("x", on_gpu);
+  request.set_output_device("y", "GPU");
+  request.infer();
+  const Tensor y = request.get_tensor("y");
+  EXPECT_EQ(y.device(), "GPU");
+  for (const ProfilingInfo& record : request.profiling_info()) EXPECT_NE(record.node_type, "Transfer") << record.node_name;
+  EXPECT_LT(max_relative_error(core.copy_tensor(y, "CPU"), through_host), 1e-6);
+  const Tensor pinned = core.create_host_tensor(ElementType::F32, {2, 3, 16, 16}, "GPU");
+  EXPECT_TRUE(pinned.on_host());
+}
+
 TEST_F(GpuModel, FallbackRunsOnTheCpuWithTheReportedTransfers) {
   CompiledModel compiled = Core().compile_model(small_cnn(true), "HETERO:GPU,CPU");
   const Placement& placement = compiled.placement();

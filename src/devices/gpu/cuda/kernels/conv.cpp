@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -76,11 +78,28 @@ Geometry geometry(const GpuNode& g) {
   return r;
 }
 
-TensorDesc tensor_desc(cudnnDataType_t type, int n, int c, int h, int w) {
+TensorDesc tensor_desc(cudnnDataType_t type, int n, int c, int h, int w,
+                       cudnnTensorFormat_t format = CUDNN_TENSOR_NCHW) {
   TensorDesc d;
-  check(cudnnSetTensor4dDescriptor(d.get(), CUDNN_TENSOR_NCHW, type, n, c, h, w),
-        "cudnnSetTensor4dDescriptor");
+  check(cudnnSetTensor4dDescriptor(d.get(), format, type, n, c, h, w), "cudnnSetTensor4dDescriptor");
   return d;
+}
+
+// OIHW weights laid out OHWI (KRSC), as cuDNN's NHWC filters are; any element type.
+Tensor to_ohwi(const Tensor& w) {
+  const Shape& s = w.shape();
+  const int64_t o = s[0], i = s[1], h = s[2], k = s[3];
+  const size_t size = element_size(w.element_type());
+  Tensor out(w.element_type(), Shape{o, h, k, i});
+  const auto* from = static_cast<const std::byte*>(w.data());
+  auto* to = static_cast<std::byte*>(out.data());
+  for (int64_t a = 0; a < o; ++a)
+    for (int64_t b = 0; b < i; ++b)
+      for (int64_t c = 0; c < h; ++c)
+        for (int64_t d = 0; d < k; ++d)
+          std::memcpy(to + size_t(((a * h + c) * k + d) * i + b) * size,
+                      from + size_t(((a * i + b) * h + c) * k + d) * size, size);
+  return out;
 }
 
 class ConvKernel final : public GpuKernel {
@@ -120,6 +139,13 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
   const cudnnDataType_t type = cudnn_type(type_);
   const size_t element = element_size(type_);
   const Geometry& r = geo_;
+  // Channels-last: what tensor cores read without cuDNN transposing around the convolution.
+  const cudnnTensorFormat_t format = g.channels_last ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+  if (g.channels_last && (!r.symmetric() || g.input_shapes[0].size() != 4 || !g.constants[1]))
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("GPU: node '{}': a channels-last convolution needs 2-D images, equal pads and "
+                            "constant weights",
+                            g.node.name));
 
   // X as cuDNN reads it: the input itself with symmetric pads, else its padded copy.
   int pad_h = r.pad_top, pad_w = r.pad_left;
@@ -137,10 +163,10 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
     x_desc_ = tensor_desc(type, r.batch, r.channels, int(height), int(width));
     pad_h = pad_w = 0;
   } else {
-    x_desc_ = tensor_desc(type, r.batch, r.channels, r.height, r.width);
+    x_desc_ = tensor_desc(type, r.batch, r.channels, r.height, r.width, format);
   }
-  y_desc_ = tensor_desc(type, r.batch, r.out_channels, r.out_h, r.out_w);
-  check(cudnnSetFilter4dDescriptor(w_desc_.get(), type, CUDNN_TENSOR_NCHW, r.out_channels,
+  y_desc_ = tensor_desc(type, r.batch, r.out_channels, r.out_h, r.out_w, format);
+  check(cudnnSetFilter4dDescriptor(w_desc_.get(), type, format, r.out_channels,
                                    r.channels / r.group, r.kernel_h, r.kernel_w),
         "cudnnSetFilter4dDescriptor");
   check(cudnnSetConvolution2dDescriptor(conv_desc_.get(), pad_h, pad_w, r.stride_h, r.stride_w,
@@ -163,7 +189,7 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
   choose_algorithm(g.handles->cudnn);
 
   if (g.constants[0]) input_ = upload(*g.constants[0], type_);
-  if (g.constants[1]) weights_ = upload(*g.constants[1], type_);
+  if (g.constants[1]) weights_ = upload(g.channels_last ? to_ohwi(*g.constants[1]) : *g.constants[1], type_);
   has_bias_ = g.node.inputs.size() > 2 && !g.node.inputs[2].empty();
   if (has_bias_ && g.constants[2]) bias_ = upload(*g.constants[2], type_);
   has_sum_ = g.node.inputs.size() > ops::kFusedConvSumInput &&
@@ -192,8 +218,9 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
   epilogue_ =
       !fused_relu_ && (has_bias_ || has_sum_ || activation.kind != ops::ActivationKind::None);
   epilogue_args_ = {type_, int64_t(r.batch) * r.out_channels * r.out_h * r.out_w, r.out_channels,
-                    int64_t(r.out_h) * r.out_w, device_activation(activation)};
-  name_ = fmt::format("cudnn_conv{}_{}", fused_relu_ ? "_bias_relu" : "", to_string(type_));
+                    int64_t(r.out_h) * r.out_w, g.channels_last, device_activation(activation)};
+  name_ = fmt::format("cudnn_conv{}_{}{}", fused_relu_ ? "_bias_relu" : "", to_string(type_),
+                      g.channels_last ? "_nhwc" : "");
 }
 
 void ConvKernel::choose_algorithm(cudnnHandle_t handle) {

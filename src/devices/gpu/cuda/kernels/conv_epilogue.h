@@ -1,5 +1,5 @@
 // The epilogue of a convolution that cuDNN cannot fuse exactly: y = activation(y + bias + sum),
-// in place over the NCHW output, in one pass. Plain declarations, so that conv.cpp needs no
+// in place over the NCHW (or NHWC) output, in one pass. Plain declarations, so that conv.cpp needs no
 // device code.
 #pragma once
 
@@ -16,6 +16,7 @@ struct ConvEpilogue {
   ElementType type = ElementType::F32;  // y's, bias's and sum's storage: f32, f16 or bf16
   int64_t count = 0;                    // y's elements
   int64_t channels = 0, spatial = 1;    // y is [count / (channels * spatial), channels, spatial]
+  bool channels_last = false;           // y is [count / (channels * spatial), spatial, channels]
   DeviceActivation activation;
 };
 

@@ -76,13 +76,14 @@ Pooling window_pooling(const GpuNode& g, bool max) {
 
 class PoolKernel final : public GpuKernel {
  public:
-  PoolKernel(const Pooling& p, ElementType type, std::string name) : name_(std::move(name)) {
+  PoolKernel(const Pooling& p, ElementType type, cudnnTensorFormat_t format, std::string name)
+      : name_(std::move(name)) {
     const cudnnDataType_t t = cudnn_type(type);
-    check(cudnnSetTensor4dDescriptor(x_desc_.get(), CUDNN_TENSOR_NCHW, t, p.planes_n, p.planes_c,
-                                     p.in_h, p.in_w),
+    check(cudnnSetTensor4dDescriptor(x_desc_.get(), format, t, p.planes_n, p.planes_c, p.in_h,
+                                     p.in_w),
           "cudnnSetTensor4dDescriptor");
-    check(cudnnSetTensor4dDescriptor(y_desc_.get(), CUDNN_TENSOR_NCHW, t, p.planes_n, p.planes_c,
-                                     p.out_h, p.out_w),
+    check(cudnnSetTensor4dDescriptor(y_desc_.get(), format, t, p.planes_n, p.planes_c, p.out_h,
+                                     p.out_w),
           "cudnnSetTensor4dDescriptor");
     // NaN propagates, as the reference's maximum lets NaN win.
     check(cudnnSetPooling2dDescriptor(pool_desc_.get(), p.mode, CUDNN_PROPAGATE_NAN, p.window_h,
@@ -124,8 +125,13 @@ std::unique_ptr<GpuKernel> make_pool_kernel(const GpuNode& node) {
   else
     p = window_pooling(node, op == "MaxPool");
   const std::string kind = op == "MaxPool" || op == "GlobalMaxPool" ? "max" : "average";
+  if (node.channels_last && node.input_shapes[0].size() != 4)
+    throw Error(ErrorKind::Unsupported,
+                fmt::format("GPU: node '{}': a channels-last pool needs 2-D images", n.name));
   return std::make_unique<PoolKernel>(
-      p, node.compute, fmt::format("cudnn_pool_{}_{}", kind, to_string(node.compute)));
+      p, node.compute, node.channels_last ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+      fmt::format("cudnn_pool_{}_{}{}", kind, to_string(node.compute),
+                  node.channels_last ? "_nhwc" : ""));
 }
 
 }  // namespace tandem::gpu
