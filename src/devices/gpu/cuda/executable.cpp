@@ -255,9 +255,11 @@ void GpuExecutable::launch_graph(Context& context) const {
     }
   }
   if (context.eager) {
+    ++eager_runs_;
     enqueue_steps(context);  // throws the failing kernel's own error where it was a kernel's
     return;
   }
+  ++graph_launches_;
   check(cudaGraphLaunch(context.graph, context.stream), "cudaGraphLaunch");
 }
 
@@ -308,10 +310,12 @@ std::vector<Value> GpuExecutable::run(std::vector<Value> inputs, std::vector<Pro
       check(cudaMemcpyAsync(target, x.data(), x.byte_size(), cudaMemcpyDeviceToDevice, context->stream),
             "copying an input on the device");
   }
-  if (profile)
+  if (profile) {
+    ++profiled_runs_;
     enqueue_profiled(*context, *profile);
-  else
+  } else {
     launch_graph(*context);
+  }
   std::vector<Value> outputs;
   for (int s : output_slots_) {
     const Slot& slot = slots_[s];

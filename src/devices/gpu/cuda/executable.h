@@ -3,6 +3,8 @@
 // graph launch between the copies of its inputs and outputs.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +35,13 @@ class GpuExecutable final : public devices::Executable {
   const ir::Model& subgraph() const { return *model_; }
   /// Device bytes of one context's activations.
   size_t arena_bytes() const { return arena_bytes_; }
+  /// How the runs since compiling went: each run without profiling is one CUDA graph launch
+  /// (between the copies of its inputs and outputs) unless capture failed, and then runs its
+  /// kernels one by one.
+  struct RunCounts {
+    int64_t graph_launches = 0, eager_runs = 0, profiled_runs = 0;
+  };
+  RunCounts run_counts() const { return {graph_launches_, eager_runs_, profiled_runs_}; }
 
  private:
   struct Slot {
@@ -71,6 +80,7 @@ class GpuExecutable final : public devices::Executable {
   size_t arena_bytes_ = 0, workspace_bytes_ = 0;
   mutable std::mutex mutex_;
   mutable std::vector<std::unique_ptr<Context>> idle_;
+  mutable std::atomic<int64_t> graph_launches_{0}, eager_runs_{0}, profiled_runs_{0};
 };
 
 }  // namespace tandem::gpu

@@ -7,6 +7,8 @@
 #include <random>
 #include <sstream>
 
+#include "devices/gpu/cuda/device_memory.h"
+#include "devices/gpu/cuda/executable.h"
 #include "devices/gpu/cuda/gpu_test_util.h"
 #include "ir/graph.h"
 #include "tandem/tandem.h"
@@ -115,6 +117,22 @@ TEST_F(GpuModel, ReducedPrecisionIsClose) {
     CompiledModel on_gpu = Core().compile_model(small_cnn(false), "GPU", {{"INFERENCE_PRECISION_HINT", precision}});
     EXPECT_GE(cosine(infer_once(on_gpu, x), on_cpu), 0.999) << precision;
   }
+}
+
+// The executable itself, as the plugin makes it: after the first run captured them, the kernels
+// of every run are one CUDA graph launch.
+TEST_F(GpuModel, EachRunIsOneGraphLaunch) {
+  const Model model = small_cnn(false);
+  gpu::GpuExecutable executable(model.ir(), devices::CompileOptions{});
+  const Tensor x = random_tensor({2, 3, 16, 16}, 13, 1.0f);
+  for (int run = 0; run < 3; ++run) executable.run({Value(gpu::to_device(x))}, nullptr);
+  const gpu::GpuExecutable::RunCounts counts = executable.run_counts();
+  EXPECT_EQ(counts.graph_launches, 3);
+  EXPECT_EQ(counts.eager_runs, 0) << "capture failed: the kernels ran one by one";
+  std::vector<ProfilingInfo> profile;
+  executable.run({Value(gpu::to_device(x))}, &profile);
+  EXPECT_EQ(executable.run_counts().profiled_runs, 1);
+  EXPECT_FALSE(profile.empty());
 }
 
 // In f16 the convolutions and pools read and write channels-last images (ChannelsLast nodes of
