@@ -8,9 +8,9 @@
 // readers at once, where each reader is
 //   - a Transpose: the two compose into one, or into nothing when they undo each other;
 //   - an elementwise op of one input: it reads `a`, and a new Transpose P follows it;
-//   - an elementwise op of two inputs whose other input is a constant (laid out again to match
-//     `a`) or a Transpose P of another value: it reads the untransposed values, and a new
-//     Transpose P follows it.
+//   - an elementwise op of two inputs, or a Concat, whose other inputs are constants (laid out
+//     again to match `a`) or Transposes P of other values: it reads the untransposed values (a
+//     Concat along the axis P maps its own to), and a new Transpose P follows it.
 // A move is made only where it adds no Transpose (it removes T and adds one per elementwise
 // reader, less those it makes unread). Moving through an op never changes its results: an
 // elementwise op commutes with any transposition of all its operands.
@@ -49,6 +49,13 @@ bool is_binary_elementwise(const ir::Node& node) {
   return node.inputs.size() == 2 && node.outputs.size() == 1 &&
          is_one_of(node, {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Equal", "Less", "Greater",
                           "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"});
+}
+
+// A Concat with its axis given, which passes like a binary elementwise op with its axis mapped.
+bool is_concat(const ir::Node& node) {
+  if (!is_onnx(node, "Concat") || node.outputs.size() != 1 || node.inputs.empty()) return false;
+  const ir::Attribute* axis = node.find_attribute("axis");
+  return axis && std::holds_alternative<int64_t>(*axis);
 }
 
 std::optional<Perm> perm_of(const ir::Node& node) {
@@ -137,12 +144,19 @@ class TransposeSinker {
         ++added;
         continue;
       }
-      if (!is_binary_elementwise(r) || model_.opset("") < 7) return false;
+      const bool concat = is_concat(r);
+      if (concat) {
+        const int64_t k = std::get<int64_t>(*r.find_attribute("axis")), rank = int64_t(perm.size());
+        if (k < -rank || k >= rank) return false;
+      } else if (!is_binary_elementwise(r) || model_.opset("") < 7) {
+        return false;
+      }
       ++added;
       for (const std::string& operand : r.inputs) {
         if (operand == b) continue;
         if (const Tensor* c = constant_of(graph_, index, operand)) {
-          if (c->rank() > perm.size()) return false;
+          // Concat does not broadcast: its constant operands have the full rank.
+          if (c->rank() > perm.size() || (concat && c->rank() != perm.size())) return false;
           continue;
         }
         const int p = index.producer(operand);
@@ -193,6 +207,13 @@ class TransposeSinker {
           if (index.sole_reader(operand) == ri) drop[p] = true;
           operand = graph_.nodes[p].inputs[0];
         }
+      }
+      // Concatenating along axis k of the transposed operands is concatenating along their axis
+      // perm[k].
+      if (is_concat(r)) {
+        const ir::Attribute* axis = r.find_attribute("axis");
+        const int64_t k = std::get<int64_t>(*axis);
+        r.attributes["axis"] = perm[size_t(k < 0 ? k + int64_t(perm.size()) : k)];
       }
       const std::string out = r.outputs[0];
       r.outputs[0] = names_.value(out + "_untransposed");

@@ -74,6 +74,36 @@ TEST(SinkTransposes, TwoInARowBecomeOne) {
   expect_same_outputs(*before, *model, {2, 3, 4, 5}, rng);
 }
 
+// A fire module laid out channels-last (SqueezeNet): two branches transposed back to channels-first
+// for their Concat, then forward again for the next Conv. The Concat joins the channels-last
+// branches along their last axis instead, and no Transpose is left between them.
+TEST(SinkTransposes, ConcatOfTransposedBranchesConcatenatesAlongTheMappedAxis) {
+  std::mt19937 rng(4);
+  for (const int64_t axis : {int64_t{1}, int64_t{-3}}) {
+    SCOPED_TRACE(axis);
+    auto model = ModelBuilder()
+                     .input("x", {1, 3, 4, 2})
+                     .output("y")
+                     .initializer("c", testing::random_tensor({1, 2, 3, 4}, rng))
+                     .node("Relu", {"x"}, {"a"})
+                     .node("Sigmoid", {"x"}, {"b"})
+                     .node("Transpose", {"a"}, {"ta"}, {{"perm", kToChannelsFirst}})
+                     .node("Transpose", {"b"}, {"tb"}, {{"perm", kToChannelsFirst}})
+                     .node("Concat", {"ta", "c", "tb"}, {"cat"}, {{"axis", axis}})
+                     .node("Transpose", {"cat"}, {"forward"}, {{"perm", kToChannelsLast}})
+                     .node("Relu", {"forward"}, {"y"})
+                     .build();
+    const auto before = copy_of(*model);
+    sink_transposes(*model);
+    EXPECT_EQ(transposes(*model), 0u);
+    const auto ops = testing::op_types(*model);
+    const auto concat = std::find(ops.begin(), ops.end(), "Concat");
+    ASSERT_NE(concat, ops.end());
+    EXPECT_EQ(std::get<int64_t>(model->graph->nodes[size_t(concat - ops.begin())].attributes.at("axis")), 3);
+    expect_same_outputs(*before, *model, {1, 3, 4, 2}, rng);
+  }
+}
+
 TEST(SinkTransposes, LeavesMovesThatAddTransposes) {
   std::mt19937 rng(3);
   {
@@ -101,6 +131,18 @@ TEST(SinkTransposes, LeavesMovesThatAddTransposes) {
                      .build();
     sink_transposes(*model);
     EXPECT_EQ(testing::op_types(*model), (std::vector<std::string>{"Transpose", "Add"}));
+  }
+  {
+    SCOPED_TRACE("a Concat with an operand neither constant nor transposed alike");
+    auto model = ModelBuilder()
+                     .input("x", {1, 2, 3, 4})
+                     .input("v", {1, 3, 4, 2})
+                     .output("y")
+                     .node("Transpose", {"x"}, {"t"}, {{"perm", kToChannelsLast}})
+                     .node("Concat", {"t", "v"}, {"y"}, {{"axis", int64_t{3}}})
+                     .build();
+    sink_transposes(*model);
+    EXPECT_EQ(testing::op_types(*model), (std::vector<std::string>{"Transpose", "Concat"}));
   }
   {
     SCOPED_TRACE("the Transpose's output is a graph output");
