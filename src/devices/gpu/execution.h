@@ -21,9 +21,9 @@ devices::Support supports_node(const execution::NodeInfo& node);
 /// The subgraph compiled for GPU 0: kernels made, weights uploaded, device memory planned.
 std::unique_ptr<devices::Executable> compile_for_gpu(std::shared_ptr<const ir::Model> subgraph,
                                                      const devices::CompileOptions& options);
-/// The bytes load_for_gpu compiles `executable` again from: its subgraph as ONNX (kernels and
-/// algorithms are chosen again on load, on the GPU that loads it). InvalidArgument for an
-/// executable another device compiled.
+/// The bytes load_for_gpu compiles `executable` again from: its subgraph as ONNX and what its
+/// kernels chose by timing (support/saved_executable.h), taken again on load where they still
+/// apply. InvalidArgument for an executable another device compiled.
 std::string save_for_gpu(const devices::Executable& executable);
 std::unique_ptr<devices::Executable> load_for_gpu(std::string_view payload, const devices::CompileOptions& options);
 /// Host values into device memory, and back (`type`: the logical type, f32 for float outputs).

@@ -76,7 +76,8 @@ struct GpuExecutable::Context {
   }
 };
 
-GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const devices::CompileOptions& options)
+GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const devices::CompileOptions& options,
+                             const std::map<size_t, std::string>& choices)
     : model_(std::move(subgraph)), compute_(options.inference_precision) {
   if (!is_float(compute_)) compute_ = ElementType::F32;
   check(cudaSetDevice(0), "cudaSetDevice(0)");
@@ -133,6 +134,7 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
       continue;
     }
     GpuNode node{.node = *planned.node, .opset = planned.opset, .compute = compute_, .handles = &first->handles};
+    if (const auto saved = choices.find(steps_.size()); saved != choices.end()) node.saved_choice = saved->second;
     for (int s : planned.inputs) {
       node.input_shapes.push_back(s >= 0 ? slots_[s].shape : Shape{});
       node.input_types.push_back(s >= 0 ? slots_[s].storage : ElementType::Undefined);
@@ -183,6 +185,14 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
 }
 
 GpuExecutable::~GpuExecutable() = default;
+
+std::map<size_t, std::string> GpuExecutable::choices() const {
+  std::map<size_t, std::string> chosen;
+  for (size_t i = 0; i < steps_.size(); ++i)
+    if (steps_[i].kernel)
+      if (std::string choice = steps_[i].kernel->choice(); !choice.empty()) chosen.emplace(i, std::move(choice));
+  return chosen;
+}
 
 const void* GpuExecutable::address(const Context& context, int slot) const {
   if (slot < 0) return nullptr;

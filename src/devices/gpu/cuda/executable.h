@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,7 +21,9 @@ class GpuExecutable final : public devices::Executable {
  public:
   /// Throws InvalidModel or Unsupported naming the node where the subgraph has what the GPU
   /// cannot run (a dynamic shape, a node no kernel makes), and Runtime for CUDA failures.
-  GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const devices::CompileOptions& options);
+  /// `choices`: what the kernels of a saved executable chose (choices()), to take again.
+  GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const devices::CompileOptions& options,
+                const std::map<size_t, std::string>& choices = {});
   ~GpuExecutable() override;
   GpuExecutable(const GpuExecutable&) = delete;
   GpuExecutable& operator=(const GpuExecutable&) = delete;
@@ -33,6 +36,8 @@ class GpuExecutable final : public devices::Executable {
   /// The subgraph as compiled (before kernels and the GPU's own layout), which a saved
   /// executable is made of.
   const ir::Model& subgraph() const { return *model_; }
+  /// What the kernels chose by timing on the GPU, by step: a saved executable keeps it.
+  std::map<size_t, std::string> choices() const;
   /// Device bytes of one context's activations.
   size_t arena_bytes() const { return arena_bytes_; }
   /// How the runs since compiling went: each run without profiling is one CUDA graph launch

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,9 @@ class GpuKernel {
   virtual size_t workspace_bytes() const { return 0; }
   /// Enqueues the node on launch.stream. Throws Error (with check, cuda_check.h) on failure.
   virtual void launch(const Launch& launch) const = 0;
+  /// What the maker chose by timing on the GPU (an algorithm and its workspace), as text that a
+  /// maker given it as GpuNode::saved_choice takes again; empty where nothing was timed.
+  virtual std::string choice() const { return {}; }
 };
 
 /// What the compiler knows of a node when it makes the node's kernel: every shape static, each
@@ -75,6 +79,9 @@ struct GpuNode {
   /// A ChannelsLast node's inner op (ops/nn/channels_last.h): its images and output are laid out
   /// [N, H, W, C] in memory, their shapes above given as ONNX's [N, C, H, W].
   bool channels_last = false;
+  /// What this node's kernel chose when the executable was saved (GpuKernel::choice), to take
+  /// again instead of timing; empty to choose. A choice that no longer applies is chosen anew.
+  std::string_view saved_choice;
 };
 
 }  // namespace tandem::gpu

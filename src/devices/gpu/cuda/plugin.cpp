@@ -5,6 +5,7 @@
 #include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/executable.h"
 #include "devices/gpu/execution_api.h"
+#include "devices/gpu/support/saved_executable.h"
 #include "frontend/onnx/reader.h"
 #include "frontend/onnx/writer.h"
 #include "tandem/error.h"
@@ -17,22 +18,24 @@ std::unique_ptr<devices::Executable> compile(std::shared_ptr<const ir::Model> su
   return std::make_unique<GpuExecutable>(std::move(subgraph), options);
 }
 
-// A saved executable is its subgraph as ONNX, as the CPU's is: loading makes the kernels and
-// chooses their algorithms again, on the GPU that loads it.
+// A saved executable is its subgraph as ONNX, as the CPU's is, with what its kernels chose by
+// timing: loading makes the kernels again on the GPU that loads it, taking those choices instead
+// of timing again (a kernel whose choice no longer applies there chooses anew).
 std::string save(const devices::Executable& executable) {
   const auto* gpu = dynamic_cast<const GpuExecutable*>(&executable);
   if (!gpu) throw Error(ErrorKind::InvalidArgument, "GPU: save: the executable was not compiled by the GPU");
-  return onnx_frontend::write_model(gpu->subgraph());
+  return write_saved_executable({onnx_frontend::write_model(gpu->subgraph()), gpu->choices()});
 }
 
 std::unique_ptr<devices::Executable> load(std::string_view payload, const devices::CompileOptions& options) {
+  const SavedExecutable saved = read_saved_executable(payload);
   std::shared_ptr<const ir::Model> subgraph;
   try {
-    subgraph = onnx_frontend::read_model_bytes(payload, options.where);
+    subgraph = onnx_frontend::read_model_bytes(saved.subgraph, options.where);
   } catch (const Error& e) {
     throw Error(ErrorKind::InvalidArgument, fmt::format("GPU: the payload is no saved GPU executable: {}", e.what()));
   }
-  return compile(std::move(subgraph), options);
+  return std::make_unique<GpuExecutable>(std::move(subgraph), options, saved.choices);
 }
 
 Value copy_to_device(const Value& host) {

@@ -135,6 +135,22 @@ TEST_F(GpuModel, EachRunIsOneGraphLaunch) {
   EXPECT_FALSE(profile.empty());
 }
 
+// In f16 each convolution's algorithm is the fastest of those timed on it; a saved executable
+// keeps the choices, and one made from them takes them again.
+TEST_F(GpuModel, TimedChoicesAreKept) {
+  const Model model = small_cnn(false);
+  const devices::CompileOptions f16{.inference_precision = ElementType::F16};
+  gpu::GpuExecutable timed(model.ir(), f16);
+  const std::map<size_t, std::string> choices = timed.choices();
+  EXPECT_EQ(choices.size(), 2u) << "conv1 and conv2";
+  gpu::GpuExecutable again(model.ir(), f16, choices);
+  EXPECT_EQ(again.choices(), choices);
+  const Tensor x = random_tensor({2, 3, 16, 16}, 14, 1.0f);
+  const Tensor a = gpu::to_host(timed.run({Value(gpu::to_device(x))}, nullptr)[0].tensor());
+  const Tensor b = gpu::to_host(again.run({Value(gpu::to_device(x))}, nullptr)[0].tensor());
+  EXPECT_LT(max_relative_error(a, b), 1e-6);
+}
+
 // In f16 the convolutions and pools read and write channels-last images (ChannelsLast nodes of
 // passes/channels_last.h, cuDNN's NHWC tensors), and compute what they did channels-first.
 TEST_F(GpuModel, HalfPrecisionConvolutionsRunChannelsLast) {

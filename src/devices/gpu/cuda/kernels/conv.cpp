@@ -5,15 +5,20 @@
 // activation, one epilogue kernel over the output in place (conv_epilogue.cu).
 //
 // f32 convolves with CUDNN_FMA_MATH, so that no TF32 tensor core rounds the inputs and the
-// results stay within f32 rounding of the reference; f16 and bf16 use tensor cores and accumulate
-// in f32. cuDNN pads both ends of a dimension alike: unequal pads (SAME_UPPER, SAME_LOWER) are
+// results stay within f32 rounding of the reference, on the algorithm cuDNN's heuristics rank
+// first; f16 and bf16 use tensor cores and accumulate in f32, on the algorithm that ran fastest
+// when each was timed on this convolution (cudnnFind, as PyTorch's cudnn.benchmark), a choice the
+// model cache keeps (choice()). cuDNN pads both ends of a dimension alike: unequal pads (SAME_UPPER, SAME_LOWER) are
 // applied by copying X into a zeroed, padded copy in the workspace first.
 #include "devices/gpu/cuda/kernels/conv.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -109,9 +114,16 @@ class ConvKernel final : public GpuKernel {
   std::string_view name() const override { return name_; }
   size_t workspace_bytes() const override { return aligned(cudnn_workspace_) + padded_bytes_; }
   void launch(const Launch& launch) const override;
+  std::string choice() const override {
+    return timed_ ? fmt::format("algo={} math={}", int(algorithm_), int(math_)) : std::string();
+  }
 
  private:
-  void choose_algorithm(cudnnHandle_t handle);
+  void choose_algorithm(cudnnHandle_t handle, std::string_view saved);
+  bool take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math);
+  bool take_saved(cudnnHandle_t handle, std::string_view saved);
+  bool take_fastest(cudnnHandle_t handle);
+  void take_first_ranked(cudnnHandle_t handle);
 
   std::string name_;
   Geometry geo_;
@@ -121,6 +133,8 @@ class ConvKernel final : public GpuKernel {
   ConvDesc conv_desc_;
   ActivationDesc relu_desc_;
   cudnnConvolutionFwdAlgo_t algorithm_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+  cudnnMathType_t math_ = CUDNN_DEFAULT_MATH;
+  bool timed_ = false;  // chosen by timing (now or when saved), not by the heuristics alone
   size_t cudnn_workspace_ = 0;
   // Unequal pads: X copied into a zeroed [N, C, H + pads, W + pads] after cuDNN's workspace.
   size_t padded_bytes_ = 0;
@@ -186,10 +200,10 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
         ErrorKind::Runtime,
         fmt::format("GPU: node '{}': cuDNN's convolution gives [{},{},{},{}], ONNX [{},{},{},{}]",
                     g.node.name, n, c, h, w, r.batch, r.out_channels, r.out_h, r.out_w));
-  choose_algorithm(g.handles->cudnn);
 
   if (g.constants[0]) input_ = upload(*g.constants[0], type_);
   if (g.constants[1]) weights_ = upload(g.channels_last ? to_ohwi(*g.constants[1]) : *g.constants[1], type_);
+  choose_algorithm(g.handles->cudnn, g.saved_choice);
   has_bias_ = g.node.inputs.size() > 2 && !g.node.inputs[2].empty();
   if (has_bias_ && g.constants[2]) bias_ = upload(*g.constants[2], type_);
   has_sum_ = g.node.inputs.size() > ops::kFusedConvSumInput &&
@@ -204,7 +218,7 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
   // its algorithms take it.
   fused_relu_ = activation.kind == ops::ActivationKind::Relu && r.group == 1;
   if (fused_relu_) {
-    bias_desc_ = tensor_desc(type, 1, r.out_channels, 1, 1);
+    bias_desc_ = tensor_desc(type, 1, r.out_channels, 1, 1, format);  // in y's format, as z is
     // CUDNN_NOT_PROPAGATE_NAN, which TensorFlow notes is all the fused call takes and ONNX
     // Runtime passes too; the epilogue's ReLU (fmaxf) maps NaN to 0 alike.
     check(cudnnSetActivationDescriptor(relu_desc_.get(), CUDNN_ACTIVATION_RELU,
@@ -223,7 +237,77 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
                       g.channels_last ? "_nhwc" : "");
 }
 
-void ConvKernel::choose_algorithm(cudnnHandle_t handle) {
+void ConvKernel::choose_algorithm(cudnnHandle_t handle, std::string_view saved) {
+  if (type_ != ElementType::F32 && (take_saved(handle, saved) || take_fastest(handle))) {
+    timed_ = true;
+    return;
+  }
+  take_first_ranked(handle);
+}
+
+// An algorithm (with its math type) where its workspace fits the cap: f32 keeps CUDNN_FMA_MATH
+// whatever cuDNN offers, as tensor-op math would mean TF32.
+bool ConvKernel::take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math) {
+  const bool f32 = type_ == ElementType::F32;
+  if (f32 && math != CUDNN_FMA_MATH && math != CUDNN_DEFAULT_MATH) return false;
+  if (!f32 && cudnnSetConvolutionMathType(conv_desc_.get(), math) != CUDNN_STATUS_SUCCESS) return false;
+  size_t bytes = 0;
+  if (cudnnGetConvolutionForwardWorkspaceSize(handle, x_desc_.get(), w_desc_.get(), conv_desc_.get(),
+                                              y_desc_.get(), algorithm, &bytes) != CUDNN_STATUS_SUCCESS ||
+      bytes > kMaxWorkspace)
+    return false;
+  algorithm_ = algorithm;
+  math_ = f32 ? CUDNN_FMA_MATH : math;
+  cudnn_workspace_ = bytes;
+  return true;
+}
+
+bool ConvKernel::take_saved(cudnnHandle_t handle, std::string_view saved) {
+  int algorithm = 0, math = 0;
+  if (saved.empty() || std::sscanf(std::string(saved).c_str(), "algo=%d math=%d", &algorithm, &math) != 2)
+    return false;
+  return take(handle, cudnnConvolutionFwdAlgo_t(algorithm), cudnnMathType_t(math));
+}
+
+// Every algorithm cuDNN offers, run on this convolution's shapes (random X, the weights where they
+// are constant), fastest first: the first that fits is taken. False where timing fails.
+bool ConvKernel::take_fastest(cudnnHandle_t handle) {
+  size_t x_bytes = 0, w_bytes = 0, y_bytes = 0, free = 0, total = 0;
+  if (cudnnGetTensorSizeInBytes(x_desc_.get(), &x_bytes) != CUDNN_STATUS_SUCCESS ||
+      cudnnGetFilterSizeInBytes(w_desc_.get(), &w_bytes) != CUDNN_STATUS_SUCCESS ||
+      cudnnGetTensorSizeInBytes(y_desc_.get(), &y_bytes) != CUDNN_STATUS_SUCCESS ||
+      cudaMemGetInfo(&free, &total) != cudaSuccess)
+    return false;
+  const auto random = [&](size_t bytes) {
+    std::vector<float> values(bytes / element_size(type_));
+    uint32_t state = 12345;
+    for (float& v : values) v = float(int32_t(state = state * 1664525u + 1013904223u) >> 8) / float(1 << 23);
+    return upload(Tensor::from<float>(std::move(values)), type_);
+  };
+  const DeviceBuffer x = random(x_bytes);
+  const DeviceBuffer w = weights_.get() ? DeviceBuffer() : random(w_bytes);
+  const DeviceBuffer y(y_bytes);
+  const DeviceBuffer workspace(std::min(kMaxWorkspace, free / 4));
+  int max_count = 0;
+  if (cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count) != CUDNN_STATUS_SUCCESS) return false;
+  std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(size_t(std::max(max_count, 1)));
+  int returned = 0;
+  const cudnnStatus_t status = cudnnFindConvolutionForwardAlgorithmEx(
+      handle, x_desc_.get(), x.get(), w_desc_.get(), weights_.get() ? weights_.get() : w.get(), conv_desc_.get(),
+      y_desc_.get(), y.get(), max_count, &returned, perf.data(), workspace.get(), workspace.bytes());
+  if (status != CUDNN_STATUS_SUCCESS) {
+    cudaGetLastError();
+    return false;
+  }
+  for (int i = 0; i < returned; ++i)
+    if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS && perf[size_t(i)].memory <= workspace.bytes() &&
+        take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType))
+      return true;
+  return false;
+}
+
+// cuDNN's heuristics' ranking, without running anything.
+void ConvKernel::take_first_ranked(cudnnHandle_t handle) {
   int max_count = 0;
   check(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count),
         "cudnnGetConvolutionForwardAlgorithmMaxCount");
@@ -233,25 +317,9 @@ void ConvKernel::choose_algorithm(cudnnHandle_t handle) {
       cudnnGetConvolutionForwardAlgorithm_v7(handle, x_desc_.get(), w_desc_.get(), conv_desc_.get(),
                                              y_desc_.get(), max_count, &returned, perf.data()),
       "cudnnGetConvolutionForwardAlgorithm_v7");
-  const bool f32 = type_ == ElementType::F32;
-  for (int i = 0; i < returned; ++i) {
-    const cudnnConvolutionFwdAlgoPerf_t& p = perf[size_t(i)];
-    if (p.status != CUDNN_STATUS_SUCCESS) continue;
-    // f32 keeps CUDNN_FMA_MATH whatever the heuristics say: tensor-op math would mean TF32.
-    if (f32 && p.mathType != CUDNN_FMA_MATH && p.mathType != CUDNN_DEFAULT_MATH) continue;
-    if (!f32)
-      check(cudnnSetConvolutionMathType(conv_desc_.get(), p.mathType),
-            "cudnnSetConvolutionMathType");
-    size_t bytes = 0;
-    if (cudnnGetConvolutionForwardWorkspaceSize(handle, x_desc_.get(), w_desc_.get(),
-                                                conv_desc_.get(), y_desc_.get(), p.algo,
-                                                &bytes) != CUDNN_STATUS_SUCCESS ||
-        bytes > kMaxWorkspace)
-      continue;
-    algorithm_ = p.algo;
-    cudnn_workspace_ = bytes;
-    return;
-  }
+  for (int i = 0; i < returned; ++i)
+    if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS && take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType))
+      return;
   throw Error(ErrorKind::Unsupported,
               fmt::format("GPU: cuDNN has no {} convolution algorithm for this node within {} MiB "
                           "of workspace",
