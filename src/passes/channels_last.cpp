@@ -81,10 +81,10 @@ void to_channels_last(ir::Model& model) {
   NameSource names(graph);
   std::vector<ir::Node> nodes;
   size_t laid_out = 0;
-  for (ir::Node& node : graph.nodes) {
+  for (const ir::Node& node : original.nodes) {
     const std::vector<int64_t> images = images_of(original, index, node, types);
     if (images.empty()) {
-      nodes.push_back(std::move(node));
+      nodes.push_back(node);
       continue;
     }
     ir::Node inner = node;

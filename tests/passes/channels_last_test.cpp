@@ -85,6 +85,19 @@ TEST(ChannelsLast, TooFewNodesToPayForTheTransposesStayAsTheyWere) {
   EXPECT_EQ(testing::op_types(*after), testing::op_types(*before));
 }
 
+TEST(ChannelsLast, AGraphWithoutConvolutionsIsUntouched) {
+  const auto before =
+      ModelBuilder().input("x", {1, 4, 6, 6}).output("y").node("Relu", {"x"}, {"r"}).node("Sigmoid", {"r"}, {"y"}).build();
+  auto after = copy_of(*before);
+  to_channels_last(*after);
+  ASSERT_EQ(after->graph->nodes.size(), before->graph->nodes.size());
+  for (size_t i = 0; i < before->graph->nodes.size(); ++i) {
+    EXPECT_EQ(after->graph->nodes[i].name, before->graph->nodes[i].name);
+    EXPECT_EQ(after->graph->nodes[i].op_type, before->graph->nodes[i].op_type);
+    EXPECT_EQ(after->graph->nodes[i].inputs, before->graph->nodes[i].inputs);
+  }
+}
+
 TEST(ChannelsLast, UnequalPadsAndOtherRanksStay) {
   std::mt19937 rng(3);
   ModelBuilder b;
