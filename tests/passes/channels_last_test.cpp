@@ -3,8 +3,11 @@
 // what it did (the ChannelsLast reference runs the inner op's); too few nodes keep the graph as it
 // was.
 #include <algorithm>
+#include <filesystem>
 
+#include "frontend/onnx/reader.h"
 #include "ops/nn/fused_conv.h"
+#include "passes/optimize.h"
 #include "passes/pass_test_util.h"
 #include "passes/passes.h"
 
@@ -116,6 +119,29 @@ TEST(ChannelsLast, UnequalPadsAndOtherRanksStay) {
   to_channels_last(*after);
   EXPECT_EQ(count(*after, "ChannelsLast"), 0u);
 }
+
+// The model tests' CNNs as the GPU lays them out in f16, run on the reference kernels: the same
+// outputs as before, with Transposes only where the images enter and leave (SqueezeNet's Concats,
+// EfficientNet's squeeze-and-excitation Muls and MobileNet's residual Adds between).
+class ChannelsLastOnModels : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ChannelsLastOnModels, ComputeWhatTheyDid) {
+  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../models" / (std::string(GetParam()) + ".onnx");
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not made (scripts/make_models)";
+  auto model = std::make_shared<ir::Model>(*onnx_frontend::read_model(path.lexically_normal().string()));
+  model->graph = std::make_shared<ir::Graph>(*model->graph);
+  Port& input = model->graph->inputs.at(0);
+  input.type.shape = PartialShape(Shape{1, 3, 224, 224});
+  const std::shared_ptr<const ir::Model> before = optimize(model);
+  const std::shared_ptr<const ir::Model> after = channels_last(before);
+  EXPECT_GT(count(*after, "ChannelsLast"), 25u);
+  EXPECT_EQ(count(*after, "Transpose"), 2u);
+  std::mt19937 rng(4);
+  expect_same_outputs(*before, *after, {1, 3, 224, 224}, rng);
+}
+
+INSTANTIATE_TEST_SUITE_P(ModelTests, ChannelsLastOnModels,
+                         ::testing::Values("squeezenet1_1", "mobilenet_v2", "efficientnet_b0", "resnet50"));
 
 }  // namespace
 }  // namespace tandem::passes
