@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,11 +121,19 @@ class ConvKernel final : public GpuKernel {
   }
 
  private:
+  // Device buffers to run candidate algorithms on while choosing.
+  struct Scratch {
+    explicit Scratch(const ConvKernel& conv);
+    DeviceBuffer x, own_w, own_bias, y, workspace;
+    const void* w = nullptr;
+    const void* bias = nullptr;
+  };
+  using ScratchFn = std::function<const Scratch&()>;
   void choose_algorithm(cudnnHandle_t handle, std::string_view saved);
-  bool take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math);
-  bool take_saved(cudnnHandle_t handle, std::string_view saved);
-  bool take_fastest(cudnnHandle_t handle);
-  void take_first_ranked(cudnnHandle_t handle);
+  bool take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math, const ScratchFn& buffers);
+  bool take_saved(cudnnHandle_t handle, std::string_view saved, const ScratchFn& buffers);
+  bool take_fastest(cudnnHandle_t handle, const Scratch& scratch);
+  void take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffers);
 
   std::string name_;
   Geometry geo_;
@@ -203,7 +213,6 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
 
   if (g.constants[0]) input_ = upload(*g.constants[0], type_);
   if (g.constants[1]) weights_ = upload(g.channels_last ? to_ohwi(*g.constants[1]) : *g.constants[1], type_);
-  choose_algorithm(g.handles->cudnn, g.saved_choice);
   has_bias_ = g.node.inputs.size() > 2 && !g.node.inputs[2].empty();
   if (has_bias_ && g.constants[2]) bias_ = upload(*g.constants[2], type_);
   has_sum_ = g.node.inputs.size() > ops::kFusedConvSumInput &&
@@ -235,19 +244,51 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
                     int64_t(r.out_h) * r.out_w, g.channels_last, device_activation(activation)};
   name_ = fmt::format("cudnn_conv{}_{}{}", fused_relu_ ? "_bias_relu" : "", to_string(type_),
                       g.channels_last ? "_nhwc" : "");
+  choose_algorithm(g.handles->cudnn, g.saved_choice);
 }
 
 void ConvKernel::choose_algorithm(cudnnHandle_t handle, std::string_view saved) {
-  if (type_ != ElementType::F32 && (take_saved(handle, saved) || take_fastest(handle))) {
+  // Buffers to time on and to try the fused call with, made only where needed.
+  std::optional<Scratch> scratch;
+  const auto buffers = [&]() -> const Scratch& {
+    if (!scratch) scratch.emplace(*this);
+    return *scratch;
+  };
+  if (type_ != ElementType::F32 && (take_saved(handle, saved, buffers) || take_fastest(handle, buffers()))) {
     timed_ = true;
     return;
   }
-  take_first_ranked(handle);
+  take_first_ranked(handle, buffers);
 }
 
-// An algorithm (with its math type) where its workspace fits the cap: f32 keeps CUDNN_FMA_MATH
-// whatever cuDNN offers, as tensor-op math would mean TF32.
-bool ConvKernel::take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math) {
+// Random X, scratch Y, the weights (random where they are not constant) and the most workspace
+// an algorithm may have.
+ConvKernel::Scratch::Scratch(const ConvKernel& conv) {
+  size_t x_bytes = 0, w_bytes = 0, y_bytes = 0, free = 0, total = 0;
+  check(cudnnGetTensorSizeInBytes(conv.x_desc_.get(), &x_bytes), "cudnnGetTensorSizeInBytes");
+  check(cudnnGetFilterSizeInBytes(conv.w_desc_.get(), &w_bytes), "cudnnGetFilterSizeInBytes");
+  check(cudnnGetTensorSizeInBytes(conv.y_desc_.get(), &y_bytes), "cudnnGetTensorSizeInBytes");
+  check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+  const auto random = [&](size_t bytes) {
+    std::vector<float> values(bytes / element_size(conv.type_));
+    uint32_t state = 12345;
+    for (float& v : values) v = float(int32_t(state = state * 1664525u + 1013904223u) >> 8) / float(1 << 23);
+    return upload(Tensor::from<float>(std::move(values)), conv.type_);
+  };
+  x = random(x_bytes);
+  if (!conv.weights_.get()) own_w = random(w_bytes);
+  w = conv.weights_.get() ? conv.weights_.get() : own_w.get();
+  if (conv.fused_relu_ && !conv.bias_.get()) own_bias = random(size_t(conv.geo_.out_channels) * element_size(conv.type_));
+  bias = conv.bias_.get() ? conv.bias_.get() : own_bias.get();
+  y = DeviceBuffer(y_bytes);
+  workspace = DeviceBuffer(std::min(kMaxWorkspace, free / 4));
+}
+
+// An algorithm (with its math type) where its workspace fits the cap and, for the fused call, it
+// runs: the fused call does not take every algorithm plain convolution does. f32 keeps
+// CUDNN_FMA_MATH whatever cuDNN offers, as tensor-op math would mean TF32.
+bool ConvKernel::take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math,
+                      const ScratchFn& buffers) {
   const bool f32 = type_ == ElementType::F32;
   if (f32 && math != CUDNN_FMA_MATH && math != CUDNN_DEFAULT_MATH) return false;
   if (!f32 && cudnnSetConvolutionMathType(conv_desc_.get(), math) != CUDNN_STATUS_SUCCESS) return false;
@@ -256,58 +297,59 @@ bool ConvKernel::take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm,
                                               y_desc_.get(), algorithm, &bytes) != CUDNN_STATUS_SUCCESS ||
       bytes > kMaxWorkspace)
     return false;
+  if (fused_relu_) {
+    const Scratch& s = buffers();
+    const float one = 1.0f, zero = 0.0f;
+    cudaStream_t stream = nullptr;
+    const bool runs =
+        bytes <= s.workspace.bytes() && cudnnGetStream(handle, &stream) == CUDNN_STATUS_SUCCESS &&
+        cudnnConvolutionBiasActivationForward(handle, &one, x_desc_.get(), s.x.get(), w_desc_.get(), s.w,
+                                              conv_desc_.get(), algorithm, s.workspace.get(), bytes, &zero,
+                                              y_desc_.get(), s.y.get(), bias_desc_.get(), s.bias,
+                                              relu_desc_.get(), y_desc_.get(), s.y.get()) == CUDNN_STATUS_SUCCESS &&
+        cudaStreamSynchronize(stream) == cudaSuccess;
+    if (!runs) {
+      cudaGetLastError();
+      return false;
+    }
+  }
   algorithm_ = algorithm;
   math_ = f32 ? CUDNN_FMA_MATH : math;
   cudnn_workspace_ = bytes;
   return true;
 }
 
-bool ConvKernel::take_saved(cudnnHandle_t handle, std::string_view saved) {
+bool ConvKernel::take_saved(cudnnHandle_t handle, std::string_view saved, const ScratchFn& buffers) {
   int algorithm = 0, math = 0;
   if (saved.empty() || std::sscanf(std::string(saved).c_str(), "algo=%d math=%d", &algorithm, &math) != 2)
     return false;
-  return take(handle, cudnnConvolutionFwdAlgo_t(algorithm), cudnnMathType_t(math));
+  return take(handle, cudnnConvolutionFwdAlgo_t(algorithm), cudnnMathType_t(math), buffers);
 }
 
-// Every algorithm cuDNN offers, run on this convolution's shapes (random X, the weights where they
-// are constant), fastest first: the first that fits is taken. False where timing fails.
-bool ConvKernel::take_fastest(cudnnHandle_t handle) {
-  size_t x_bytes = 0, w_bytes = 0, y_bytes = 0, free = 0, total = 0;
-  if (cudnnGetTensorSizeInBytes(x_desc_.get(), &x_bytes) != CUDNN_STATUS_SUCCESS ||
-      cudnnGetFilterSizeInBytes(w_desc_.get(), &w_bytes) != CUDNN_STATUS_SUCCESS ||
-      cudnnGetTensorSizeInBytes(y_desc_.get(), &y_bytes) != CUDNN_STATUS_SUCCESS ||
-      cudaMemGetInfo(&free, &total) != cudaSuccess)
-    return false;
-  const auto random = [&](size_t bytes) {
-    std::vector<float> values(bytes / element_size(type_));
-    uint32_t state = 12345;
-    for (float& v : values) v = float(int32_t(state = state * 1664525u + 1013904223u) >> 8) / float(1 << 23);
-    return upload(Tensor::from<float>(std::move(values)), type_);
-  };
-  const DeviceBuffer x = random(x_bytes);
-  const DeviceBuffer w = weights_.get() ? DeviceBuffer() : random(w_bytes);
-  const DeviceBuffer y(y_bytes);
-  const DeviceBuffer workspace(std::min(kMaxWorkspace, free / 4));
+// Every algorithm cuDNN offers, run on this convolution's shapes, fastest first: the first that
+// fits is taken. False where timing fails.
+bool ConvKernel::take_fastest(cudnnHandle_t handle, const Scratch& s) {
   int max_count = 0;
   if (cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count) != CUDNN_STATUS_SUCCESS) return false;
   std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(size_t(std::max(max_count, 1)));
   int returned = 0;
   const cudnnStatus_t status = cudnnFindConvolutionForwardAlgorithmEx(
-      handle, x_desc_.get(), x.get(), w_desc_.get(), weights_.get() ? weights_.get() : w.get(), conv_desc_.get(),
-      y_desc_.get(), y.get(), max_count, &returned, perf.data(), workspace.get(), workspace.bytes());
+      handle, x_desc_.get(), s.x.get(), w_desc_.get(), s.w, conv_desc_.get(), y_desc_.get(), s.y.get(), max_count,
+      &returned, perf.data(), s.workspace.get(), s.workspace.bytes());
   if (status != CUDNN_STATUS_SUCCESS) {
     cudaGetLastError();
     return false;
   }
+  const ScratchFn same = [&]() -> const Scratch& { return s; };
   for (int i = 0; i < returned; ++i)
-    if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS && perf[size_t(i)].memory <= workspace.bytes() &&
-        take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType))
+    if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS && perf[size_t(i)].memory <= s.workspace.bytes() &&
+        take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType, same))
       return true;
   return false;
 }
 
-// cuDNN's heuristics' ranking, without running anything.
-void ConvKernel::take_first_ranked(cudnnHandle_t handle) {
+// cuDNN's heuristics' ranking: the first that fits, timing nothing.
+void ConvKernel::take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffers) {
   int max_count = 0;
   check(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count),
         "cudnnGetConvolutionForwardAlgorithmMaxCount");
@@ -318,7 +360,8 @@ void ConvKernel::take_first_ranked(cudnnHandle_t handle) {
                                              y_desc_.get(), max_count, &returned, perf.data()),
       "cudnnGetConvolutionForwardAlgorithm_v7");
   for (int i = 0; i < returned; ++i)
-    if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS && take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType))
+    if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS &&
+        take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType, buffers))
       return;
   throw Error(ErrorKind::Unsupported,
               fmt::format("GPU: cuDNN has no {} convolution algorithm for this node within {} MiB "
