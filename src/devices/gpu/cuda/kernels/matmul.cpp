@@ -109,6 +109,10 @@ class LtMatmul {
     a_ = make_layout(t, p.trans_a ? p.m : p.k, p.trans_a ? p.k : p.m, p.trans_a ? p.m : p.k,
                      p.batch, p.a_stride);
     y_ = make_layout(t, p.n, p.m, p.n, p.batch, p.m * p.n);
+    // Every batch's matrices start where the first's do plus a stride: those offsets count for
+    // their alignment as much as the base pointers do.
+    if (p.batch > 1)
+      stride_bits_ = uintptr_t((p.a_stride | p.b_stride | p.m * p.n) * int64_t(element_size(type)));
     fast_ = choose(handle, kFastAlignment);
     fallback_ = choose(handle, uint32_t(element_size(type)));
     if (!fast_ && !fallback_)
@@ -125,7 +129,7 @@ class LtMatmul {
   // Y = alpha op(A) op(B) + beta C, then the epilogue; c is Y when beta is 0.
   void run(const Launch& launch, const float* alpha, const void* a, const void* b,
            const float* beta, const void* c, void* y) const {
-    const uintptr_t bits = uintptr_t(a) | uintptr_t(b) | uintptr_t(c) | uintptr_t(y);
+    const uintptr_t bits = uintptr_t(a) | uintptr_t(b) | uintptr_t(c) | uintptr_t(y) | stride_bits_;
     const std::optional<cublasLtMatmulHeuristicResult_t>& chosen =
         fast_ && bits % kFastAlignment == 0 ? fast_ : fallback_;
     if (!chosen)
@@ -168,6 +172,7 @@ class LtMatmul {
   Desc desc_;
   Layout a_, b_, y_;  // A's data (cuBLAS's second operand), B's (its first), Y's and C's
   std::optional<cublasLtMatmulHeuristicResult_t> fast_, fallback_;
+  uintptr_t stride_bits_ = 0;  // the batch strides in bytes, or-ed: their alignment
 };
 
 // A cuBLASLt call's element offsets into A, B and Y, for batches that broadcast irregularly.
