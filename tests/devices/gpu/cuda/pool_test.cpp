@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "devices/gpu/cuda/device_memory.h"
 #include "devices/gpu/cuda/gpu_test_util.h"
 #include "devices/gpu/cuda/kernel_case.h"
+#include "devices/gpu/cuda/kernels/pool_direct.h"
 #include "ir/graph.h"
 
 namespace tandem::gpu {
@@ -133,6 +135,70 @@ TEST(GpuPool, DeclinedNodeThrowsUnsupported) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Unsupported) << e.what();
   }
+}
+
+// `values` of an [a, b, c, d] tensor laid out [a, c, d, b] (NCHW to NHWC), or back with `back`.
+std::vector<float> relaid(const std::vector<float>& values, const Shape& nchw, bool back) {
+  const int64_t n = nchw[0], c = nchw[1], h = nchw[2], w = nchw[3];
+  std::vector<float> out(values.size());
+  for (int64_t a = 0; a < n; ++a)
+    for (int64_t b = 0; b < c; ++b)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+          const size_t first = size_t(((a * c + b) * h + y) * w + x), last = size_t(((a * h + y) * w + x) * c + b);
+          (back ? out[first] : out[last]) = values[back ? last : first];
+        }
+  return out;
+}
+
+// Our own pooling kernel, which runs what a cuDNN refuses, against the reference where cuDNN's
+// formula is not ONNX's: ceil mode, unequal pads, the average with and without the pads counted;
+// channels-first and channels-last.
+TEST(GpuPool, DirectKernelMatchesTheReference) {
+  if (!gpu_present()) GTEST_SKIP() << "no GPU";
+  struct Case {
+    std::string op;
+    Shape x;
+    Attributes attributes;
+    DirectPool pool;  // its shapes and window; the type and layout are set per run
+  };
+  const std::vector<Case> cases{
+      {"MaxPool", {1, 4, 14, 13},
+       {{"kernel_shape", std::vector<int64_t>{3, 3}}, {"strides", std::vector<int64_t>{2, 2}}, {"ceil_mode", int64_t(1)}},
+       {.n = 1, .c = 4, .in_h = 14, .in_w = 13, .out_h = 7, .out_w = 6, .window_h = 3, .window_w = 3, .stride_h = 2,
+        .stride_w = 2, .pad_bottom = 1, .pad_right = 1}},
+      {"AveragePool", {1, 3, 9, 10},
+       {{"kernel_shape", std::vector<int64_t>{3, 2}}, {"pads", std::vector<int64_t>{0, 1, 2, 0}}},
+       {.max = false, .n = 1, .c = 3, .in_h = 9, .in_w = 10, .out_h = 9, .out_w = 10, .window_h = 3, .window_w = 2,
+        .pad_left = 1, .pad_bottom = 2}},
+      {"AveragePool", {2, 3, 8, 8},
+       {{"kernel_shape", std::vector<int64_t>{3, 3}}, {"strides", std::vector<int64_t>{2, 2}},
+        {"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"count_include_pad", int64_t(1)}},
+       {.max = false, .include_pad = true, .n = 2, .c = 3, .in_h = 8, .in_w = 8, .out_h = 4, .out_w = 4,
+        .window_h = 3, .window_w = 3, .stride_h = 2, .stride_w = 2, .pad_top = 1, .pad_left = 1, .pad_bottom = 1,
+        .pad_right = 1}},
+  };
+  for (const Case& c : cases)
+    for (const ElementType type : {ElementType::F32, ElementType::F16})
+      for (const bool channels_last : {false, true}) {
+        SCOPED_TRACE(c.op + " " + std::string(to_string(type)) + (channels_last ? " NHWC" : " NCHW"));
+        const ir::Node node{"pool", c.op, "", {"x"}, {"y"}, c.attributes};
+        const std::vector<Input> inputs{random_input(c.x, type, false, 9)};
+        const Tensor want = reference(node, 12, inputs);
+        const std::vector<float> x = testing::to_floats(*inputs[0].value);
+        const DeviceBuffer x_on_gpu = upload(
+            Tensor::from<float>(channels_last ? relaid(x, c.x, false) : x, c.x), type);
+        const DeviceBuffer y_on_gpu(size_t(want.size()) * element_size(type));
+        DirectPool pool = c.pool;
+        pool.type = type;
+        pool.channels_last = channels_last;
+        launch_direct_pool(pool, x_on_gpu.get(), y_on_gpu.get(), nullptr);
+        Tensor y(type, want.shape());
+        check(cudaMemcpy(y.data(), y_on_gpu.get(), y.byte_size(), cudaMemcpyDeviceToHost), "copying back");
+        const std::vector<float> got = testing::to_floats(y);
+        expect_close(channels_last ? relaid(got, want.shape(), true) : got, want, type,
+                     {.f32 = 1e-5, .low_precision = 2e-2, .floor = 1e-6});
+      }
 }
 
 }  // namespace
