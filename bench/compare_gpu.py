@@ -64,7 +64,8 @@ def time_torch(fn, x, iterations):
     return statistics.median(times)
 
 
-def torch_peers(name, batch, iterations):
+def torch_peers(name, batch, iterations, compile_mode):
+    """Median ms of torch eager and of torch.compile (None where compile_mode is "none")."""
     import torch
     model, example, cnn = torch_model(name)
     model = model.eval().cuda().half()
@@ -74,9 +75,10 @@ def torch_peers(name, batch, iterations):
         x = x.half().to(memory_format=torch.channels_last)
     torch.backends.cudnn.benchmark = True
     eager = time_torch(model, x, iterations)
-    compiled = torch.compile(model, mode="max-autotune")
-    compiled_ms = time_torch(compiled, x, iterations)
-    return eager, compiled_ms
+    if compile_mode == "none":
+        return eager, None
+    compiled = torch.compile(model, mode=compile_mode)
+    return eager, time_torch(compiled, x, iterations)
 
 
 # The issue's batches: a large one for throughput, per model.
@@ -101,19 +103,25 @@ def main():
     parser.add_argument("--tandem", default=os.environ.get("TANDEM", "tandem"))
     parser.add_argument("--batches", nargs="*", type=int, help="default: 1 and 64 for ResNet-50, 1 and 32 for BERT")
     parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--compile-mode", default="max-autotune",
+                        help='torch.compile mode; "none" leaves torch.compile out (its autotuning takes minutes)')
     args = parser.parse_args()
     import torch
-    print(f"GPU: {torch.cuda.get_device_name(0)}; torch {torch.__version__}; FP16")
+    print(f"GPU: {torch.cuda.get_device_name(0)}; torch {torch.__version__}; FP16; "
+          f"torch.compile mode {args.compile_mode}", flush=True)
     print(f"{'model':12s} {'batch':>5s} {'tandem ms':>10s} {'host I/O':>9s} {'eager ms':>9s} {'compile ms':>10s} "
           f"{'t/eager':>8s} {'t/compile':>9s} {'tandem/s':>9s} {'eager/s':>8s}")
     for name in args.models:
         for batch in args.batches or BATCHES.get(name, [1, 64]):
             ours = tandem_run(args.tandem, name, batch, args.iterations, device_memory=True)
             host_io = tandem_run(args.tandem, name, batch, args.iterations, device_memory=False)
-            eager, compiled = torch_peers(name, batch, args.iterations)
-            print(f"{name:12s} {batch:5d} {ours:10.3f} {host_io:9.3f} {eager:9.3f} {compiled:10.3f} "
-                  f"{ours / eager:8.2f} {ours / compiled:9.2f} {batch * 1e3 / ours:9.0f} "
-                  f"{batch * 1e3 / eager:8.0f}")
+            eager, compiled = torch_peers(name, batch, args.iterations, args.compile_mode)
+            compiled_ms = f"{compiled:10.3f}" if compiled else f"{'-':>10s}"
+            ratio = f"{ours / compiled:9.2f}" if compiled else f"{'-':>9s}"
+            # Each row as soon as it is measured: a run cut short still leaves its rows.
+            print(f"{name:12s} {batch:5d} {ours:10.3f} {host_io:9.3f} {eager:9.3f} {compiled_ms} "
+                  f"{ours / eager:8.2f} {ratio} {batch * 1e3 / ours:9.0f} {batch * 1e3 / eager:8.0f}",
+                  flush=True)
 
 
 if __name__ == "__main__":
