@@ -65,17 +65,12 @@ ir::Node transpose(std::string name, std::string input, std::string output, cons
   return ir::Node{std::move(name), "Transpose", "", {std::move(input)}, {std::move(output)}, {{"perm", perm}}};
 }
 
-size_t count_transposes(const ir::Graph& graph) {
-  return size_t(std::count_if(graph.nodes.begin(), graph.nodes.end(),
-                              [](const ir::Node& node) { return is_onnx(node, "Transpose"); }));
-}
-
 }  // namespace
 
 void to_channels_last(ir::Model& model) {
   ir::Graph& graph = *model.graph;
   const ir::Graph original = graph;
-  const size_t transposes_before = count_transposes(graph);
+  const size_t transposes_before = count_onnx(graph, "Transpose");
   const GraphIndex index(graph);
   const std::unordered_map<std::string, ValueType> types = infer_value_types(model, index);
   NameSource names(graph);
@@ -105,7 +100,8 @@ void to_channels_last(ir::Model& model) {
   graph.nodes = std::move(nodes);
   model.opsets.emplace(std::string(ops::kTandemDomain), ops::kTandemOpset);
   sink_transposes(model);
-  const size_t added = count_transposes(graph) - std::min(count_transposes(graph), transposes_before);
+  const size_t transposes = count_onnx(graph, "Transpose");
+  const size_t added = transposes - std::min(transposes, transposes_before);
   // cuDNN transposes the images in and out of each NCHW convolution in f16 itself: a Transpose
   // per node laid out still costs less (ResNet-50 keeps two for its 55).
   if (added > laid_out) graph = original;

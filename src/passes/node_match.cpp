@@ -1,6 +1,7 @@
 // Node and value tests shared by the fusion passes.
 #include "passes/node_match.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -40,6 +41,11 @@ std::optional<Activation> gelu_of(const ir::Node& node) {
 
 bool is_onnx(const ir::Node& node, std::string_view op) {
   return node.op_type == op && (node.domain.empty() || node.domain == "ai.onnx");
+}
+
+size_t count_onnx(const ir::Graph& graph, std::string_view op) {
+  return size_t(std::count_if(graph.nodes.begin(), graph.nodes.end(),
+                              [&](const ir::Node& node) { return is_onnx(node, op); }));
 }
 
 const Tensor* constant_of(const ir::Graph& graph, const GraphIndex& index,

@@ -15,6 +15,8 @@ namespace tandem::passes {
 
 /// Whether `node` is the ONNX op `op` (domain "" or "ai.onnx").
 bool is_onnx(const ir::Node& node, std::string_view op);
+/// How many nodes of `graph`'s own are the ONNX op `op`.
+size_t count_onnx(const ir::Graph& graph, std::string_view op);
 
 /// The constant `name` holds: GraphIndex::constant, or that of an Identity chain's source (torch
 /// exporters read a weight used twice through Identity nodes). Null when it is not a constant.

@@ -238,16 +238,11 @@ class TransposeSinker {
   NameSource names_{graph_};
 };
 
-size_t transposes_in(const ir::Graph& graph) {
-  return size_t(std::count_if(graph.nodes.begin(), graph.nodes.end(),
-                              [](const ir::Node& n) { return is_onnx(n, "Transpose"); }));
-}
-
 }  // namespace
 
 void sink_transposes(ir::Model& model) {
   ir::Graph& graph = *model.graph;
-  const size_t before = transposes_in(graph);
+  const size_t before = count_onnx(graph, "Transpose");
   if (before == 0) return;
   const ir::Graph original = graph;
   TransposeSinker sinker(model);
@@ -255,7 +250,7 @@ void sink_transposes(ir::Model& model) {
   for (size_t moves = 0; moves < 4 * original.nodes.size() && sinker.move_one(); ++moves) {
   }
   // Every move adds no Transpose; should the graph still hold more than before, it goes back.
-  if (transposes_in(graph) > before)
+  if (count_onnx(graph, "Transpose") > before)
     graph = original;
   else
     drop_unread_initializers(graph);
