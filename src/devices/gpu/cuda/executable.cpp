@@ -82,8 +82,28 @@ GpuExecutable::GpuExecutable(std::shared_ptr<const ir::Model> subgraph, const de
   if (!is_float(compute_)) compute_ = ElementType::F32;
   check(cudaSetDevice(0), "cudaSetDevice(0)");
   // f16 and bf16 convolutions run on tensor cores, which read channels-last images: given NCHW,
-  // cuDNN would transpose in and out of each one.
-  planned_ = compute_ != ElementType::F32 && options.channels_last ? options.channels_last(model_) : model_;
+  // cuDNN would transpose in and out of each one. Where a kernel of the laid-out graph cannot be
+  // made (a cuDNN without an NHWC algorithm for one of its convolutions), the graph as it came
+  // runs instead: slower, the same results.
+  if (compute_ != ElementType::F32 && options.channels_last) {
+    try {
+      build(options.channels_last(model_), options, choices);
+      return;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::Unsupported) throw;
+      slots_.clear();
+      steps_.clear();
+      constants_.clear();
+      idle_.clear();
+      workspace_bytes_ = 0;
+    }
+  }
+  build(model_, options, choices);
+}
+
+void GpuExecutable::build(std::shared_ptr<const ir::Model> planned, const devices::CompileOptions& options,
+                          const std::map<size_t, std::string>& choices) {
+  planned_ = std::move(planned);
   // Types, shapes and constants folded on the CPU, the kernels then chosen per node.
   const execution::GraphPlan plan(*planned_->graph, planned_->opsets, execution::OuterScope{}, options.where);
   if (plan.runs_subgraphs())

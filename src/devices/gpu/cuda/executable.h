@@ -66,7 +66,9 @@ class GpuExecutable final : public devices::Executable {
   };
   struct Context;
 
-  std::unique_ptr<Context> make_context() const;
+  /// Plans `planned` (the subgraph, or it laid out for the GPU): slots, kernels, the arena.
+  void build(std::shared_ptr<const ir::Model> planned, const devices::CompileOptions& options,
+             const std::map<size_t, std::string>& choices);
   std::unique_ptr<Context> take_context() const;
   void give_back(std::unique_ptr<Context> context) const;
   const void* address(const Context& context, int slot) const;
