@@ -40,8 +40,11 @@ void StreamExecutor::submit(std::function<void()> job) {
       q.head = 0;
     }
     q.jobs[(q.head + q.count++) % q.jobs.size()] = std::move(job);
+    // Under the lock: once it is released, a worker may run the job to the end of its run, and
+    // the owner then destroy this executor, while a notify made after it were still signalling
+    // (ThreadSanitizer saw a pipelined run's last stage queued so).
+    q.ready.notify_one();
   }
-  queue_->ready.notify_one();
 }
 
 bool StreamExecutor::is_worker_thread() const { return current_queue == queue_.get(); }
