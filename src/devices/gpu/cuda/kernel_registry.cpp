@@ -37,7 +37,8 @@ std::unique_ptr<GpuKernel> make_channels_last_kernel(const GpuNode& node) {
                      .output_types = node.output_types,
                      .compute = node.compute,
                      .handles = node.handles,
-                     .channels_last = true};
+                     .channels_last = true,
+                     .saved_choice = node.saved_choice};
   for (int64_t i : ops::channels_last_images(ctx))
     inner_node.input_shapes[size_t(i)] = permuted(node.input_shapes[size_t(i)], ops::kToChannelsFirst);
   inner_node.output_shapes[0] = permuted(node.output_shapes[0], ops::kToChannelsFirst);

@@ -92,6 +92,13 @@ TensorDesc tensor_desc(cudnnDataType_t type, int n, int c, int h, int w,
   return d;
 }
 
+// The math type cuDNN's queries run under: FMA for f32 (no TF32); tensor-op math for f16 and bf16,
+// under which they offer the tensor-core algorithms and the others, each result with its own math
+// type (which take() then sets for it).
+cudnnMathType_t query_math(ElementType type) {
+  return type == ElementType::F32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+}
+
 // OIHW weights laid out OHWI (KRSC), as cuDNN's NHWC filters are; any element type.
 Tensor to_ohwi(const Tensor& w) {
   const Shape& s = w.shape();
@@ -133,7 +140,7 @@ class ConvKernel final : public GpuKernel {
   bool take(cudnnHandle_t handle, cudnnConvolutionFwdAlgo_t algorithm, cudnnMathType_t math, const ScratchFn& buffers);
   bool take_saved(cudnnHandle_t handle, std::string_view saved, const ScratchFn& buffers);
   bool take_fastest(cudnnHandle_t handle, const Scratch& scratch);
-  void take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffers);
+  bool take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffers);
 
   std::string name_;
   Geometry geo_;
@@ -145,6 +152,7 @@ class ConvKernel final : public GpuKernel {
   cudnnConvolutionFwdAlgo_t algorithm_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   cudnnMathType_t math_ = CUDNN_DEFAULT_MATH;
   bool timed_ = false;  // chosen by timing (now or when saved), not by the heuristics alone
+  bool channels_last_ = false;
   size_t cudnn_workspace_ = 0;
   // Unequal pads: X copied into a zeroed [N, C, H + pads, W + pads] after cuDNN's workspace.
   size_t padded_bytes_ = 0;
@@ -198,9 +206,7 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
                                         CUDNN_DATA_FLOAT),
         "cudnnSetConvolution2dDescriptor");
   check(cudnnSetConvolutionGroupCount(conv_desc_.get(), r.group), "cudnnSetConvolutionGroupCount");
-  check(cudnnSetConvolutionMathType(
-            conv_desc_.get(), type_ == ElementType::F32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
-        "cudnnSetConvolutionMathType");
+  check(cudnnSetConvolutionMathType(conv_desc_.get(), query_math(type_)), "cudnnSetConvolutionMathType");
   int n = 0, c = 0, h = 0, w = 0;
   check(cudnnGetConvolution2dForwardOutputDim(conv_desc_.get(), x_desc_.get(), w_desc_.get(), &n,
                                               &c, &h, &w),
@@ -242,9 +248,10 @@ ConvKernel::ConvKernel(const GpuNode& g) : geo_(geometry(g)), type_(g.compute) {
       !fused_relu_ && (has_bias_ || has_sum_ || activation.kind != ops::ActivationKind::None);
   epilogue_args_ = {type_, int64_t(r.batch) * r.out_channels * r.out_h * r.out_w, r.out_channels,
                     int64_t(r.out_h) * r.out_w, g.channels_last, device_activation(activation)};
-  name_ = fmt::format("cudnn_conv{}_{}{}", fused_relu_ ? "_bias_relu" : "", to_string(type_),
-                      g.channels_last ? "_nhwc" : "");
+  channels_last_ = g.channels_last;
   choose_algorithm(g.handles->cudnn, g.saved_choice);
+  name_ = fmt::format("cudnn_conv{}_{}{}", fused_relu_ ? "_bias_relu" : "", to_string(type_),
+                      channels_last_ ? "_nhwc" : "");
 }
 
 void ConvKernel::choose_algorithm(cudnnHandle_t handle, std::string_view saved) {
@@ -254,11 +261,20 @@ void ConvKernel::choose_algorithm(cudnnHandle_t handle, std::string_view saved) 
     if (!scratch) scratch.emplace(*this);
     return *scratch;
   };
-  if (type_ != ElementType::F32 && (take_saved(handle, saved, buffers) || take_fastest(handle, buffers()))) {
-    timed_ = true;
-    return;
+  for (;;) {
+    if (type_ != ElementType::F32 && (take_saved(handle, saved, buffers) || take_fastest(handle, buffers()))) {
+      timed_ = true;
+      return;
+    }
+    if (take_first_ranked(handle, buffers)) return;
+    if (!fused_relu_) break;
+    // No algorithm runs cuDNN's fused call here: plain convolution, then the epilogue's ReLU.
+    fused_relu_ = false;
+    epilogue_ = true;
   }
-  take_first_ranked(handle, buffers);
+  throw Error(ErrorKind::Unsupported,
+              fmt::format("GPU: cuDNN has no {} convolution algorithm for this node within {} MiB of workspace",
+                          to_string(type_), kMaxWorkspace >> 20));
 }
 
 // Random X, scratch Y, the weights (random where they are not constant) and the most workspace
@@ -333,6 +349,8 @@ bool ConvKernel::take_fastest(cudnnHandle_t handle, const Scratch& s) {
   if (cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count) != CUDNN_STATUS_SUCCESS) return false;
   std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(size_t(std::max(max_count, 1)));
   int returned = 0;
+  // A saved choice that take() passed over left its math type on the descriptor.
+  if (cudnnSetConvolutionMathType(conv_desc_.get(), query_math(type_)) != CUDNN_STATUS_SUCCESS) return false;
   const cudnnStatus_t status = cudnnFindConvolutionForwardAlgorithmEx(
       handle, x_desc_.get(), s.x.get(), w_desc_.get(), s.w, conv_desc_.get(), y_desc_.get(), s.y.get(), max_count,
       &returned, perf.data(), s.workspace.get(), s.workspace.bytes());
@@ -348,13 +366,15 @@ bool ConvKernel::take_fastest(cudnnHandle_t handle, const Scratch& s) {
   return false;
 }
 
-// cuDNN's heuristics' ranking: the first that fits, timing nothing.
-void ConvKernel::take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffers) {
+// cuDNN's heuristics' ranking: the first that fits, timing nothing. False where none does.
+bool ConvKernel::take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffers) {
   int max_count = 0;
   check(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count),
         "cudnnGetConvolutionForwardAlgorithmMaxCount");
   std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(size_t(max_count > 0 ? max_count : 1));
   int returned = 0;
+  // The candidates take() passed over while timing left their math type on the descriptor.
+  check(cudnnSetConvolutionMathType(conv_desc_.get(), query_math(type_)), "cudnnSetConvolutionMathType");
   check(
       cudnnGetConvolutionForwardAlgorithm_v7(handle, x_desc_.get(), w_desc_.get(), conv_desc_.get(),
                                              y_desc_.get(), max_count, &returned, perf.data()),
@@ -362,11 +382,8 @@ void ConvKernel::take_first_ranked(cudnnHandle_t handle, const ScratchFn& buffer
   for (int i = 0; i < returned; ++i)
     if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS &&
         take(handle, perf[size_t(i)].algo, perf[size_t(i)].mathType, buffers))
-      return;
-  throw Error(ErrorKind::Unsupported,
-              fmt::format("GPU: cuDNN has no {} convolution algorithm for this node within {} MiB "
-                          "of workspace",
-                          to_string(type_), kMaxWorkspace >> 20));
+      return true;
+  return false;
 }
 
 void ConvKernel::launch(const Launch& l) const {
