@@ -115,6 +115,14 @@ TEST(DeviceTensor, OutputKeptOnTheDeviceFeedsTheNextModel) {
   second.infer();
   EXPECT_EQ(transfers(second), (std::vector<std::string>{"a:copy_to_host", "b:copy_to_device", "y:copy_to_host"}));
 
+  // Both ends in VNPU memory: only the copies around the Sin the CPU runs are left.
+  InferRequest resident = compiled.create_infer_request();
+  resident.set_tensor("x", y);
+  resident.set_output_device("y", "VNPU");
+  resident.infer();
+  EXPECT_EQ(transfers(resident), (std::vector<std::string>{"a:copy_to_host", "b:copy_to_device"}));
+  expect_near(host_floats(resident.get_tensor("y")), host_floats(second.get_tensor("y")), 0);
+
   // The same two models from host memory, through f16 as the VNPU stores them.
   InferRequest check = compiled.create_infer_request();
   check.set_tensor("x", Tensor::from<float>(host_floats(y), {64, 256}));
