@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "ops/nn/fused_conv.h"
 #include "ops/op.h"
 #include "ops/registry.h"
 #include "ops/tandem_domain.h"
@@ -42,11 +43,8 @@ PartialShape permuted(const NodeContext& ctx, const PartialShape& shape, const s
 Value transposed(const NodeContext& ctx, const Value& x, const std::vector<int64_t>& perm) {
   const ir::Node transpose{ctx.node().name, "Transpose", "", {"x"}, {"y"}, {{"perm", perm}}};
   const Tensor& t = x.tensor();
-  const std::vector<ValueType> types{
-      ValueType::tensor(t.element_type(), permuted(ctx, PartialShape(t.shape()), perm))};
-  KernelContext kernel(transpose, 13, {&x}, types, nullptr);
-  Registry::global().find("", "Transpose")->reference(kernel);
-  return std::move(kernel.results()[0]);
+  return run_reference(transpose, 13, {&x},
+                       ValueType::tensor(t.element_type(), permuted(ctx, PartialShape(t.shape()), perm)));
 }
 
 void infer(InferContext& ctx) {

@@ -70,15 +70,6 @@ void infer(InferContext& ctx) {
   if (ctx.has_input(kFusedConvSumInput)) check_sum(ctx, ctx.outputs()[0]);
 }
 
-// Runs the reference kernel of `node` on `inputs`, its output of `type`.
-Value run_reference(const ir::Node& node, int opset, std::vector<const Value*> inputs,
-                    const ValueType& type) {
-  const std::vector<ValueType> types{type};
-  KernelContext ctx(node, opset, std::move(inputs), types, nullptr);
-  onnx_op(node.op_type).reference(ctx);
-  return std::move(ctx.results()[0]);
-}
-
 void reference(KernelContext& ctx) {
   const Activation activation = read_activation(ctx);
   onnx_op("Conv").reference(ctx);
@@ -101,6 +92,13 @@ ValueType type_of(const Value& value) {
 }
 
 }  // namespace
+
+Value run_reference(const ir::Node& node, int opset, std::vector<const Value*> inputs, const ValueType& type) {
+  const std::vector<ValueType> types{type};
+  KernelContext ctx(node, opset, std::move(inputs), types, nullptr);
+  onnx_op(node.op_type).reference(ctx);
+  return std::move(ctx.results()[0]);
+}
 
 Value reference_add(const KernelContext& ctx, const Value& a, const Value& b) {
   const Shape &sa = a.tensor().shape(), &sb = b.tensor().shape();

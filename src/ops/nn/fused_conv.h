@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ops/kernel_context.h"
 #include "ops/node_context.h"
@@ -58,6 +59,9 @@ void write_activation(const Activation& activation, ir::Node& node);
 /// op it stands for, so that they compute exactly what the unfused nodes did: a + b (numpy
 /// broadcasting of b; the result has a's type), and `activation` of y (y itself for None).
 Value reference_add(const KernelContext& ctx, const Value& a, const Value& b);
+/// The reference kernel of `node`, an ONNX op of the default domain, run on `inputs` at `opset`:
+/// its one output, of `type`. For the internal ops whose reference composes ONNX ops'.
+Value run_reference(const ir::Node& node, int opset, std::vector<const Value*> inputs, const ValueType& type);
 Value reference_activation(const KernelContext& ctx, const Activation& activation, Value y);
 
 }  // namespace tandem::ops
