@@ -33,6 +33,7 @@ struct PlacedTransfer {
 
 struct Placement {
   std::vector<std::string> devices;  // the priority list the model was compiled for
+  std::vector<int> streams;          // requests each of those devices runs at once
   std::string note;                  // how the list was chosen (AUTO says why), or empty
   std::vector<PlacedNode> nodes;     // every node of the model's main graph as read, in order
   std::vector<PlacedSubgraph> subgraphs;

@@ -24,9 +24,10 @@ struct DeviceInfo {
   bool dynamic_shapes = true;   // false: every shape must be static at compile time
   std::vector<std::string> precisions;  // what its arithmetic can be: "f32", "bf16", "f16", "int8"
   std::string memory;           // "host memory" or its own memory, e.g. "512 MiB device memory"
-  /// Requests it executes at once; the runtime gives it that many workers. 0: as many as the
-  /// performance hint asks for (the CPU's streams).
-  int workers = 1;
+  /// Requests it executes at once under the THROUGHPUT hint (1 under LATENCY, NUM_STREAMS where
+  /// given); the runtime gives it that many workers. 0: the CPU's rule, a stream per core's share
+  /// of INFERENCE_NUM_THREADS.
+  int throughput_streams = 1;
 };
 
 /// One check of a diagnosis: what was looked for, whether it was found, and the fix if not.

@@ -34,14 +34,13 @@ Error bad_value(const std::string& key, const std::string& value, const char* al
 CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string& device) {
   CompileConfig c;
   c.threads = physical_cores();
-  int explicit_streams = 0;
   for (const auto& [key, value] : properties) {
     if (key == properties::kPerformanceHint) {
       if (value != "LATENCY" && value != "THROUGHPUT" && value != "CUMULATIVE_THROUGHPUT")
         throw bad_value(key, value, "LATENCY, THROUGHPUT or CUMULATIVE_THROUGHPUT");
       c.hint = value;
     } else if (key == properties::kNumStreams) {
-      explicit_streams = value == "AUTO" ? 0 : positive_int(key, value);
+      c.requested_streams = value == "AUTO" ? 0 : positive_int(key, value);
     } else if (key == properties::kInferenceNumThreads) {
       c.threads = positive_int(key, value);
     } else if (key == properties::kAllowCpuFallback) {
@@ -65,11 +64,22 @@ CompileConfig CompileConfig::resolve(const AnyMap& properties, const std::string
                   fmt::format("compile_model: device {} has no property '{}'", device, key));
     }
   }
-  c.streams = explicit_streams ? explicit_streams : (c.hint == "LATENCY" ? 1 : c.threads);
-  c.streams = std::min(c.streams, c.threads);
-  // Throughput wants a queued request ready whenever a stream finishes one.
-  c.optimal_requests = c.hint == "LATENCY" && !explicit_streams ? 1 : 2 * c.streams;
+  c.cpu_streams = c.requested_streams ? c.requested_streams : (c.hint == "LATENCY" ? 1 : c.threads);
+  c.cpu_streams = std::min(c.cpu_streams, c.threads);
+  c.adopt(devices::DeviceInfo{.throughput_streams = 0});  // as the CPU's until devices are chosen
   return c;
+}
+
+int CompileConfig::streams_on(const devices::DeviceInfo& device) const {
+  if (device.throughput_streams == 0) return cpu_streams;
+  if (requested_streams) return requested_streams;
+  return hint == "LATENCY" ? 1 : device.throughput_streams;
+}
+
+void CompileConfig::adopt(const devices::DeviceInfo& first) {
+  streams = streams_on(first);
+  // Throughput wants a queued request ready whenever a stream finishes one.
+  optimal_requests = hint == "LATENCY" && !requested_streams ? 1 : 2 * streams;
 }
 
 AnyMap CompileConfig::to_map() const {

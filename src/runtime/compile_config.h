@@ -3,14 +3,17 @@
 
 #include <string>
 
+#include "devices/device.h"
 #include "tandem/properties.h"
 
 namespace tandem::runtime {
 
 struct CompileConfig {
   std::string hint = "LATENCY";
-  int threads = 1;   // threads all streams together may use
-  int streams = 1;   // workers running requests concurrently
+  int threads = 1;   // threads the CPU's streams together may use
+  int requested_streams = 0;  // NUM_STREAMS as given; 0: from the hint
+  int cpu_streams = 1;  // the CPU's workers running requests concurrently, sharing `threads`
+  int streams = 1;      // NUM_STREAMS as reported: the first device's (streams_on)
   bool profiling = false;
   std::string precision = "f32";
   int optimal_requests = 1;
@@ -22,6 +25,12 @@ struct CompileConfig {
   /// Resolves `properties` for `device`: the hint picks streams, explicit NUM_STREAMS and
   /// INFERENCE_NUM_THREADS override it. Throws InvalidArgument naming an unknown key or value.
   static CompileConfig resolve(const AnyMap& properties, const std::string& device);
+  /// Requests a device runs at once: NUM_STREAMS where given, else 1 under LATENCY and the
+  /// device's throughput_streams otherwise; the CPU's (throughput_streams 0) are cpu_streams.
+  int streams_on(const devices::DeviceInfo& device) const;
+  /// Reports the streams of `first`, the device the hint is honoured by, and asks for a request
+  /// queued behind each of them.
+  void adopt(const devices::DeviceInfo& first);
   /// Every property with the value in use.
   AnyMap to_map() const;
 };

@@ -45,11 +45,19 @@ Json latency_json(const Measurement& m) {
 }
 
 // Busy time per device from CompiledModel::device_busy_time(): its stages and their copies, over
-// the timed run. The CPU's may reach NUM_STREAMS x 100% (a worker per stream); another device's
-// share says how much work it got, and two devices busy at once show the pipelining.
+// the timed run. A device's may reach its streams x 100% (a worker per stream); its share says how
+// much work it got, and two devices busy at once show the pipelining.
+// The streams the placement gave `device`; null for a device outside its list.
+Json streams_of(const Placement& placement, const std::string& device) {
+  for (size_t d = 0; d < placement.devices.size() && d < placement.streams.size(); ++d)
+    if (placement.devices[d] == device) return placement.streams[d];
+  return nullptr;
+}
+
 Json devices_json(const Measurement& m, const CompiledModel& compiled) {
   double wall_ms = duration_ms(m);
-  std::vector<std::string> order = compiled.placement().devices;
+  const Placement& placement = compiled.placement();
+  std::vector<std::string> order = placement.devices;
   for (const auto& [device, ms] : m.device_busy_ms)
     if (std::find(order.begin(), order.end(), device) == order.end()) order.push_back(device);
   Json devices = Json::array();
@@ -59,7 +67,7 @@ Json devices_json(const Measurement& m, const CompiledModel& compiled) {
     devices.push_back({{"device", device},
                        {"busy_time", quantity(it->second, "ms")},
                        {"busy", quantity(wall_ms > 0 ? 100 * it->second / wall_ms : 0, "%")},
-                       {"streams", device == "CPU" ? Json(m.streams) : Json()}});
+                       {"streams", streams_of(placement, device)}});
   }
   return devices;
 }
@@ -121,10 +129,10 @@ void print_devices(const Json& execution) {
   for (const Json& d : execution["devices"]) {
     std::string streams =
         d["streams"].is_null()
-            ? "on its own workers"
-            : fmt::format("over {} stream{}, up to {}%", d["streams"].get<int>(),
+            ? ""
+            : fmt::format(" over {} stream{}, up to {}%", d["streams"].get<int>(),
                           d["streams"].get<int>() == 1 ? "" : "s", 100 * d["streams"].get<int>());
-    fmt::print("  {:<17} {:10.1f} % of the wall time ({:.1f} ms {})\n",
+    fmt::print("  {:<17} {:10.1f} % of the wall time ({:.1f} ms{})\n",
                d["device"].get<std::string>() + " busy", value(d["busy"]), value(d["busy_time"]),
                streams);
   }

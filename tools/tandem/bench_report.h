@@ -35,7 +35,6 @@ struct Measurement {
   Clock::time_point start;  // of the first run
   CpuTimes cpu_before, cpu_after;
   int batch = 1;
-  int streams = 1;
   double extra_percentile = 50;  // -latency_percentile; reported unless a standard one
   std::map<std::string, double> device_busy_ms;  // during the timed run, by device
   bool device_memory = false;  // -use_device_mem: inputs and outputs in the first device's memory

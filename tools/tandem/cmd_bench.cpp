@@ -660,7 +660,7 @@ int run_bench(const BenchOptions& options) {
   Runner runner(slots, compiled.inputs(), plan, collector, o.seed);
   Clock::time_point start = runner.run();
   auto busy = busy_between(busy_before, compiled.device_busy_time());
-  Measurement m{collector, plan, start, cpu_before, CpuTimes::now(), batch, streams, o.latency_percentile, busy,
+  Measurement m{collector, plan, start, cpu_before, CpuTimes::now(), batch, o.latency_percentile, busy,
                 o.use_device_mem};
 
   step(7, "Report");

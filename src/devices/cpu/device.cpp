@@ -171,7 +171,7 @@ class CpuDevice : public devices::Device {
                                .precisions = has_bf16_kernels() ? std::vector<std::string>{"f32", "bf16"}
                                                                 : std::vector<std::string>{"f32"},
                                .memory = "host memory",
-                               .workers = 0};
+                               .throughput_streams = 0};
   }
   devices::Diagnosis diagnose() const override {
     devices::Diagnosis d("CPU");

@@ -30,7 +30,7 @@ class GpuDevice : public devices::Device {
                                .memory = "device memory",
                                // Each run in flight takes a context of its own (stream, arena,
                                // CUDA graph): four keep the GPU busy while the others copy.
-                               .workers = 4};
+                               .throughput_streams = 4};
   }
   devices::Diagnosis diagnose() const override {
     // Loading the plugin maps cuBLAS and cuDNN: only worth it where there is a GPU to run on.

@@ -21,7 +21,7 @@ class NpuDevice : public devices::Device {
                                .dynamic_shapes = false,
                                .precisions = {"f16", "int8"},
                                .memory = "system memory shared with the host",
-                               .workers = 1};
+                               .throughput_streams = 1};
   }
   // Probed afresh each time: a few stat() calls and dlopen attempts, and a driver installed while
   // the process runs is seen.

@@ -198,7 +198,7 @@ class VnpuDevice : public devices::Device {
         .dynamic_shapes = false,
         .precisions = {"f16", "int8"},
         .memory = fmt::format("{} GiB of its own memory (virtual)", kDeviceMemoryBytes >> 30),
-        .workers = 1};
+        .throughput_streams = 1};
   }
 
   devices::Diagnosis diagnose() const override {

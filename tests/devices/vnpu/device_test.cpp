@@ -21,7 +21,7 @@ TEST(VnpuDevice, SaysItIsAVirtualDevice) {
   EXPECT_FALSE(info.dynamic_shapes);
   EXPECT_EQ(info.precisions, (std::vector<std::string>{"f16", "int8"}));
   EXPECT_NE(info.memory.find("1 GiB"), std::string::npos);
-  EXPECT_EQ(info.workers, 1);
+  EXPECT_EQ(info.throughput_streams, 1);
   EXPECT_FALSE(vnpu_device().shares_host_memory());
 }
 
