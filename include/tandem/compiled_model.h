@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tandem/device_launches.h"
 #include "tandem/infer_request.h"
 #include "tandem/placement.h"
 #include "tandem/properties.h"
@@ -39,6 +40,9 @@ class CompiledModel {
   /// Time each device has spent running this model's stages and copies since it was compiled,
   /// by device name (thread-safe). Busy times of two devices may overlap: that is pipelining.
   std::map<std::string, std::chrono::microseconds> device_busy_time() const;
+  /// What each device launched for this model's runs since it was compiled, by device name
+  /// (thread-safe): on the GPU, one CUDA graph per run of each of its subgraphs.
+  std::map<std::string, DeviceLaunches> device_launches() const;
   /// A property's value as in use: PERFORMANCE_HINT, NUM_STREAMS, INFERENCE_NUM_THREADS,
   /// ENABLE_PROFILING, INFERENCE_PRECISION_HINT, OPTIMAL_NUMBER_OF_INFER_REQUESTS,
   /// ALLOW_CPU_FALLBACK, CACHE_DIR, LOADED_FROM_CACHE. Throws InvalidArgument for another name.

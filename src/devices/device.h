@@ -10,6 +10,7 @@
 
 #include "execution/kernel.h"
 #include "ir/graph.h"
+#include "tandem/device_launches.h"
 #include "tandem/element_type.h"
 #include "tandem/infer_request.h"
 #include "tandem/value.h"
@@ -90,6 +91,8 @@ class Executable {
                         std::vector<ProfilingInfo>* profile) const {
     outputs = run(std::move(inputs), profile);
   }
+  /// What the device enqueued for the runs so far; nothing for kernels run on host threads.
+  virtual DeviceLaunches launches() const { return {}; }
 };
 
 class Device {

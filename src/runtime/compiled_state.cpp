@@ -379,6 +379,18 @@ std::vector<std::string> CompiledState::save_stages() const {
   return payloads;
 }
 
+std::map<std::string, DeviceLaunches> CompiledState::launches() const {
+  std::map<std::string, DeviceLaunches> launches;
+  for (const auto& slot : devices_) launches[slot->name] = {};
+  for (const Stage& stage : stages_) {
+    const DeviceLaunches counted = stage.executable->launches();
+    DeviceLaunches& sum = launches[devices_[stage.device]->name];
+    sum.graphs += counted.graphs;
+    sum.kernels += counted.kernels;
+  }
+  return launches;
+}
+
 std::map<std::string, std::chrono::microseconds> CompiledState::busy_time() const {
   std::map<std::string, std::chrono::microseconds> busy;
   for (const auto& slot : devices_) busy[slot->name] = std::chrono::microseconds(slot->busy_us.load());

@@ -84,6 +84,8 @@ class CompiledState {
   std::vector<ProfilingInfo> not_run() const;
   /// Time each device spent running stages and copies since compilation, by device name.
   std::map<std::string, std::chrono::microseconds> busy_time() const;
+  /// What each device launched for the stages' runs since compilation, by device name.
+  std::map<std::string, DeviceLaunches> launches() const;
   /// model_hash (runtime/model_hash.h) of the model as compile_model was given it.
   uint64_t model_hash() const { return model_hash_; }
   /// Whether it was read from a blob (import_model, a CACHE_DIR hit) rather than compiled.

@@ -141,6 +141,7 @@ const Placement& CompiledModel::placement() const { return state_->placement(); 
 std::map<std::string, std::chrono::microseconds> CompiledModel::device_busy_time() const {
   return state_->busy_time();
 }
+std::map<std::string, DeviceLaunches> CompiledModel::device_launches() const { return state_->launches(); }
 AnyMap CompiledModel::properties() const {
   AnyMap all = state_->config().to_map();
   all[properties::kLoadedFromCache] = state_->loaded_from_blob() ? "YES" : "NO";

@@ -128,5 +128,20 @@ TEST(Hetero, RequestsInFlightKeepBothDevicesBusyAtOnce) {
   EXPECT_GT(busy.at("CPU").count(), 0);
 }
 
+// Launches are counted by devices that enqueue work (the GPU's CUDA graphs); the VNPU's and the
+// CPU's kernels run on host threads, so both are listed with none.
+TEST(Hetero, DevicesRunningOnHostThreadsCountNoLaunches) {
+  CompiledModel compiled = Core().compile_model(sandwich_model(), "HETERO:VNPU,CPU");
+  InferRequest request = compiled.create_infer_request();
+  request.set_tensor("x", random_tensor({64, 256}, 3));
+  request.infer();
+  const std::map<std::string, DeviceLaunches> launches = compiled.device_launches();
+  ASSERT_EQ(launches.size(), 2u);
+  for (const char* device : {"VNPU", "CPU"}) {
+    EXPECT_EQ(launches.at(device).graphs, 0) << device;
+    EXPECT_EQ(launches.at(device).kernels, 0) << device;
+  }
+}
+
 }  // namespace
 }  // namespace tandem

@@ -54,6 +54,17 @@ Json streams_of(const Placement& placement, const std::string& device) {
   return nullptr;
 }
 
+// What `device` launched per inference during the timed run; null for a device that counts none
+// (its kernels run on host threads).
+Json launches_json(const Measurement& m, const std::string& device) {
+  auto it = m.device_launches.find(device);
+  const int64_t iterations = m.collector.completed();
+  if (it == m.device_launches.end() || iterations == 0 || (it->second.graphs == 0 && it->second.kernels == 0))
+    return nullptr;
+  return {{"graphs", quantity(double(it->second.graphs) / double(iterations), "per inference")},
+          {"kernels", quantity(double(it->second.kernels) / double(iterations), "per inference")}};
+}
+
 Json devices_json(const Measurement& m, const CompiledModel& compiled) {
   double wall_ms = duration_ms(m);
   const Placement& placement = compiled.placement();
@@ -67,7 +78,8 @@ Json devices_json(const Measurement& m, const CompiledModel& compiled) {
     devices.push_back({{"device", device},
                        {"busy_time", quantity(it->second, "ms")},
                        {"busy", quantity(wall_ms > 0 ? 100 * it->second / wall_ms : 0, "%")},
-                       {"streams", streams_of(placement, device)}});
+                       {"streams", streams_of(placement, device)},
+                       {"launches", launches_json(m, device)}});
   }
   return devices;
 }
@@ -135,6 +147,11 @@ void print_devices(const Json& execution) {
     fmt::print("  {:<17} {:10.1f} % of the wall time ({:.1f} ms{})\n",
                d["device"].get<std::string>() + " busy", value(d["busy"]), value(d["busy_time"]),
                streams);
+    // A static model on the GPU: 1.00 graph and 0.00 kernels, unless profiled or capture failed.
+    if (const Json& launches = d["launches"]; !launches.is_null())
+      fmt::print("  {:<17} {:10.2f} graphs and {:.2f} kernels launched one by one, per inference\n",
+                 d["device"].get<std::string>() + " launches", value(launches["graphs"]),
+                 value(launches["kernels"]));
   }
 }
 
@@ -171,6 +188,17 @@ std::map<std::string, double> busy_between(
     busy[device] = std::chrono::duration<double, std::milli>(since).count();
   }
   return busy;
+}
+
+std::map<std::string, DeviceLaunches> launches_between(const std::map<std::string, DeviceLaunches>& before,
+                                                       const std::map<std::string, DeviceLaunches>& after) {
+  std::map<std::string, DeviceLaunches> launches;
+  for (const auto& [device, counted] : after) {
+    auto it = before.find(device);
+    const DeviceLaunches earlier = it == before.end() ? DeviceLaunches{} : it->second;
+    launches[device] = {counted.graphs - earlier.graphs, counted.kernels - earlier.kernels};
+  }
+  return launches;
 }
 
 CpuTimes CpuTimes::now() {

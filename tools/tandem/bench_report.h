@@ -37,6 +37,7 @@ struct Measurement {
   int batch = 1;
   double extra_percentile = 50;  // -latency_percentile; reported unless a standard one
   std::map<std::string, double> device_busy_ms;  // during the timed run, by device
+  std::map<std::string, DeviceLaunches> device_launches;  // during the timed run, by device
   bool device_memory = false;  // -use_device_mem: inputs and outputs in the first device's memory
 };
 
@@ -44,6 +45,9 @@ struct Measurement {
 std::map<std::string, double> busy_between(
     const std::map<std::string, std::chrono::microseconds>& before,
     const std::map<std::string, std::chrono::microseconds>& after);
+/// Each device's launches between two readings of CompiledModel::device_launches().
+std::map<std::string, DeviceLaunches> launches_between(const std::map<std::string, DeviceLaunches>& before,
+                                                       const std::map<std::string, DeviceLaunches>& after);
 
 /// Iterations, duration, latency, throughput, CPU utilisation, busy time per device, and the
 /// placement: nodes and subgraphs per device, transfers per inference.

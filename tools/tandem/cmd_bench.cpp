@@ -657,11 +657,13 @@ int run_bench(const BenchOptions& options) {
   Collector collector(o.perf_counts);
   CpuTimes cpu_before = CpuTimes::now();
   auto busy_before = compiled.device_busy_time();
+  auto launches_before = compiled.device_launches();
   Runner runner(slots, compiled.inputs(), plan, collector, o.seed);
   Clock::time_point start = runner.run();
   auto busy = busy_between(busy_before, compiled.device_busy_time());
+  auto launches = launches_between(launches_before, compiled.device_launches());
   Measurement m{collector, plan, start, cpu_before, CpuTimes::now(), batch, o.latency_percentile, busy,
-                o.use_device_mem};
+                launches, o.use_device_mem};
 
   step(7, "Report");
   report["execution"] = execution_json(m, compiled);

@@ -14,7 +14,7 @@
 namespace tandem::gpu {
 
 /// Changes whenever the table does; the loader refuses a plugin of another version.
-inline constexpr int kExecutionApiVersion = 2;
+inline constexpr int kExecutionApiVersion = 3;
 
 struct ExecutionApi {
   int version = kExecutionApiVersion;

@@ -206,6 +206,11 @@ void GpuExecutable::build(std::shared_ptr<const ir::Model> planned, const device
 
 GpuExecutable::~GpuExecutable() = default;
 
+DeviceLaunches GpuExecutable::launches() const {
+  const auto kernels = std::count_if(steps_.begin(), steps_.end(), [](const Step& step) { return step.kernel != nullptr; });
+  return DeviceLaunches{.graphs = graph_launches_, .kernels = (eager_runs_ + profiled_runs_) * int64_t(kernels)};
+}
+
 std::map<size_t, std::string> GpuExecutable::choices() const {
   std::map<size_t, std::string> chosen;
   for (size_t i = 0; i < steps_.size(); ++i)

@@ -47,6 +47,8 @@ class GpuExecutable final : public devices::Executable {
     int64_t graph_launches = 0, eager_runs = 0, profiled_runs = 0;
   };
   RunCounts run_counts() const { return {graph_launches_, eager_runs_, profiled_runs_}; }
+  /// The same for the runtime: graph launches, and the nodes' kernels enqueued one by one.
+  DeviceLaunches launches() const override;
 
  private:
   struct Slot {

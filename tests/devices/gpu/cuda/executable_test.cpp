@@ -135,6 +135,20 @@ TEST_F(GpuModel, EachRunIsOneGraphLaunch) {
   EXPECT_FALSE(profile.empty());
 }
 
+// The same through the public API, as tandem bench reports it: a profiled run launches the nodes'
+// kernels one by one instead, and says so.
+TEST_F(GpuModel, CompiledModelCountsItsLaunches) {
+  const Tensor x = random_tensor({2, 3, 16, 16}, 14, 1.0f);
+  CompiledModel compiled = Core().compile_model(small_cnn(false), "GPU");
+  for (int run = 0; run < 3; ++run) infer_once(compiled, x);
+  EXPECT_EQ(compiled.device_launches().at("GPU").graphs, 3);
+  EXPECT_EQ(compiled.device_launches().at("GPU").kernels, 0);
+  CompiledModel profiled = Core().compile_model(small_cnn(false), "GPU", {{"ENABLE_PROFILING", "YES"}});
+  infer_once(profiled, x);
+  EXPECT_EQ(profiled.device_launches().at("GPU").graphs, 0);
+  EXPECT_GT(profiled.device_launches().at("GPU").kernels, 0);
+}
+
 // In f16 each convolution's algorithm is the fastest of those timed on it; a saved executable
 // keeps the choices, and one made from them takes them again.
 TEST_F(GpuModel, TimedChoicesAreKept) {
