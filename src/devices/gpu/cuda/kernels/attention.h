@@ -1,7 +1,7 @@
 // MultiHeadAttention (com.tandem) on cuBLAS: the scores of each batch and head by one strided
 // batched GEMM into f32 scratch, their softmax with the mask by softmax() (attention.cu, this
 // header its plain interface), and the weighted sum of V by a second GEMM. attention.cpp reads
-// the node and enqueues the three.
+// the node and enqueues the three, or the fused kernel (fused_attention.h) where it applies.
 #pragma once
 
 #include <array>
