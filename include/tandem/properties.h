@@ -10,18 +10,22 @@ namespace tandem {
 using AnyMap = std::map<std::string, std::string>;
 
 namespace properties {
-/// "LATENCY" (one stream), "THROUGHPUT" (a stream per core), "CUMULATIVE_THROUGHPUT" (as
-/// THROUGHPUT until there are several devices). Default LATENCY.
+/// "LATENCY" (one stream), "THROUGHPUT" (on the CPU a stream per core, on a device with streams
+/// of its own its count: the GPU's 4), "CUMULATIVE_THROUGHPUT" (as THROUGHPUT until there are
+/// several devices). Default LATENCY.
 inline constexpr const char* kPerformanceHint = "PERFORMANCE_HINT";
-/// Streams: workers that each run one request at a time. Overrides what the hint chose.
+/// Streams: workers that each run one request at a time, on every device of the model.
+/// Overrides what the hint chose; the CPU's never outnumber INFERENCE_NUM_THREADS.
 inline constexpr const char* kNumStreams = "NUM_STREAMS";
-/// Threads all streams together may use; caps the number of streams. Each stream gets an equal
+/// Threads the CPU's streams together may use; caps their number. Each stream gets an equal
 /// share (synchronous runs happen on a stream too). Default: the physical cores this process may
 /// run on, one thread each (a core's hardware threads share its vector units).
 inline constexpr const char* kInferenceNumThreads = "INFERENCE_NUM_THREADS";
 /// "YES" records per-node timings (InferRequest::profiling_info). Default "NO".
 inline constexpr const char* kEnableProfiling = "ENABLE_PROFILING";
-/// "f32" only for now: reduced precision comes with the optimised CPU kernels.
+/// What the first device computes in: "f32" (default), or "bf16" or "f16" where it offers them
+/// (DeviceInfo::precisions: the GPU both, the CPU bf16 on AVX-512 BF16 or AMX); a fallback device
+/// computes in the nearest it has.
 inline constexpr const char* kInferencePrecisionHint = "INFERENCE_PRECISION_HINT";
 /// "NO" makes it a compile error for a node to fall back to the CPU from the accelerator asked
 /// for; the error lists the nodes and why. Default "YES".
