@@ -78,6 +78,10 @@ TEST_P(GpuDataMovement, GatherEmbeddingsAndActivations) {
       .constant(random_indices({4}, 0, 6)).expect_matches(make_data_movement_kernel, GetParam());
   KernelCase("Gather", 13).random({9, 3}).input(Tensor::from<int32_t>({8, 0, 2}, {3}))
       .expect_matches(make_data_movement_kernel, GetParam());
+  // Rows of one 16-byte word in f32 (8 bytes in f16 and bf16): the word once copied a byte of
+  // each row, being tandem::uint4 instead of CUDA's (found running the kernel on the CPU).
+  KernelCase("Gather", 13).random_constant({50, 4}).input(random_indices({6}, 0, 49))
+      .expect_matches(make_data_movement_kernel, GetParam());
 }
 
 TEST_P(GpuDataMovement, ExpandAndViews) {

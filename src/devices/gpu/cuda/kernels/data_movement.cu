@@ -13,8 +13,10 @@ namespace {
 
 constexpr int kTile = 32;
 constexpr int kTileRows = 8;  // a 32 x 8 block walks a 32 x 32 tile
+static_assert(sizeof(::uint4) == 16);
 
-// Calls f(Tag<W>{}) with W the unsigned word of `bytes` bytes (uint4 for 16).
+// Calls f(Tag<W>{}) with W the unsigned word of `bytes` bytes: CUDA's ::uint4 for 16, since a
+// plain uint4 here is tandem::uint4, the 4-bit integer of tandem/narrow_types.h.
 template <class F>
 void with_word(size_t bytes, F&& f) {
   switch (bytes) {
@@ -22,7 +24,7 @@ void with_word(size_t bytes, F&& f) {
     case 2: return f(Tag<uint16_t>{});
     case 4: return f(Tag<uint32_t>{});
     case 8: return f(Tag<uint64_t>{});
-    case 16: return f(Tag<uint4>{});
+    case 16: return f(Tag<::uint4>{});
     default:
       throw Error(ErrorKind::Unsupported,
                   "GPU data movement: elements of " + std::to_string(bytes) + " bytes");

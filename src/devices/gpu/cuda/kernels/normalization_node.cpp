@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -266,7 +267,8 @@ std::unique_ptr<GpuKernel> make_reduce(const ops::NodeContext& ctx, const GpuNod
   const bool mean = op != "ReduceSum";
   return std::make_unique<ReduceKernel>(
       fmt::format("cuda_{}_{}", mean ? "reduce_mean" : "reduce_sum", to_string(type)), type, l,
-      mean && l.n > 0 ? float(1.0 / double(l.n)) : 1.0f);
+      // The mean of nothing is NaN, as the reference's 0 / 0.
+      !mean ? 1.0f : l.n > 0 ? float(1.0 / double(l.n)) : std::numeric_limits<float>::quiet_NaN());
 }
 
 }  // namespace
