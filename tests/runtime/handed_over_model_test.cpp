@@ -57,7 +57,7 @@ Tensor infer(const CompiledModel& compiled, const Tensor& x) {
 
 void expect_same(const Tensor& got, const Tensor& want) {
   ASSERT_EQ(got.shape(), want.shape());
-  for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got.data<float>()[i], want.data<float>()[i]) << i;
+  for (int64_t i = 0; i < want.size(); ++i) ASSERT_EQ(got.data<float>()[i], want.data<float>()[i]) << i;
 }
 
 TEST(HandedOverModel, LetsGoOfTheWeightsTheCpuPacksAndRunsTheSame) {

@@ -29,7 +29,9 @@ TEST(GpuDevice, DiagnosisMatchesTheMachine) {
     }
   }
   // Available only with a driver that sees a GPU and a CUDA build (diagnosis_test covers each).
-  if (!driver) EXPECT_FALSE(d.available());
+  if (!driver) {
+    EXPECT_FALSE(d.available());
+  }
 }
 
 TEST(GpuDevice, CompilesNothingWhereUnavailable) {
