@@ -203,6 +203,16 @@ void run_fiber(void* arg) {
 void run_block(Block& block, uint3 index, std::vector<std::byte*>& stacks_held) {
   const LaunchShape& s = *block.shape;
   const unsigned threads = s.block.x * s.block.y * s.block.z;
+  if (!s.may_wait) {
+    // No thread can wait for another: each runs to its end in turn, on this OS thread's stack.
+    current_block = nullptr;
+    current_index.block = index;
+    for (unsigned t = 0; t < threads; ++t) {
+      current_index.thread = uint3{t % s.block.x, t / s.block.x % s.block.y, t / (s.block.x * s.block.y)};
+      (*block.body)();
+    }
+    return;
+  }
   const unsigned warps = (threads + 31) / 32;
   block.fibers.assign(threads, Fiber{});
   for (unsigned t = 0; t < threads; ++t) {
@@ -271,12 +281,18 @@ thread_local const LaunchShape* current_launch = nullptr;
   std::abort();
 }
 
-void sync_threads() { wait(current_block->all); }
+// A launch from a file translated as barrier-free runs without a block (run_block).
+Block& waiting_block() {
+  if (!current_block) fatal("a barrier, shuffle or shared array in a launch translated without");
+  return *current_block;
+}
 
-void sync_warp() { wait(current_block->warps[current_fiber->linear / 32]); }
+void sync_threads() { wait(waiting_block().all); }
+
+void sync_warp() { wait(waiting_block().warps[current_fiber->linear / 32]); }
 
 uint64_t exchange_in_warp(uint64_t value, unsigned mask, int source_xor, int width) {
-  Block& block = *current_block;
+  Block& block = waiting_block();
   Fiber& self = *current_fiber;
   const unsigned warp = self.linear / 32, lane = self.linear % 32;
   if (mask != 0xffffffffu) fatal("__shfl_xor_sync: only the full mask is emulated");
@@ -295,12 +311,12 @@ uint64_t exchange_in_warp(uint64_t value, unsigned mask, int source_xor, int wid
 }
 
 void* static_shared(const void* site, size_t bytes) {
-  auto [it, made] = current_block->static_shared.try_emplace(site, bytes);
+  auto [it, made] = waiting_block().static_shared.try_emplace(site, bytes);
   return it->second.data();
 }
 
 unsigned char* dynamic_shared() {
-  if (!current_block->dynamic_shared) fatal("extern __shared__ used by a launch that gave none");
+  if (!waiting_block().dynamic_shared) fatal("extern __shared__ used by a launch that gave none");
   return current_block->dynamic_shared->data();
 }
 

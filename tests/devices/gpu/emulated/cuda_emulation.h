@@ -110,6 +110,9 @@ struct LaunchShape {
   const void* function = nullptr;  // for its shared-memory attribute
   dim3 grid, block;
   size_t dynamic_shared_bytes = 0;
+  /// Whether its source file has barriers, shuffles or shared memory (translate_kernels.py
+  /// looks): a kernel whose threads cannot wait runs each to its end in a plain loop.
+  bool may_wait = true;
 };
 
 /// Runs `body` once per thread of the grid, or records the launch error; returns when done (the
@@ -134,12 +137,12 @@ struct Launcher {
 };
 
 /// What translate_kernels.py writes for `kernel<<<grid, block, bytes, stream>>>(args)`:
-/// launch("kernel", kernel, grid, block, bytes, stream)(args).
-template <class... P>
+/// launch<may_wait>("kernel", kernel, grid, block, bytes, stream)(args).
+template <bool may_wait, class... P>
 Launcher<P...> launch(const char* name, void (*function)(P...), dim3 grid, dim3 block,
                       size_t dynamic_shared_bytes = 0, cudaStream_t = nullptr) {
   return Launcher<P...>{
-      {name, reinterpret_cast<const void*>(function), grid, block, dynamic_shared_bytes},
+      {name, reinterpret_cast<const void*>(function), grid, block, dynamic_shared_bytes, may_wait},
       function};
 }
 

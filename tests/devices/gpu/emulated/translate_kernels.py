@@ -8,7 +8,9 @@ they are in src/. Three constructs change; everything else is compiled as writte
 cuda_emulation.h force-included:
 
   kernel<<<grid, block, bytes, stream>>>(args)
-      -> ::tandem::gpu::emulation::launch("kernel", kernel, grid, block, bytes, stream)(args)
+      -> ::tandem::gpu::emulation::launch<W>("kernel", kernel, grid, block, bytes, stream)(args)
+         W false where the file has no barrier, shuffle or __shared__: its threads then run
+         in a plain loop, one after the other
   __shared__ T name[N]...;
       -> auto& name = ::tandem::gpu::emulation::shared_array<T[N]...>([] {});
   extern __shared__ __align__(A) T name[];
@@ -29,6 +31,8 @@ LAUNCH = re.compile(r"\b(?P<name>[A-Za-z_]\w*(?:" + TEMPLATE_ARGS + r")?)\s*<<<(
                     re.S)
 STATIC_SHARED = re.compile(
     r"\b__shared__\s+(?P<type>[\w:<>, ]+?)\s+(?P<name>\w+)(?P<dims>(?:\s*\[[^\]]+\])+)\s*;")
+# What can make a thread wait for others, or share a block's memory with them.
+WAITS = re.compile(r"\b(__syncthreads|__syncwarp|__shfl\w*|__shared__)\b")
 DYNAMIC_SHARED = re.compile(
     r"\bextern\s+__shared__\s+(?:__align__\((?P<align>\d+)\)\s+)?(?P<type>[\w:<>, ]+?)\s+"
     r"(?P<name>\w+)\s*\[\s*\]\s*;")
@@ -57,10 +61,12 @@ def translate(path, source):
         return (f"auto& {m.group('name')} = {NAMESPACE}::shared_array<{m.group('type')}{dims}>([] {{}});"
                 + newlines(m.group(0)))
 
+    may_wait = "true" if WAITS.search(source) else "false"
+
     def launch(m):
         name = m.group("name")
         label = re.sub(r"\s+", " ", name)
-        return (f'{NAMESPACE}::launch("{label}", {name}, {m.group("config")})('
+        return (f'{NAMESPACE}::launch<{may_wait}>("{label}", {name}, {m.group("config")})('
                 + newlines(m.group(0)[: m.start("config") - m.start()]))
 
     out = DYNAMIC_SHARED.sub(dynamic_shared, source)
