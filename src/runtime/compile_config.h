@@ -1,6 +1,7 @@
 // The settings a model is compiled with: properties given, hints resolved, values actually used.
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include "devices/device.h"
@@ -28,6 +29,8 @@ struct CompileConfig {
   /// Requests a device runs at once: NUM_STREAMS where given, else 1 under LATENCY and the
   /// device's throughput_streams otherwise; the CPU's (throughput_streams 0) are cpu_streams.
   int streams_on(const devices::DeviceInfo& device) const;
+  /// OpenMP threads each of the CPU's streams may use: an equal share of `threads`.
+  int threads_per_cpu_stream() const { return std::max(1, threads / cpu_streams); }
   /// Reports the streams of `first`, the device the hint is honoured by, and asks for a request
   /// queued behind each of them.
   void adopt(const devices::DeviceInfo& first);

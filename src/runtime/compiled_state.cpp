@@ -138,10 +138,8 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
   // it has (the CPU behind a GPU in f16 computes in f32).
   require_precision(*choice.devices.front(), config_.precision);
   for (const devices::Device* d : choice.devices) add_device(d);
-  for (const auto& slot : devices_) {
-    placement_.devices.push_back(slot->name);
-    placement_.streams.push_back(slot->workers->streams());
-  }
+  for (const auto& slot : devices_) placement_.devices.push_back(slot->name);
+  record_streams();
   placement_.note = choice.note;
   if (choice.devices.size() == 1 && choice.devices.front()->shares_host_memory())
     compile_alone(*choice.devices.front());
@@ -198,8 +196,7 @@ CompiledState::CompiledState(std::shared_ptr<const ir::Model> model, std::string
   output_copies_ = std::move(layout.output_copies);
   constants_ = std::move(layout.constants);
   placement_ = std::move(layout.placement);
-  placement_.streams.clear();  // this compile's, not the saved one's
-  for (const auto& slot : devices_) placement_.streams.push_back(slot->workers->streams());
+  record_streams();  // this compile's, not the saved one's
   const devices::CompileOptions options = compile_options();
   for (size_t s = 0; s < layout.stages.size(); ++s) {
     Layout::StageLayout& part = layout.stages[s];
@@ -218,17 +215,22 @@ CompiledState::~CompiledState() {
 void CompiledState::add_device(const devices::Device* device) {
   auto slot = std::make_unique<DeviceSlot>();
   slot->device = device;
-  slot->name = device->info().name;
-  if (!device->shares_host_memory()) slot->location = locations_++;
   const devices::DeviceInfo info = device->info();
-  slot->workers = std::make_unique<StreamExecutor>(
-      config_.streams_on(info), info.throughput_streams == 0 ? std::max(1, config_.threads / config_.cpu_streams) : 1);
+  slot->name = info.name;
+  if (!device->shares_host_memory()) slot->location = locations_++;
+  slot->workers = std::make_unique<StreamExecutor>(config_.streams_on(info),
+                                                   info.throughput_streams == 0 ? config_.threads_per_cpu_stream() : 1);
   if (devices_.empty()) config_.adopt(info);
   devices_.push_back(std::move(slot));
 }
 
+void CompiledState::record_streams() {
+  placement_.streams.clear();
+  for (const auto& slot : devices_) placement_.streams.push_back(slot->workers->streams());
+}
+
 devices::CompileOptions CompiledState::compile_options() const {
-  return devices::CompileOptions{precision_of(config_.precision), std::max(1, config_.threads / config_.cpu_streams),
+  return devices::CompileOptions{precision_of(config_.precision), config_.threads_per_cpu_stream(),
                                  model_->path, config_.shape_cache_capacity, passes::optimize,
                                  passes::channels_last};
 }

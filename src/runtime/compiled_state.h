@@ -120,6 +120,8 @@ class CompiledState {
   };
 
   void add_device(const devices::Device* device);
+  /// Placement::streams from the devices' workers.
+  void record_streams();
   devices::CompileOptions compile_options() const;
   void compile_alone(const devices::Device& cpu);
   void report_absorbed(const ir::Graph& source);

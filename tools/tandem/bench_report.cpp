@@ -44,9 +44,6 @@ Json latency_json(const Measurement& m) {
   return latency;
 }
 
-// Busy time per device from CompiledModel::device_busy_time(): its stages and their copies, over
-// the timed run. A device's may reach its streams x 100% (a worker per stream); its share says how
-// much work it got, and two devices busy at once show the pipelining.
 // The streams the placement gave `device`; null for a device outside its list.
 Json streams_of(const Placement& placement, const std::string& device) {
   for (size_t d = 0; d < placement.devices.size() && d < placement.streams.size(); ++d)
@@ -65,6 +62,9 @@ Json launches_json(const Measurement& m, const std::string& device) {
           {"kernels", quantity(double(it->second.kernels) / double(iterations), "per inference")}};
 }
 
+// Busy time per device from CompiledModel::device_busy_time(): its stages and their copies, over
+// the timed run. A device's may reach its streams x 100% (a worker per stream); its share says how
+// much work it got, and two devices busy at once show the pipelining.
 Json devices_json(const Measurement& m, const CompiledModel& compiled) {
   double wall_ms = duration_ms(m);
   const Placement& placement = compiled.placement();
