@@ -6,6 +6,7 @@
 // less than a hand-off between OS threads, and the order in which threads run is the same on
 // every run.
 #include "devices/gpu/emulated/cuda_emulation.h"
+#include "devices/gpu/emulated/host_runtime.h"
 
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -21,10 +22,6 @@
 #include <vector>
 
 namespace tandem::gpu::emulation {
-
-// host_runtime.cpp: the error cudaGetLastError reports next, and a kernel's opt-in limit.
-void set_launch_error(cudaError_t error);
-size_t max_dynamic_shared_bytes(const void* function);
 
 thread_local ThreadIndex current_index;
 
@@ -320,20 +317,9 @@ unsigned char* dynamic_shared() {
   return current_block->dynamic_shared->data();
 }
 
-void run_grid(const LaunchShape& shape, const std::function<void()>& body) {
-  if (!valid_shape(shape)) {
-    std::fprintf(stderr, "CUDA emulation: invalid launch of %s: grid (%u,%u,%u), block (%u,%u,%u)\n",
-                 shape.kernel, shape.grid.x, shape.grid.y, shape.grid.z, shape.block.x,
-                 shape.block.y, shape.block.z);
-    set_launch_error(cudaErrorInvalidConfiguration);
-    return;
-  }
-  if (shape.dynamic_shared_bytes > max_dynamic_shared_bytes(shape.function)) {
-    std::fprintf(stderr, "CUDA emulation: %s asks %zu bytes of dynamic shared memory, over its %zu\n",
-                 shape.kernel, shape.dynamic_shared_bytes, max_dynamic_shared_bytes(shape.function));
-    set_launch_error(cudaErrorInvalidValue);
-    return;
-  }
+namespace {
+
+void execute(const LaunchShape& shape, const std::function<void()>& body) {
   const uint64_t blocks = uint64_t(shape.grid.x) * shape.grid.y * shape.grid.z;
   const unsigned workers = unsigned(std::min<uint64_t>(blocks, uint64_t(worker_count())));
   auto work = [&](unsigned worker) {
@@ -358,6 +344,29 @@ void run_grid(const LaunchShape& shape, const std::function<void()>& body) {
   std::vector<std::thread> threads;
   for (unsigned w = 0; w < workers; ++w) threads.emplace_back(work, w);
   for (std::thread& t : threads) t.join();
+}
+
+}  // namespace
+
+// A launch that cannot start fails when it is made, and fails the capture it was made in.
+void run_grid(const LaunchShape& shape, std::function<void()> body) {
+  cudaError_t error = cudaSuccess;
+  if (!valid_shape(shape)) {
+    std::fprintf(stderr, "CUDA emulation: invalid launch of %s: grid (%u,%u,%u), block (%u,%u,%u)\n",
+                 shape.kernel, shape.grid.x, shape.grid.y, shape.grid.z, shape.block.x,
+                 shape.block.y, shape.block.z);
+    error = cudaErrorInvalidConfiguration;
+  } else if (shape.dynamic_shared_bytes > max_dynamic_shared_bytes(shape.function)) {
+    std::fprintf(stderr, "CUDA emulation: %s asks %zu bytes of dynamic shared memory, over its %zu\n",
+                 shape.kernel, shape.dynamic_shared_bytes, max_dynamic_shared_bytes(shape.function));
+    error = cudaErrorInvalidValue;
+  }
+  if (error != cudaSuccess) {
+    set_launch_error(error);
+    fail_capture(shape.stream);
+    return;
+  }
+  enqueue(shape.stream, [shape, body = std::move(body)] { execute(shape, body); });
 }
 
 }  // namespace tandem::gpu::emulation

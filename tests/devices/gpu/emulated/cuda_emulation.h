@@ -113,11 +113,12 @@ struct LaunchShape {
   /// Whether its source file has barriers, shuffles or shared memory (translate_kernels.py
   /// looks): a kernel whose threads cannot wait runs each to its end in a plain loop.
   bool may_wait = true;
+  cudaStream_t stream = nullptr;
 };
 
-/// Runs `body` once per thread of the grid, or records the launch error; returns when done (the
-/// emulated stream is synchronous).
-void run_grid(const LaunchShape& shape, const std::function<void()>& body);
+/// Enqueues `body` on the launch's stream, to run once per thread of the grid (host_runtime.h:
+/// now, or at each launch of a graph captured from the stream), or records the launch error.
+void run_grid(const LaunchShape& shape, std::function<void()> body);
 
 template <class... P>
 struct Launcher {
@@ -126,10 +127,11 @@ struct Launcher {
 
   template <class... A>
   void operator()(A&&... args) const {
-    // The arguments are converted to the parameters' types once, as CUDA copies them; each thread
-    // gets its own copy, since a kernel may change its parameters.
-    const std::tuple<std::decay_t<P>...> parameters(std::forward<A>(args)...);
-    run_grid(shape, [&] {
+    // The arguments are converted to the parameters' types once, when the launch is made, as
+    // CUDA copies them (a captured launch keeps them for every replay); each thread gets its own
+    // copy, since a kernel may change its parameters.
+    run_grid(shape, [function = function,
+                     parameters = std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)] {
       std::tuple<std::decay_t<P>...> copy = parameters;
       std::apply(function, copy);
     });
@@ -140,10 +142,10 @@ struct Launcher {
 /// launch<may_wait>("kernel", kernel, grid, block, bytes, stream)(args).
 template <bool may_wait, class... P>
 Launcher<P...> launch(const char* name, void (*function)(P...), dim3 grid, dim3 block,
-                      size_t dynamic_shared_bytes = 0, cudaStream_t = nullptr) {
-  return Launcher<P...>{
-      {name, reinterpret_cast<const void*>(function), grid, block, dynamic_shared_bytes, may_wait},
-      function};
+                      size_t dynamic_shared_bytes = 0, cudaStream_t stream = nullptr) {
+  return Launcher<P...>{{name, reinterpret_cast<const void*>(function), grid, block,
+                         dynamic_shared_bytes, may_wait, stream},
+                        function};
 }
 
 }  // namespace tandem::gpu::emulation

@@ -1,32 +1,37 @@
-// The CUDA runtime, cuDNN and cuBLAS calls of the GPU plugin's host code, on the CPU, for the
-// emulated kernel tests (cuda_emulation.h): one device, an H100 as far as the plugin asks, whose
-// memory is host memory and whose streams run each launch to completion before returning.
+// The CUDA runtime calls of the GPU plugin, on the CPU, for the emulated tests (cuda_emulation.h):
+// one device, an H100 as far as the plugin asks, whose memory is host memory. cuBLAS and cuDNN
+// are in cublas_emulation.cpp and cudnn_emulation.cpp.
 //
-// Emulated: device memory (256-byte aligned allocations, copies and memsets), streams and
-// synchronisation, launch errors as cudaGetLastError reports them, the attributes the plugin
-// reads (an H100's 232448 bytes of opt-in shared memory per block, so that the fused attention
-// kernel is chosen where it is on the GPU) and the per-kernel opt-in of dynamic shared memory;
-// cuBLAS's handles and cublasGemmStridedBatchedEx for f32, f16 and bf16 in f32 compute (sums in
-// double, in no particular order: cuBLAS's own accumulation and its rounding are not); cuDNN's
-// handles and the descriptors pool.cpp makes, with cudnnPoolingForward refusing every pooling, so
-// that pools run on our own kernel (pool_direct.cu).
+// Emulated:
+//   - device memory (256-byte aligned allocations, copies and memsets) and page-locked memory;
+//   - streams, whose work runs when it is enqueued, in the caller's thread, unless the stream is
+//     being captured: then it is recorded, and runs at each launch of the graph made from it;
+//   - stream capture's rules for the ThreadLocal and Global modes: a call that would synchronise
+//     or allocate (cudaMalloc, cudaMemcpy, cudaStreamSynchronize, ...) on a capturing thread
+//     fails and invalidates the capture, as on the GPU, so that the plugin's fallback to launching
+//     kernels one by one is exercised where it would be there; work on the legacy stream runs at
+//     once and is not captured, as on the GPU, so a graph that misses a kernel gives wrong results;
+//   - CUDA graphs (instantiate, launch) and events (their times are the host's clock);
+//   - launch errors as cudaGetLastError reports them, the attributes the plugin reads (an H100's
+//     232448 bytes of opt-in shared memory per block, so that the fused attention kernel is
+//     chosen where it is on the GPU) and the per-kernel opt-in of dynamic shared memory.
 //
-// Not emulated: cuDNN's and cuBLASLt's computations (convolutions, their matmuls), so the conv,
-// matmul and executable tests stay GPU-only; anything asynchronous: a stream is done when the
-// call returns.
-#include <cublasLt.h>
-#include <cublas_v2.h>
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-#include <cuda_runtime.h>
-#include <cudnn.h>
+// Not emulated: concurrency between streams (a stream is done when the call returns), and every
+// call the plugin does not make (they fail to link, so that a new one is noticed).
+#include "devices/gpu/emulated/host_runtime.h"
 
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace tandem::gpu::emulation {
 namespace {
@@ -40,17 +45,32 @@ constexpr int kSharedPerBlockOptin = 232448;
 std::mutex attributes_mutex;
 std::map<const void*, int> dynamic_shared_limits;  // by kernel, as cudaFuncSetAttribute set them
 
+using Work = std::vector<std::function<void()>>;
+
 struct Stream {
   unsigned flags = 0;
+  // A capture in progress: its mode, the thread that began it, what it recorded so far, and
+  // whether a forbidden call or a failed launch has invalidated it.
+  bool capturing = false;
+  cudaStreamCaptureMode mode = cudaStreamCaptureModeGlobal;
+  std::thread::id thread;
+  bool invalidated = false;
+  Work recorded;
 };
 
-struct CublasHandle {
-  cudaStream_t stream = nullptr;
+struct Graph {
+  Work work;
 };
 
-struct CudnnHandle {
-  cudaStream_t stream = nullptr;
+struct Event {
+  std::chrono::steady_clock::time_point when;
+  bool recorded = false;
 };
+
+std::mutex capture_mutex;
+std::vector<Stream*> captures;  // the streams being captured, in any thread
+
+Stream* stream_of(cudaStream_t stream) { return reinterpret_cast<Stream*>(stream); }
 
 }  // namespace
 
@@ -62,11 +82,65 @@ size_t max_dynamic_shared_bytes(const void* function) {
   return size_t(it == dynamic_shared_limits.end() ? kSharedPerBlock : it->second);
 }
 
+cudaError_t enqueue(cudaStream_t stream, std::function<void()> work) {
+  Stream* s = stream_of(stream);
+  if (s && s->capturing) {
+    if (!s->invalidated) s->recorded.push_back(std::move(work));
+    return s->invalidated ? cudaErrorStreamCaptureInvalidated : cudaSuccess;
+  }
+  work();
+  return cudaSuccess;
+}
+
+cudaError_t outside_capture(const char* call) {
+  std::lock_guard lock(capture_mutex);
+  const std::thread::id self = std::this_thread::get_id();
+  cudaError_t error = cudaSuccess;
+  for (Stream* s : captures) {
+    const bool forbidden = s->mode == cudaStreamCaptureModeGlobal ||
+                           (s->mode == cudaStreamCaptureModeThreadLocal && s->thread == self);
+    if (!forbidden) continue;
+    if (!s->invalidated)
+      std::fprintf(stderr, "CUDA emulation: %s during a stream capture invalidates the capture\n", call);
+    s->invalidated = true;
+    error = cudaErrorStreamCaptureUnsupported;
+  }
+  return error;
+}
+
+void fail_capture(cudaStream_t stream) {
+  if (Stream* s = stream_of(stream); s && s->capturing) s->invalidated = true;
+}
+
+float load(const void* p, cudaDataType type, size_t i) {
+  switch (type) {
+    case CUDA_R_32F: return static_cast<const float*>(p)[i];
+    case CUDA_R_16F: return __half2float(static_cast<const __half*>(p)[i]);
+    case CUDA_R_16BF: return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+    default: std::fprintf(stderr, "CUDA emulation: data type %d not emulated\n", int(type)); std::abort();
+  }
+}
+
+void store(void* p, cudaDataType type, size_t i, float v) {
+  switch (type) {
+    case CUDA_R_32F: static_cast<float*>(p)[i] = v; return;
+    case CUDA_R_16F: static_cast<__half*>(p)[i] = __float2half_rn(v); return;
+    case CUDA_R_16BF: static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v); return;
+    default: std::fprintf(stderr, "CUDA emulation: data type %d not emulated\n", int(type)); std::abort();
+  }
+}
+
+size_t element_bytes(cudaDataType type) { return type == CUDA_R_32F ? 4 : 2; }
+
+void scribble(void* p, size_t bytes) {
+  if (p && bytes) std::memset(p, 0xff, bytes);
+}
+
 }  // namespace tandem::gpu::emulation
 
 namespace emulation = tandem::gpu::emulation;
 
-// ---- CUDA runtime ---------------------------------------------------------------------------
+// ---- Errors and the device ------------------------------------------------------------------
 
 cudaError_t cudaGetLastError() { return cudaError_t(emulation::last_error.exchange(cudaSuccess)); }
 cudaError_t cudaPeekAtLastError() { return cudaError_t(emulation::last_error.load()); }
@@ -76,6 +150,8 @@ const char* cudaGetErrorName(cudaError_t error) {
     case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
     case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
     case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
+    case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
+    case cudaErrorStreamCaptureInvalidated: return "cudaErrorStreamCaptureInvalidated";
     default: return "cudaError (emulated)";
   }
 }
@@ -92,7 +168,7 @@ cudaError_t cudaGetDevice(int* device) {
   return cudaSuccess;
 }
 cudaError_t cudaSetDevice(int device) { return device == 0 ? cudaSuccess : cudaErrorInvalidDevice; }
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+cudaError_t cudaDeviceSynchronize() { return emulation::outside_capture("cudaDeviceSynchronize"); }
 
 // Only what the plugin's makers ask; anything else fails, so that a new question is noticed.
 cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attribute, int device) {
@@ -117,22 +193,47 @@ cudaError_t cudaFuncSetAttribute(const void* function, cudaFuncAttribute attribu
   return cudaSuccess;
 }
 
-cudaError_t cudaMalloc(void** p, size_t bytes) {
+// ---- Memory ---------------------------------------------------------------------------------
+
+namespace {
+
+cudaError_t allocate(void** p, size_t bytes) {
   *p = nullptr;
   if (posix_memalign(p, 256, bytes ? bytes : 1) != 0) return cudaErrorMemoryAllocation;
   return cudaSuccess;
 }
-cudaError_t cudaMallocAsync(void** p, size_t bytes, cudaStream_t) { return cudaMalloc(p, bytes); }
-cudaError_t cudaMallocFromPoolAsync(void** p, size_t bytes, cudaMemPool_t, cudaStream_t) {
-  return cudaMalloc(p, bytes);
+
+}  // namespace
+
+cudaError_t cudaMalloc(void** p, size_t bytes) {
+  if (const cudaError_t e = emulation::outside_capture("cudaMalloc")) return e;
+  return allocate(p, bytes);
+}
+// Stream-ordered allocation inside a capture makes graph memory nodes, which are not emulated.
+cudaError_t cudaMallocAsync(void** p, size_t bytes, cudaStream_t stream) {
+  if (stream && emulation::stream_of(stream)->capturing) {
+    std::fprintf(stderr, "CUDA emulation: cudaMallocAsync in a stream capture is not emulated\n");
+    emulation::fail_capture(stream);
+    return cudaErrorNotSupported;
+  }
+  return allocate(p, bytes);
+}
+cudaError_t cudaMallocFromPoolAsync(void** p, size_t bytes, cudaMemPool_t, cudaStream_t stream) {
+  return cudaMallocAsync(p, bytes, stream);
 }
 cudaError_t cudaFree(void* p) {
+  if (const cudaError_t e = emulation::outside_capture("cudaFree")) return e;
   std::free(p);
   return cudaSuccess;
 }
-cudaError_t cudaFreeAsync(void* p, cudaStream_t) { return cudaFree(p); }
-cudaError_t cudaHostAlloc(void** p, size_t bytes, unsigned) { return cudaMalloc(p, bytes); }
-cudaError_t cudaMallocHost(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
+cudaError_t cudaFreeAsync(void* p, cudaStream_t stream) {
+  return emulation::enqueue(stream, [p] { std::free(p); });
+}
+cudaError_t cudaHostAlloc(void** p, size_t bytes, unsigned) {
+  if (const cudaError_t e = emulation::outside_capture("cudaHostAlloc")) return e;
+  return allocate(p, bytes);
+}
+cudaError_t cudaMallocHost(void** p, size_t bytes) { return cudaHostAlloc(p, bytes, 0); }
 cudaError_t cudaFreeHost(void* p) { return cudaFree(p); }
 cudaError_t cudaMemGetInfo(size_t* free, size_t* total) {
   *free = size_t(8) << 30;
@@ -146,182 +247,152 @@ cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t* pool, int) {
 }
 cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t, cudaMemPoolAttr, void*) { return cudaSuccess; }
 
-cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
-  if (bytes) std::memmove(dst, src, bytes);
-  return cudaSuccess;
+// ---- Copies ---------------------------------------------------------------------------------
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind, cudaStream_t stream) {
+  return emulation::enqueue(stream, [=] {
+    if (bytes) std::memmove(dst, src, bytes);
+  });
 }
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
-                            cudaStream_t) {
-  return cudaMemcpy(dst, src, bytes, kind);
+// The synchronous calls run on the legacy stream and wait for it.
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+  if (const cudaError_t e = emulation::outside_capture("cudaMemcpy")) return e;
+  return cudaMemcpyAsync(dst, src, bytes, kind, nullptr);
 }
 cudaError_t cudaMemcpy2DAsync(void* dst, size_t dst_pitch, const void* src, size_t src_pitch,
-                              size_t width, size_t height, cudaMemcpyKind, cudaStream_t) {
+                              size_t width, size_t height, cudaMemcpyKind, cudaStream_t stream) {
   if (width > dst_pitch || width > src_pitch) return cudaErrorInvalidPitchValue;
-  for (size_t r = 0; r < height; ++r)
-    std::memmove(static_cast<char*>(dst) + r * dst_pitch,
-                 static_cast<const char*>(src) + r * src_pitch, width);
-  return cudaSuccess;
+  return emulation::enqueue(stream, [=] {
+    for (size_t r = 0; r < height; ++r)
+      std::memmove(static_cast<char*>(dst) + r * dst_pitch,
+                   static_cast<const char*>(src) + r * src_pitch, width);
+  });
+}
+// Linear memory only (pitched pointers, no arrays): extent.width in bytes, rows of a slice
+// ysize apart, slices pitch * ysize apart.
+cudaError_t cudaMemcpy3DAsync(const cudaMemcpy3DParms* p, cudaStream_t stream) {
+  if (p->srcArray || p->dstArray) return cudaErrorInvalidValue;
+  const cudaPitchedPtr s = p->srcPtr, d = p->dstPtr;
+  const cudaExtent e = p->extent;
+  if (p->srcPos.x + e.width > s.pitch || p->dstPos.x + e.width > d.pitch ||
+      p->srcPos.y + e.height > s.ysize || p->dstPos.y + e.height > d.ysize)
+    return cudaErrorInvalidValue;
+  const cudaPos sp = p->srcPos, dp = p->dstPos;
+  return emulation::enqueue(stream, [=] {
+    for (size_t z = 0; z < e.depth; ++z)
+      for (size_t y = 0; y < e.height; ++y)
+        std::memmove(static_cast<char*>(d.ptr) + ((dp.z + z) * d.ysize + dp.y + y) * d.pitch + dp.x,
+                     static_cast<const char*>(s.ptr) + ((sp.z + z) * s.ysize + sp.y + y) * s.pitch + sp.x,
+                     e.width);
+  });
+}
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream) {
+  return emulation::enqueue(stream, [=] {
+    if (bytes) std::memset(dst, value, bytes);
+  });
 }
 cudaError_t cudaMemset(void* dst, int value, size_t bytes) {
-  if (bytes) std::memset(dst, value, bytes);
-  return cudaSuccess;
-}
-cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) {
-  return cudaMemset(dst, value, bytes);
+  if (const cudaError_t e = emulation::outside_capture("cudaMemset")) return e;
+  return cudaMemsetAsync(dst, value, bytes, nullptr);
 }
 
+// ---- Streams, capture and graphs ------------------------------------------------------------
+
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags) {
-  *stream = reinterpret_cast<cudaStream_t>(new emulation::Stream{flags});
+  *stream = reinterpret_cast<cudaStream_t>(new emulation::Stream{.flags = flags});
   return cudaSuccess;
 }
 cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, 0); }
 cudaError_t cudaStreamDestroy(cudaStream_t stream) {
-  delete reinterpret_cast<emulation::Stream*>(stream);
+  emulation::Stream* s = emulation::stream_of(stream);
+  if (s->capturing) return cudaErrorStreamCaptureUnsupported;
+  delete s;
   return cudaSuccess;
 }
-// Every launch ran to completion when it was made; a failed launch is cudaGetLastError's to
-// report, as on the GPU, where a launch that cannot start leaves the stream clean.
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
-
-// ---- cuBLAS ---------------------------------------------------------------------------------
-
-const char* cublasGetStatusString(cublasStatus_t status) {
-  return status == CUBLAS_STATUS_SUCCESS ? "success" : "not emulated";
-}
-const char* cublasGetStatusName(cublasStatus_t status) {
-  return status == CUBLAS_STATUS_SUCCESS ? "CUBLAS_STATUS_SUCCESS" : "CUBLAS_STATUS_NOT_SUPPORTED";
-}
-cublasStatus_t cublasCreate_v2(cublasHandle_t* handle) {
-  *handle = reinterpret_cast<cublasHandle_t>(new emulation::CublasHandle);
-  return CUBLAS_STATUS_SUCCESS;
-}
-cublasStatus_t cublasDestroy_v2(cublasHandle_t handle) {
-  delete reinterpret_cast<emulation::CublasHandle*>(handle);
-  return CUBLAS_STATUS_SUCCESS;
-}
-cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, cudaStream_t stream) {
-  reinterpret_cast<emulation::CublasHandle*>(handle)->stream = stream;
-  return CUBLAS_STATUS_SUCCESS;
-}
-cublasStatus_t cublasGetStream_v2(cublasHandle_t handle, cudaStream_t* stream) {
-  *stream = reinterpret_cast<emulation::CublasHandle*>(handle)->stream;
-  return CUBLAS_STATUS_SUCCESS;
-}
-// cuBLASLt's matmuls are not emulated: a kernel that needs a handle fails where it asks for one.
-cublasStatus_t cublasLtCreate(cublasLtHandle_t*) { return CUBLAS_STATUS_NOT_SUPPORTED; }
-cublasStatus_t cublasLtDestroy(cublasLtHandle_t) { return CUBLAS_STATUS_SUCCESS; }
-
-namespace {
-
-float load(const void* p, cudaDataType type, size_t i) {
-  switch (type) {
-    case CUDA_R_32F: return static_cast<const float*>(p)[i];
-    case CUDA_R_16F: return __half2float(static_cast<const __half*>(p)[i]);
-    case CUDA_R_16BF: return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
-    default: std::abort();
+// Work not captured ran when it was enqueued; a failed launch is cudaGetLastError's to report, as
+// on the GPU, where a launch that cannot start leaves the stream clean. Synchronising a stream
+// that is being captured is forbidden.
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+  if (stream && emulation::stream_of(stream)->capturing) {
+    emulation::fail_capture(stream);
+    return cudaErrorStreamCaptureUnsupported;
   }
+  return emulation::outside_capture("cudaStreamSynchronize");
 }
 
-void store(void* p, cudaDataType type, size_t i, float v) {
-  switch (type) {
-    case CUDA_R_32F: static_cast<float*>(p)[i] = v; return;
-    case CUDA_R_16F: static_cast<__half*>(p)[i] = __float2half_rn(v); return;
-    case CUDA_R_16BF: static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v); return;
-    default: std::abort();
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode) {
+  emulation::Stream* s = emulation::stream_of(stream);
+  if (!s) return cudaErrorStreamCaptureUnsupported;  // the legacy stream cannot be captured
+  if (s->capturing) return cudaErrorIllegalState;
+  std::lock_guard lock(emulation::capture_mutex);
+  s->capturing = true;
+  s->mode = mode;
+  s->thread = std::this_thread::get_id();
+  s->invalidated = false;
+  s->recorded.clear();
+  emulation::captures.push_back(s);
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
+  emulation::Stream* s = emulation::stream_of(stream);
+  *graph = nullptr;
+  if (!s || !s->capturing) return cudaErrorIllegalState;
+  if (s->thread != std::this_thread::get_id() && s->mode != cudaStreamCaptureModeRelaxed)
+    return cudaErrorStreamCaptureWrongThread;
+  {
+    std::lock_guard lock(emulation::capture_mutex);
+    std::erase(emulation::captures, s);
   }
+  s->capturing = false;
+  emulation::Work recorded = std::move(s->recorded);
+  s->recorded.clear();
+  if (s->invalidated) return cudaErrorStreamCaptureInvalidated;
+  *graph = reinterpret_cast<cudaGraph_t>(new emulation::Graph{std::move(recorded)});
+  return cudaSuccess;
 }
 
-bool emulated_type(cudaDataType type) {
-  return type == CUDA_R_32F || type == CUDA_R_16F || type == CUDA_R_16BF;
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+  *exec = reinterpret_cast<cudaGraphExec_t>(new emulation::Graph(*reinterpret_cast<emulation::Graph*>(graph)));
+  return cudaSuccess;
+}
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  delete reinterpret_cast<emulation::Graph*>(graph);
+  return cudaSuccess;
+}
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  delete reinterpret_cast<emulation::Graph*>(exec);
+  return cudaSuccess;
+}
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+  const auto* graph = reinterpret_cast<const emulation::Graph*>(exec);
+  return emulation::enqueue(stream, [graph] {
+    for (const auto& work : graph->work) work();
+  });
 }
 
-size_t element_bytes(cudaDataType type) { return type == CUDA_R_32F ? 4 : 2; }
+// ---- Events ---------------------------------------------------------------------------------
 
-}  // namespace
-
-// Column-major C = alpha op(A) op(B) + beta C per batch, alpha and beta f32 on the host.
-cublasStatus_t cublasGemmStridedBatchedEx(cublasHandle_t, cublasOperation_t op_a,
-                                          cublasOperation_t op_b, int m, int n, int k,
-                                          const void* alpha, const void* a, cudaDataType type_a,
-                                          int lda, long long stride_a, const void* b,
-                                          cudaDataType type_b, int ldb, long long stride_b,
-                                          const void* beta, void* c, cudaDataType type_c, int ldc,
-                                          long long stride_c, int batches,
-                                          cublasComputeType_t compute, cublasGemmAlgo_t) {
-  if (!emulated_type(type_a) || !emulated_type(type_b) || !emulated_type(type_c) ||
-      (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32) ||
-      (op_a != CUBLAS_OP_N && op_a != CUBLAS_OP_T) || (op_b != CUBLAS_OP_N && op_b != CUBLAS_OP_T))
-    return CUBLAS_STATUS_NOT_SUPPORTED;
-  if (m < 0 || n < 0 || k < 0 || batches < 0) return CUBLAS_STATUS_INVALID_VALUE;
-  const double al = *static_cast<const float*>(alpha), be = *static_cast<const float*>(beta);
-  for (int batch = 0; batch < batches; ++batch) {
-    const char* ab = static_cast<const char*>(a) + batch * stride_a * element_bytes(type_a);
-    const char* bb = static_cast<const char*>(b) + batch * stride_b * element_bytes(type_b);
-    char* cb = static_cast<char*>(c) + batch * stride_c * element_bytes(type_c);
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; j < n; ++j) {
-        double sum = 0;
-        for (int p = 0; p < k; ++p) {
-          const size_t ai = op_a == CUBLAS_OP_N ? size_t(i) + size_t(p) * lda : size_t(p) + size_t(i) * lda;
-          const size_t bi = op_b == CUBLAS_OP_N ? size_t(p) + size_t(j) * ldb : size_t(j) + size_t(p) * ldb;
-          sum += double(load(ab, type_a, ai)) * load(bb, type_b, bi);
-        }
-        const size_t ci = size_t(i) + size_t(j) * ldc;
-        // beta 0 never reads C, which may hold NaN, as cuBLAS documents.
-        store(cb, type_c, ci, float(al * sum + (be != 0 ? be * load(cb, type_c, ci) : 0.0)));
-      }
-  }
-  return CUBLAS_STATUS_SUCCESS;
+cudaError_t cudaEventCreate(cudaEvent_t* event) {
+  *event = reinterpret_cast<cudaEvent_t>(new emulation::Event);
+  return cudaSuccess;
 }
-
-// ---- cuDNN ----------------------------------------------------------------------------------
-
-const char* cudnnGetErrorString(cudnnStatus_t status) {
-  return status == CUDNN_STATUS_SUCCESS ? "CUDNN_STATUS_SUCCESS" : "CUDNN_STATUS_NOT_SUPPORTED (emulated)";
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  delete reinterpret_cast<emulation::Event*>(event);
+  return cudaSuccess;
 }
-cudnnStatus_t cudnnCreate(cudnnHandle_t* handle) {
-  *handle = reinterpret_cast<cudnnHandle_t>(new emulation::CudnnHandle);
-  return CUDNN_STATUS_SUCCESS;
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+  auto* e = reinterpret_cast<emulation::Event*>(event);
+  return emulation::enqueue(stream, [e] {
+    e->when = std::chrono::steady_clock::now();
+    e->recorded = true;
+  });
 }
-cudnnStatus_t cudnnDestroy(cudnnHandle_t handle) {
-  delete reinterpret_cast<emulation::CudnnHandle*>(handle);
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnSetStream(cudnnHandle_t handle, cudaStream_t stream) {
-  reinterpret_cast<emulation::CudnnHandle*>(handle)->stream = stream;
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnGetStream(cudnnHandle_t handle, cudaStream_t* stream) {
-  *stream = reinterpret_cast<emulation::CudnnHandle*>(handle)->stream;
-  return CUDNN_STATUS_SUCCESS;
-}
-// Descriptors hold nothing: the only call that would read them refuses.
-cudnnStatus_t cudnnCreateTensorDescriptor(cudnnTensorDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnTensorDescriptor_t>(new char);
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t d) {
-  delete reinterpret_cast<char*>(d);
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnCreatePoolingDescriptor(cudnnPoolingDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnPoolingDescriptor_t>(new char);
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnDestroyPoolingDescriptor(cudnnPoolingDescriptor_t d) {
-  delete reinterpret_cast<char*>(d);
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnSetTensor4dDescriptor(cudnnTensorDescriptor_t, cudnnTensorFormat_t,
-                                         cudnnDataType_t, int, int, int, int) {
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnSetPooling2dDescriptor(cudnnPoolingDescriptor_t, cudnnPoolingMode_t,
-                                          cudnnNanPropagation_t, int, int, int, int, int, int) {
-  return CUDNN_STATUS_SUCCESS;
-}
-cudnnStatus_t cudnnPoolingForward(cudnnHandle_t, const cudnnPoolingDescriptor_t, const void*,
-                                  const cudnnTensorDescriptor_t, const void*, const void*,
-                                  const cudnnTensorDescriptor_t, void*) {
-  return CUDNN_STATUS_NOT_SUPPORTED;
+cudaError_t cudaEventSynchronize(cudaEvent_t) { return emulation::outside_capture("cudaEventSynchronize"); }
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
+  const auto* a = reinterpret_cast<const emulation::Event*>(start);
+  const auto* b = reinterpret_cast<const emulation::Event*>(end);
+  if (!a->recorded || !b->recorded) return cudaErrorInvalidResourceHandle;
+  *ms = std::chrono::duration<float, std::milli>(b->when - a->when).count();
+  return cudaSuccess;
 }
