@@ -36,7 +36,7 @@ struct ConvCase {
   bool sum_constant = false;
 };
 
-void check_case(const ConvCase& c, ElementType compute, bool sum_in_output = false) {
+void check_case(const ConvCase& c, ElementType compute, bool sum_in_output = false, bool channels_last = false) {
   if (!gpu_present()) GTEST_SKIP() << "no GPU";
   const bool fused = c.op == "FusedConv";
   ir::Node node{"conv",     c.op,  fused ? std::string(ops::kTandemDomain) : "",
@@ -56,7 +56,7 @@ void check_case(const ConvCase& c, ElementType compute, bool sum_in_output = fal
     inputs.push_back(random_input(out, compute, c.sum_constant, 4));
   }
   const Tensor want = reference(node, opset, inputs);
-  RunOptions options{.libraries = {.cudnn = true}, .poison_workspace = true};
+  RunOptions options{.libraries = {.cudnn = true}, .poison_workspace = true, .channels_last = channels_last};
   if (sum_in_output) options.output_over = ops::kFusedConvSumInput;
   const Run run = run_kernel(make_conv_kernel, node, opset, inputs, want.shape(), compute, options);
   // f32 within 1e-4 of the largest reference value: the convolutions' sums are long.
@@ -174,6 +174,20 @@ TEST(GpuConv, HalfAndBfloat16) {
     check_case(resnet_block(), type);
     check_case(depthwise_clip(), type);
     check_case(swish_same_upper(), type);
+  }
+}
+
+// As a model's f16 and bf16 convolutions run (passes/channels_last.h): NHWC images and output,
+// the weights laid out KRSC by the kernel; cuDNN's fused call with the residual, and the epilogue.
+TEST(GpuConv, ChannelsLast) {
+  ConvCase plain{.x = {2, 8, 9, 9}, .w = {12, 8, 3, 3}, .bias = true};
+  plain.attributes["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  for (ElementType type : {ElementType::F16, ElementType::BF16}) {
+    SCOPED_TRACE(to_string(type));
+    check_case(plain, type, false, true);
+    check_case(resnet_block(), type, false, true);
+    check_case(resnet_block(), type, true, true);
+    check_case(depthwise_clip(), type, false, true);
   }
 }
 

@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <random>
@@ -125,7 +127,29 @@ struct RunOptions {
   bool poison_workspace = false;
   /// The input whose memory the output is written over (FusedConv's sum, in place), if any.
   std::optional<size_t> output_over;
+  /// Whether the kernel reads and writes its images channels-last (GpuNode::channels_last): its
+  /// 4-D activations are uploaded [N, H, W, C] and its output read back from that layout.
+  bool channels_last = false;
 };
+
+/// A 4-D tensor's elements moved between [N, C, H, W] and [N, H, W, C] (`to_last`), its shape
+/// kept: what a channels-last kernel's memory holds.
+inline Tensor relaid(const Tensor& t, bool to_last) {
+  const Shape& s = t.shape();
+  const int64_t n = s[0], c = s[1], h = s[2], w = s[3];
+  Tensor out(t.element_type(), s);
+  const size_t size = element_size(t.element_type());
+  const auto* from = static_cast<const std::byte*>(t.data());
+  auto* to = static_cast<std::byte*>(out.data());
+  for (int64_t a = 0; a < n; ++a)
+    for (int64_t b = 0; b < c; ++b)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+          const size_t first = size_t(((a * c + b) * h + y) * w + x), last = size_t(((a * h + y) * w + x) * c + b);
+          std::memcpy(to + (to_last ? last : first) * size, from + (to_last ? first : last) * size, size);
+        }
+  return out;
+}
 
 /// What one run gave: the output as f32, and the kernel's name.
 struct Run {
@@ -153,7 +177,7 @@ inline Run run_kernel(MakeKernel make, const ir::Node& node, int opset,
   if (options.libraries.cublas_lt) check(cublasLtCreate(&handles.cublas_lt), "cublasLtCreate");
   Run run;
   {
-    GpuNode g{node, opset, {}, {}, {}, {out_shape}, {compute}, compute, &handles};
+    GpuNode g{node, opset, {}, {}, {}, {out_shape}, {compute}, compute, &handles, options.channels_last};
     std::vector<DeviceBuffer> buffers;
     std::vector<const void*> pointers;
     for (const Input& in : inputs) {
@@ -164,7 +188,8 @@ inline Run run_kernel(MakeKernel make, const ir::Node& node, int opset,
         pointers.push_back(nullptr);
         continue;
       }
-      buffers.push_back(upload(*in.value, compute));
+      const bool image = options.channels_last && in.value->shape().size() == 4;
+      buffers.push_back(upload(image ? relaid(*in.value, true) : *in.value, compute));
       pointers.push_back(buffers.back().get());
     }
     const std::unique_ptr<GpuKernel> kernel = make(g);
@@ -186,7 +211,7 @@ inline Run run_kernel(MakeKernel make, const ir::Node& node, int opset,
       check(cudaStreamSynchronize(stream), "running the kernel");
       Tensor host(compute, out_shape);
       check(cudaMemcpy(host.data(), y, host.byte_size(), cudaMemcpyDeviceToHost), "copying back");
-      run.output = to_floats(host);
+      run.output = to_floats(options.channels_last ? relaid(host, false) : host);
     }
   }
   if (handles.cublas_lt) cublasLtDestroy(handles.cublas_lt);

@@ -137,20 +137,6 @@ TEST(GpuPool, DeclinedNodeThrowsUnsupported) {
   }
 }
 
-// `values` of an [a, b, c, d] tensor laid out [a, c, d, b] (NCHW to NHWC), or back with `back`.
-std::vector<float> relaid(const std::vector<float>& values, const Shape& nchw, bool back) {
-  const int64_t n = nchw[0], c = nchw[1], h = nchw[2], w = nchw[3];
-  std::vector<float> out(values.size());
-  for (int64_t a = 0; a < n; ++a)
-    for (int64_t b = 0; b < c; ++b)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x) {
-          const size_t first = size_t(((a * c + b) * h + y) * w + x), last = size_t(((a * h + y) * w + x) * c + b);
-          (back ? out[first] : out[last]) = values[back ? last : first];
-        }
-  return out;
-}
-
 // Our own pooling kernel, which runs what a cuDNN refuses, against the reference where cuDNN's
 // formula is not ONNX's: ceil mode, unequal pads, the average with and without the pads counted;
 // channels-first and channels-last.
@@ -185,9 +171,8 @@ TEST(GpuPool, DirectKernelMatchesTheReference) {
         const ir::Node node{"pool", c.op, "", {"x"}, {"y"}, c.attributes};
         const std::vector<Input> inputs{random_input(c.x, type, false, 9)};
         const Tensor want = reference(node, 12, inputs);
-        const std::vector<float> x = testing::to_floats(*inputs[0].value);
-        const DeviceBuffer x_on_gpu = upload(
-            Tensor::from<float>(channels_last ? relaid(x, c.x, false) : x, c.x), type);
+        const Tensor& x = *inputs[0].value;
+        const DeviceBuffer x_on_gpu = upload(channels_last ? testing::relaid(x, true) : x, type);
         const DeviceBuffer y_on_gpu(size_t(want.size()) * element_size(type));
         DirectPool pool = c.pool;
         pool.type = type;
@@ -195,8 +180,7 @@ TEST(GpuPool, DirectKernelMatchesTheReference) {
         launch_direct_pool(pool, x_on_gpu.get(), y_on_gpu.get(), nullptr);
         Tensor y(type, want.shape());
         check(cudaMemcpy(y.data(), y_on_gpu.get(), y.byte_size(), cudaMemcpyDeviceToHost), "copying back");
-        const std::vector<float> got = testing::to_floats(y);
-        expect_close(channels_last ? relaid(got, want.shape(), true) : got, want, type,
+        expect_close(testing::to_floats(channels_last ? testing::relaid(y, false) : y), want, type,
                      {.f32 = 1e-5, .low_precision = 2e-2, .floor = 1e-6});
       }
 }

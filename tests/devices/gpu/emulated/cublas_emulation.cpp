@@ -107,6 +107,21 @@ float gelu_tanh(float x) {
   return 0.5f * x * (1.0f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
 }
 
+// op(X)'s rows as contiguous floats: row r of op(A) (m x k) or column c of op(B) (k x n), so that
+// every dot product below reads both operands in order (whole models take seconds, not minutes).
+std::vector<float> gather(const char* x, const Layout& l, bool transposed, int64_t lines, int64_t depth,
+                          bool lines_are_columns) {
+  std::vector<float> out(size_t(lines * depth));
+  for (int64_t r = 0; r < lines; ++r)
+    for (int64_t q = 0; q < depth; ++q) {
+      // Element (r, q) of op(A), or (q, r) of op(B), in the stored column-major matrix.
+      const int64_t row = lines_are_columns ? q : r, col = lines_are_columns ? r : q;
+      const int64_t stored = transposed ? col + row * l.ld : row + col * l.ld;
+      out[size_t(r * depth + q)] = load(x, l.type, size_t(stored));
+    }
+  return out;
+}
+
 // D = epilogue(alpha op(A) op(B) + beta C), per batch, column-major.
 void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a, const Layout& la, const void* b,
               const Layout& lb, float beta, const void* c, const Layout& lc, void* y, const Layout& ly) {
@@ -119,15 +134,14 @@ void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a,
     const char* bb = static_cast<const char*>(b) + batch * lb.stride * int64_t(element_bytes(lb.type));
     const char* cb = static_cast<const char*>(c) + batch * lc.stride * int64_t(element_bytes(lc.type));
     char* yb = static_cast<char*>(y) + batch * ly.stride * int64_t(element_bytes(ly.type));
+    const std::vector<float> rows = gather(ab, la, ta, p.m, p.k, false), cols = gather(bb, lb, tb, p.n, p.k, true);
     // Every element computed before any is written: C may be D.
     for (int64_t j = 0; j < p.n; ++j)
       for (int64_t i = 0; i < p.m; ++i) {
+        const float* ar = rows.data() + i * p.k;
+        const float* bc = cols.data() + j * p.k;
         double sum = 0;
-        for (int64_t q = 0; q < p.k; ++q) {
-          const size_t ai = size_t(ta ? q + i * la.ld : i + q * la.ld);
-          const size_t bi = size_t(tb ? j + q * lb.ld : q + j * lb.ld);
-          sum += double(load(ab, la.type, ai)) * load(bb, lb.type, bi);
-        }
+        for (int64_t q = 0; q < p.k; ++q) sum += double(ar[q]) * bc[q];
         // beta 0 never reads C, which may hold NaN, as cuBLAS documents.
         double v = alpha * sum + (beta != 0 ? beta * double(load(cb, lc.type, size_t(i + j * lc.ld))) : 0.0);
         if (bias) v += load(d.bias, bias_type, size_t(i));

@@ -150,10 +150,18 @@ float to_tf32(float v) {
   return v;
 }
 
-std::vector<float> read_all(const void* p, const Tensor4d& t, bool tf32) {
+// A tensor's values in NCHW order (KCRS for a filter), whatever its format.
+std::vector<float> read_nchw(const void* p, const Tensor4d& t, bool tf32) {
   std::vector<float> values(t.count());
   const cudaDataType type = data_type(t.type);
-  for (size_t i = 0; i < values.size(); ++i) values[i] = tf32 ? to_tf32(load(p, type, i)) : load(p, type, i);
+  size_t i = 0;
+  for (int n = 0; n < t.n; ++n)
+    for (int c = 0; c < t.c; ++c)
+      for (int h = 0; h < t.h; ++h)
+        for (int w = 0; w < t.w; ++w, ++i) {
+          const float v = load(p, type, t.index(n, c, h, w));
+          values[i] = tf32 ? to_tf32(v) : v;
+        }
   return values;
 }
 
@@ -161,7 +169,7 @@ std::vector<float> read_all(const void* p, const Tensor4d& t, bool tf32) {
 std::vector<double> convolve(const void* x_data, const Tensor4d& x, const void* w_data, const Tensor4d& w,
                              const Convolution& conv, const Tensor4d& y) {
   const bool tf32 = x.type == CUDNN_DATA_FLOAT && conv.math != CUDNN_FMA_MATH;
-  const std::vector<float> xs = read_all(x_data, x, tf32), ws = read_all(w_data, w, tf32);
+  const std::vector<float> xs = read_nchw(x_data, x, tf32), ws = read_nchw(w_data, w, tf32);
   std::vector<double> out(y.count());
   const int group_in = w.c, group_out = w.n / conv.groups;
   for (int n = 0; n < y.n; ++n)
@@ -170,16 +178,19 @@ std::vector<double> convolve(const void* x_data, const Tensor4d& x, const void* 
       for (int oh = 0; oh < y.h; ++oh)
         for (int ow = 0; ow < y.w; ++ow) {
           double sum = 0;
-          for (int c = 0; c < group_in; ++c)
+          for (int c = 0; c < group_in; ++c) {
+            const float* plane = xs.data() + (size_t(n) * x.c + size_t(g * group_in + c)) * x.h * x.w;
+            const float* filter = ws.data() + (size_t(k) * w.c + size_t(c)) * w.h * w.w;
             for (int r = 0; r < w.h; ++r) {
               const int ih = oh * conv.stride_h - conv.pad_h + r * conv.dilation_h;
               if (ih < 0 || ih >= x.h) continue;
               for (int s = 0; s < w.w; ++s) {
                 const int iw = ow * conv.stride_w - conv.pad_w + s * conv.dilation_w;
                 if (iw < 0 || iw >= x.w) continue;
-                sum += double(xs[x.index(n, g * group_in + c, ih, iw)]) * ws[w.index(k, c, r, s)];
+                sum += double(plane[ih * x.w + iw]) * filter[r * w.w + s];
               }
             }
+          }
           out[y.index(n, k, oh, ow)] = sum;
         }
     }
