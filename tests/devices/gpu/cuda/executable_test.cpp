@@ -3,6 +3,7 @@
 // Runs where a GPU is present (scripts/gpu_check); skipped elsewhere.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -201,6 +202,32 @@ TEST_F(GpuModel, DeviceTensorsNeedNoCopies) {
   EXPECT_LT(max_relative_error(core.copy_tensor(y, "CPU"), through_host), 1e-6);
   const Tensor pinned = core.create_host_tensor(ElementType::F32, {2, 3, 16, 16}, "GPU");
   EXPECT_TRUE(pinned.on_host());
+}
+
+// Under THROUGHPUT the GPU runs four contexts at once (a stream, arena and CUDA graph each):
+// eight requests in flight with different inputs each give the bits of their input run alone.
+TEST_F(GpuModel, RequestsInFlightOnFourStreams) {
+  CompiledModel compiled = Core().compile_model(small_cnn(false), "GPU", {{"PERFORMANCE_HINT", "THROUGHPUT"}});
+  EXPECT_EQ(compiled.placement().streams.front(), 4);
+  std::vector<Tensor> inputs, alone;
+  for (unsigned i = 0; i < 8; ++i) {
+    inputs.push_back(random_tensor({2, 3, 16, 16}, 20 + i, 1.0f));
+    alone.push_back(infer_once(compiled, inputs.back()));
+  }
+  std::vector<InferRequest> requests;
+  for (const Tensor& x : inputs) {
+    requests.push_back(compiled.create_infer_request());
+    requests.back().set_tensor("x", x);
+    requests.back().start_async();
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    requests[i].wait();
+    const Tensor got = requests[i].get_tensor("y");
+    EXPECT_TRUE(std::equal(got.span<const float>().begin(), got.span<const float>().end(),
+                           alone[i].span<const float>().begin()))
+        << "request " << i;
+  }
+  EXPECT_EQ(compiled.device_launches().at("GPU").kernels, 0) << "a context's capture failed";
 }
 
 TEST_F(GpuModel, FallbackRunsOnTheCpuWithTheReportedTransfers) {
