@@ -26,8 +26,9 @@
 // (a later warp running ahead of an earlier one, threads interleaved between barriers),
 // device math to its ULPs (expf and friends are the host's), real alignment faults (only WMMA's
 // pointers and ldm are checked), WMMA's fragment layouts and tensor cores' rounding, warp
-// divergence, shuffles with a partial mask (they abort), cuDNN and cuBLAS themselves
-// (host_runtime.cpp stands in for the calls the tested kernels make) and the speed of anything.
+// divergence, shuffles with a partial mask (they abort), the real cuDNN and cuBLAS (host
+// stand-ins written from their documentation take their place: cublas_emulation.cpp,
+// cudnn_emulation.cpp) and the speed of anything.
 #pragma once
 
 #include <cuda_bf16.h>
