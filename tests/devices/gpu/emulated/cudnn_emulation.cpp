@@ -202,7 +202,8 @@ cudnnStatus_t check_run(const Tensor4d& x, const Tensor4d& w, const Convolution&
                         cudnnConvolutionFwdAlgo_t algo, const void* workspace, size_t workspace_bytes,
                         size_t& needed) {
   if (!valid(x, w, conv, y)) return CUDNN_STATUS_BAD_PARAM;
-  const Algorithm* a = find_algorithm(algorithms(x, w, conv, y), algo);
+  const std::vector<Algorithm> all = algorithms(x, w, conv, y);
+  const Algorithm* a = find_algorithm(all, algo);
   if (!a) return CUDNN_STATUS_NOT_SUPPORTED;
   if (workspace_bytes < a->workspace || (a->workspace && !workspace)) {
     std::fprintf(stderr, "cuDNN emulation: algorithm %d needs %zu bytes of workspace, %zu given\n", int(algo),
@@ -393,7 +394,8 @@ cudnnStatus_t cudnnGetConvolutionForwardWorkspaceSize(cudnnHandle_t, const cudnn
   const auto &xt = emulation::tensor(x), &wt = emulation::tensor(w), &yt = emulation::tensor(y);
   const auto& c = emulation::convolution(conv);
   if (!emulation::valid(xt, wt, c, yt)) return CUDNN_STATUS_BAD_PARAM;
-  const emulation::Algorithm* a = emulation::find_algorithm(emulation::algorithms(xt, wt, c, yt), algo);
+  const std::vector<emulation::Algorithm> all = emulation::algorithms(xt, wt, c, yt);
+  const emulation::Algorithm* a = emulation::find_algorithm(all, algo);
   if (!a) return CUDNN_STATUS_NOT_SUPPORTED;
   *bytes = a->workspace;
   return CUDNN_STATUS_SUCCESS;
