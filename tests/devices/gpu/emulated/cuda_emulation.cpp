@@ -6,7 +6,6 @@
 // less than a hand-off between OS threads, and the order in which threads run is the same on
 // every run.
 #include "devices/gpu/emulated/cuda_emulation.h"
-#include "devices/gpu/emulated/host_runtime.h"
 
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -20,6 +19,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "devices/gpu/emulated/host_runtime.h"
 
 namespace tandem::gpu::emulation {
 
