@@ -155,7 +155,7 @@ void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a,
   }
 }
 
-uint64_t misalignment(const void* p) { return uint64_t(reinterpret_cast<uintptr_t>(p)); }
+uint64_t address(const void* p) { return uint64_t(reinterpret_cast<uintptr_t>(p)); }
 
 }  // namespace
 }  // namespace tandem::gpu::emulation
@@ -347,7 +347,7 @@ cublasStatus_t cublasLtMatmul(cublasLtHandle_t, cublasLtMatmulDesc_t desc, const
   const void* operands[4] = {a, b, c, y};
   const emulation::Layout* layouts[4] = {&la, &lb, &lc, &ly};
   for (int i = 0; i < 4; ++i) {
-    const uint64_t bits = emulation::misalignment(operands[i]) |
+    const uint64_t bits = emulation::address(operands[i]) |
                           uint64_t(layouts[i]->stride * int64_t(emulation::element_bytes(layouts[i]->type)));
     if (bits % algo->data[3 + i] != 0) {
       std::fprintf(stderr, "cuBLASLt emulation: operand %c at %p (batch stride %lld) is not aligned to the %llu "
