@@ -55,13 +55,16 @@ struct Preference {
   uint32_t alignment[4] = {256, 256, 256, 256};  // A, B, C, D
 };
 
-bool float_type(cudaDataType type) { return type == CUDA_R_32F || type == CUDA_R_16F || type == CUDA_R_16BF; }
+bool float_type(cudaDataType type) {
+  return type == CUDA_R_32F || type == CUDA_R_16F || type == CUDA_R_16BF;
+}
 
 // Copies an attribute's value where its size is the attribute's, as cuBLASLt requires.
 template <class T>
 cublasStatus_t read_attribute(T& field, const void* buf, size_t bytes) {
   if (!buf || bytes != sizeof(T)) {
-    std::fprintf(stderr, "cuBLASLt emulation: attribute of %zu bytes where %zu are stored\n", bytes, sizeof(T));
+    std::fprintf(stderr, "cuBLASLt emulation: attribute of %zu bytes where %zu are stored\n", bytes,
+                 sizeof(T));
     return CUBLAS_STATUS_INVALID_VALUE;
   }
   std::memcpy(&field, buf, sizeof(T));
@@ -75,8 +78,8 @@ struct Problem {
   int32_t batch = 1;
 };
 
-bool make_problem(const MatmulDesc& d, const Layout& a, const Layout& b, const Layout& c, const Layout& y,
-                  Problem& p) {
+bool make_problem(const MatmulDesc& d, const Layout& a, const Layout& b, const Layout& c,
+                  const Layout& y, Problem& p) {
   const bool ta = d.trans_a != CUBLAS_OP_N, tb = d.trans_b != CUBLAS_OP_N;
   p.m = int64_t(ta ? a.cols : a.rows);
   p.k = int64_t(ta ? a.rows : a.cols);
@@ -87,7 +90,8 @@ bool make_problem(const MatmulDesc& d, const Layout& a, const Layout& b, const L
   return bk == p.k && int64_t(c.rows) == p.m && int64_t(c.cols) == p.n && int64_t(y.rows) == p.m &&
          int64_t(y.cols) == p.n && fits(a) && fits(b) && fits(c) && fits(y) && a.batch == y.batch &&
          b.batch == y.batch && c.batch == y.batch && a.type == b.type && c.type == y.type &&
-         float_type(a.type) && float_type(y.type) && (d.trans_a == CUBLAS_OP_N || d.trans_a == CUBLAS_OP_T) &&
+         float_type(a.type) && float_type(y.type) &&
+         (d.trans_a == CUBLAS_OP_N || d.trans_a == CUBLAS_OP_T) &&
          (d.trans_b == CUBLAS_OP_N || d.trans_b == CUBLAS_OP_T);
 }
 
@@ -98,8 +102,10 @@ bool known_epilogue(uint32_t e) {
     case CUBLASLT_EPILOGUE_RELU:
     case CUBLASLT_EPILOGUE_RELU_BIAS:
     case CUBLASLT_EPILOGUE_GELU:
-    case CUBLASLT_EPILOGUE_GELU_BIAS: return true;
-    default: return false;
+    case CUBLASLT_EPILOGUE_GELU_BIAS:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -109,8 +115,8 @@ float gelu_tanh(float x) {
 
 // op(X)'s rows as contiguous floats: row r of op(A) (m x k) or column c of op(B) (k x n), so that
 // every dot product below reads both operands in order (whole models take seconds, not minutes).
-std::vector<float> gather(const char* x, const Layout& l, bool transposed, int64_t lines, int64_t depth,
-                          bool lines_are_columns) {
+std::vector<float> gather(const char* x, const Layout& l, bool transposed, int64_t lines,
+                          int64_t depth, bool lines_are_columns) {
   std::vector<float> out(size_t(lines * depth));
   for (int64_t r = 0; r < lines; ++r)
     for (int64_t q = 0; q < depth; ++q) {
@@ -123,18 +129,23 @@ std::vector<float> gather(const char* x, const Layout& l, bool transposed, int64
 }
 
 // D = epilogue(alpha op(A) op(B) + beta C), per batch, column-major.
-void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a, const Layout& la, const void* b,
-              const Layout& lb, float beta, const void* c, const Layout& lc, void* y, const Layout& ly) {
+void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a, const Layout& la,
+              const void* b, const Layout& lb, float beta, const void* c, const Layout& lc, void* y,
+              const Layout& ly) {
   const bool ta = d.trans_a != CUBLAS_OP_N, tb = d.trans_b != CUBLAS_OP_N;
   const bool bias = d.epilogue & CUBLASLT_EPILOGUE_BIAS;
   const cudaDataType bias_type = d.bias_type < 0 ? ly.type : cudaDataType(d.bias_type);
   std::vector<float> out(size_t(p.m * p.n));
   for (int64_t batch = 0; batch < p.batch; ++batch) {
-    const char* ab = static_cast<const char*>(a) + batch * la.stride * int64_t(element_bytes(la.type));
-    const char* bb = static_cast<const char*>(b) + batch * lb.stride * int64_t(element_bytes(lb.type));
-    const char* cb = static_cast<const char*>(c) + batch * lc.stride * int64_t(element_bytes(lc.type));
+    const char* ab =
+        static_cast<const char*>(a) + batch * la.stride * int64_t(element_bytes(la.type));
+    const char* bb =
+        static_cast<const char*>(b) + batch * lb.stride * int64_t(element_bytes(lb.type));
+    const char* cb =
+        static_cast<const char*>(c) + batch * lc.stride * int64_t(element_bytes(lc.type));
     char* yb = static_cast<char*>(y) + batch * ly.stride * int64_t(element_bytes(ly.type));
-    const std::vector<float> rows = gather(ab, la, ta, p.m, p.k, false), cols = gather(bb, lb, tb, p.n, p.k, true);
+    const std::vector<float> rows = gather(ab, la, ta, p.m, p.k, false),
+                             cols = gather(bb, lb, tb, p.n, p.k, true);
     // Every element computed before any is written: C may be D.
     for (int64_t j = 0; j < p.n; ++j)
       for (int64_t i = 0; i < p.m; ++i) {
@@ -143,7 +154,8 @@ void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a,
         double sum = 0;
         for (int64_t q = 0; q < p.k; ++q) sum += double(ar[q]) * bc[q];
         // beta 0 never reads C, which may hold NaN, as cuBLAS documents.
-        double v = alpha * sum + (beta != 0 ? beta * double(load(cb, lc.type, size_t(i + j * lc.ld))) : 0.0);
+        double v = alpha * sum +
+                   (beta != 0 ? beta * double(load(cb, lc.type, size_t(i + j * lc.ld))) : 0.0);
         if (bias) v += load(d.bias, bias_type, size_t(i));
         float f = float(v);
         if (d.epilogue & CUBLASLT_EPILOGUE_RELU) f = std::fmax(f, 0.0f);
@@ -151,7 +163,8 @@ void multiply(const Problem& p, const MatmulDesc& d, float alpha, const void* a,
         out[size_t(i + j * p.m)] = f;
       }
     for (int64_t j = 0; j < p.n; ++j)
-      for (int64_t i = 0; i < p.m; ++i) store(yb, ly.type, size_t(i + j * ly.ld), out[size_t(i + j * p.m)]);
+      for (int64_t i = 0; i < p.m; ++i)
+        store(yb, ly.type, size_t(i + j * ly.ld), out[size_t(i + j * p.m)]);
   }
 }
 
@@ -169,9 +182,12 @@ const char* cublasGetStatusString(cublasStatus_t status) {
 }
 const char* cublasGetStatusName(cublasStatus_t status) {
   switch (status) {
-    case CUBLAS_STATUS_SUCCESS: return "CUBLAS_STATUS_SUCCESS";
-    case CUBLAS_STATUS_INVALID_VALUE: return "CUBLAS_STATUS_INVALID_VALUE";
-    default: return "CUBLAS_STATUS_NOT_SUPPORTED";
+    case CUBLAS_STATUS_SUCCESS:
+      return "CUBLAS_STATUS_SUCCESS";
+    case CUBLAS_STATUS_INVALID_VALUE:
+      return "CUBLAS_STATUS_INVALID_VALUE";
+    default:
+      return "CUBLAS_STATUS_NOT_SUPPORTED";
   }
 }
 cublasStatus_t cublasCreate_v2(cublasHandle_t* handle) {
@@ -192,30 +208,37 @@ cublasStatus_t cublasGetStream_v2(cublasHandle_t handle, cudaStream_t* stream) {
 }
 // cuBLAS documents 256-byte alignment for the workspace it is given.
 cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t, void* workspace, size_t bytes) {
-  if (bytes && reinterpret_cast<uintptr_t>(workspace) % 256 != 0) return CUBLAS_STATUS_INVALID_VALUE;
+  if (bytes && reinterpret_cast<uintptr_t>(workspace) % 256 != 0)
+    return CUBLAS_STATUS_INVALID_VALUE;
   return CUBLAS_STATUS_SUCCESS;
 }
 
 // Column-major C = alpha op(A) op(B) + beta C per batch, alpha and beta f32 on the host, on the
 // handle's stream.
-cublasStatus_t cublasGemmStridedBatchedEx(cublasHandle_t handle, cublasOperation_t op_a, cublasOperation_t op_b,
-                                          int m, int n, int k, const void* alpha, const void* a,
-                                          cudaDataType type_a, int lda, long long stride_a, const void* b,
-                                          cudaDataType type_b, int ldb, long long stride_b, const void* beta,
-                                          void* c, cudaDataType type_c, int ldc, long long stride_c,
-                                          int batches, cublasComputeType_t compute, cublasGemmAlgo_t) {
-  if (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32) return CUBLAS_STATUS_NOT_SUPPORTED;
+cublasStatus_t cublasGemmStridedBatchedEx(cublasHandle_t handle, cublasOperation_t op_a,
+                                          cublasOperation_t op_b, int m, int n, int k,
+                                          const void* alpha, const void* a, cudaDataType type_a,
+                                          int lda, long long stride_a, const void* b,
+                                          cudaDataType type_b, int ldb, long long stride_b,
+                                          const void* beta, void* c, cudaDataType type_c, int ldc,
+                                          long long stride_c, int batches,
+                                          cublasComputeType_t compute, cublasGemmAlgo_t) {
+  if (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32)
+    return CUBLAS_STATUS_NOT_SUPPORTED;
   if (m < 0 || n < 0 || k < 0 || batches < 0) return CUBLAS_STATUS_INVALID_VALUE;
   const bool ta = op_a != CUBLAS_OP_N, tb = op_b != CUBLAS_OP_N;
   const emulation::MatmulDesc d{.trans_a = op_a, .trans_b = op_b};
-  const emulation::Layout la{type_a, uint64_t(ta ? k : m), uint64_t(ta ? m : k), lda, batches, stride_a};
-  const emulation::Layout lb{type_b, uint64_t(tb ? n : k), uint64_t(tb ? k : n), ldb, batches, stride_b};
+  const emulation::Layout la{type_a,  uint64_t(ta ? k : m), uint64_t(ta ? m : k), lda, batches,
+                             stride_a};
+  const emulation::Layout lb{type_b,  uint64_t(tb ? n : k), uint64_t(tb ? k : n), ldb, batches,
+                             stride_b};
   const emulation::Layout lc{type_c, uint64_t(m), uint64_t(n), ldc, batches, stride_c};
   emulation::Problem p;
   if (!emulation::make_problem(d, la, lb, lc, lc, p)) return CUBLAS_STATUS_INVALID_VALUE;
   const float al = *static_cast<const float*>(alpha), be = *static_cast<const float*>(beta);
   const cudaStream_t stream = reinterpret_cast<emulation::CublasHandle*>(handle)->stream;
-  emulation::enqueue(stream, [=] { emulation::multiply(p, d, al, a, la, b, lb, be, c, lc, c, lc); });
+  emulation::enqueue(stream,
+                     [=] { emulation::multiply(p, d, al, a, la, b, lb, be, c, lc, c, lc); });
   return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -228,8 +251,8 @@ cublasStatus_t cublasLtCreate(cublasLtHandle_t* handle) {
 }
 cublasStatus_t cublasLtDestroy(cublasLtHandle_t) { return CUBLAS_STATUS_SUCCESS; }
 
-cublasStatus_t cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t* layout, cudaDataType type, uint64_t rows,
-                                          uint64_t cols, int64_t ld) {
+cublasStatus_t cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t* layout, cudaDataType type,
+                                          uint64_t rows, uint64_t cols, int64_t ld) {
   *layout = reinterpret_cast<cublasLtMatrixLayout_t>(new emulation::Layout{type, rows, cols, ld});
   return CUBLAS_STATUS_SUCCESS;
 }
@@ -237,34 +260,47 @@ cublasStatus_t cublasLtMatrixLayoutDestroy(cublasLtMatrixLayout_t layout) {
   delete reinterpret_cast<emulation::Layout*>(layout);
   return CUBLAS_STATUS_SUCCESS;
 }
-cublasStatus_t cublasLtMatrixLayoutSetAttribute(cublasLtMatrixLayout_t layout, cublasLtMatrixLayoutAttribute_t attribute,
+cublasStatus_t cublasLtMatrixLayoutSetAttribute(cublasLtMatrixLayout_t layout,
+                                                cublasLtMatrixLayoutAttribute_t attribute,
                                                 const void* buf, size_t bytes) {
   auto& l = *reinterpret_cast<emulation::Layout*>(layout);
   switch (attribute) {
-    case CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT: return emulation::read_attribute(l.batch, buf, bytes);
-    case CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET: return emulation::read_attribute(l.stride, buf, bytes);
-    default: return CUBLAS_STATUS_NOT_SUPPORTED;
+    case CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT:
+      return emulation::read_attribute(l.batch, buf, bytes);
+    case CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET:
+      return emulation::read_attribute(l.stride, buf, bytes);
+    default:
+      return CUBLAS_STATUS_NOT_SUPPORTED;
   }
 }
 
-cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t* desc, cublasComputeType_t compute, cudaDataType scale) {
-  *desc = reinterpret_cast<cublasLtMatmulDesc_t>(new emulation::MatmulDesc{.compute = compute, .scale = scale});
+cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t* desc, cublasComputeType_t compute,
+                                        cudaDataType scale) {
+  *desc = reinterpret_cast<cublasLtMatmulDesc_t>(
+      new emulation::MatmulDesc{.compute = compute, .scale = scale});
   return CUBLAS_STATUS_SUCCESS;
 }
 cublasStatus_t cublasLtMatmulDescDestroy(cublasLtMatmulDesc_t desc) {
   delete reinterpret_cast<emulation::MatmulDesc*>(desc);
   return CUBLAS_STATUS_SUCCESS;
 }
-cublasStatus_t cublasLtMatmulDescSetAttribute(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttributes_t attribute,
+cublasStatus_t cublasLtMatmulDescSetAttribute(cublasLtMatmulDesc_t desc,
+                                              cublasLtMatmulDescAttributes_t attribute,
                                               const void* buf, size_t bytes) {
   auto& d = *reinterpret_cast<emulation::MatmulDesc*>(desc);
   switch (attribute) {
-    case CUBLASLT_MATMUL_DESC_TRANSA: return emulation::read_attribute(d.trans_a, buf, bytes);
-    case CUBLASLT_MATMUL_DESC_TRANSB: return emulation::read_attribute(d.trans_b, buf, bytes);
-    case CUBLASLT_MATMUL_DESC_EPILOGUE: return emulation::read_attribute(d.epilogue, buf, bytes);
-    case CUBLASLT_MATMUL_DESC_BIAS_POINTER: return emulation::read_attribute(d.bias, buf, bytes);
-    case CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE: return emulation::read_attribute(d.bias_type, buf, bytes);
-    default: return CUBLAS_STATUS_NOT_SUPPORTED;
+    case CUBLASLT_MATMUL_DESC_TRANSA:
+      return emulation::read_attribute(d.trans_a, buf, bytes);
+    case CUBLASLT_MATMUL_DESC_TRANSB:
+      return emulation::read_attribute(d.trans_b, buf, bytes);
+    case CUBLASLT_MATMUL_DESC_EPILOGUE:
+      return emulation::read_attribute(d.epilogue, buf, bytes);
+    case CUBLASLT_MATMUL_DESC_BIAS_POINTER:
+      return emulation::read_attribute(d.bias, buf, bytes);
+    case CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE:
+      return emulation::read_attribute(d.bias_type, buf, bytes);
+    default:
+      return CUBLAS_STATUS_NOT_SUPPORTED;
   }
 }
 
@@ -277,25 +313,33 @@ cublasStatus_t cublasLtMatmulPreferenceDestroy(cublasLtMatmulPreference_t prefer
   return CUBLAS_STATUS_SUCCESS;
 }
 cublasStatus_t cublasLtMatmulPreferenceSetAttribute(cublasLtMatmulPreference_t preference,
-                                                    cublasLtMatmulPreferenceAttributes_t attribute, const void* buf,
-                                                    size_t bytes) {
+                                                    cublasLtMatmulPreferenceAttributes_t attribute,
+                                                    const void* buf, size_t bytes) {
   auto& p = *reinterpret_cast<emulation::Preference*>(preference);
   switch (attribute) {
-    case CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES: return emulation::read_attribute(p.max_workspace, buf, bytes);
-    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES: return emulation::read_attribute(p.alignment[0], buf, bytes);
-    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES: return emulation::read_attribute(p.alignment[1], buf, bytes);
-    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES: return emulation::read_attribute(p.alignment[2], buf, bytes);
-    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES: return emulation::read_attribute(p.alignment[3], buf, bytes);
-    default: return CUBLAS_STATUS_NOT_SUPPORTED;
+    case CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES:
+      return emulation::read_attribute(p.max_workspace, buf, bytes);
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES:
+      return emulation::read_attribute(p.alignment[0], buf, bytes);
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES:
+      return emulation::read_attribute(p.alignment[1], buf, bytes);
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES:
+      return emulation::read_attribute(p.alignment[2], buf, bytes);
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES:
+      return emulation::read_attribute(p.alignment[3], buf, bytes);
+    default:
+      return CUBLAS_STATUS_NOT_SUPPORTED;
   }
 }
 
 // One algorithm for every valid problem: it takes a workspace where the preference allows one
 // and assumes the preference's alignments (data[3..6]), which cublasLtMatmul then checks.
-cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t, cublasLtMatmulDesc_t desc, cublasLtMatrixLayout_t a,
-                                              cublasLtMatrixLayout_t b, cublasLtMatrixLayout_t c,
-                                              cublasLtMatrixLayout_t y, cublasLtMatmulPreference_t preference,
-                                              int requested, cublasLtMatmulHeuristicResult_t* results, int* count) {
+cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t, cublasLtMatmulDesc_t desc,
+                                              cublasLtMatrixLayout_t a, cublasLtMatrixLayout_t b,
+                                              cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t y,
+                                              cublasLtMatmulPreference_t preference, int requested,
+                                              cublasLtMatmulHeuristicResult_t* results,
+                                              int* count) {
   const auto& d = *reinterpret_cast<const emulation::MatmulDesc*>(desc);
   const auto& pref = *reinterpret_cast<const emulation::Preference*>(preference);
   emulation::Problem p;
@@ -305,7 +349,8 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t, cublasLtMatmulDe
                                *reinterpret_cast<const emulation::Layout*>(c),
                                *reinterpret_cast<const emulation::Layout*>(y), p))
     return CUBLAS_STATUS_INVALID_VALUE;
-  if (d.compute != CUBLAS_COMPUTE_32F || d.scale != CUDA_R_32F || !emulation::known_epilogue(d.epilogue))
+  if (d.compute != CUBLAS_COMPUTE_32F || d.scale != CUDA_R_32F ||
+      !emulation::known_epilogue(d.epilogue))
     return CUBLAS_STATUS_NOT_SUPPORTED;
   *count = 0;
   cublasLtMatmulHeuristicResult_t& r = results[0];
@@ -320,11 +365,12 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t, cublasLtMatmulDe
   return CUBLAS_STATUS_SUCCESS;
 }
 
-cublasStatus_t cublasLtMatmul(cublasLtHandle_t, cublasLtMatmulDesc_t desc, const void* alpha, const void* a,
-                              cublasLtMatrixLayout_t a_layout, const void* b, cublasLtMatrixLayout_t b_layout,
-                              const void* beta, const void* c, cublasLtMatrixLayout_t c_layout, void* y,
-                              cublasLtMatrixLayout_t y_layout, const cublasLtMatmulAlgo_t* algo, void* workspace,
-                              size_t workspace_bytes, cudaStream_t stream) {
+cublasStatus_t cublasLtMatmul(cublasLtHandle_t, cublasLtMatmulDesc_t desc, const void* alpha,
+                              const void* a, cublasLtMatrixLayout_t a_layout, const void* b,
+                              cublasLtMatrixLayout_t b_layout, const void* beta, const void* c,
+                              cublasLtMatrixLayout_t c_layout, void* y,
+                              cublasLtMatrixLayout_t y_layout, const cublasLtMatmulAlgo_t* algo,
+                              void* workspace, size_t workspace_bytes, cudaStream_t stream) {
   const auto& d = *reinterpret_cast<const emulation::MatmulDesc*>(desc);
   const auto& la = *reinterpret_cast<const emulation::Layout*>(a_layout);
   const auto& lb = *reinterpret_cast<const emulation::Layout*>(b_layout);
@@ -334,11 +380,13 @@ cublasStatus_t cublasLtMatmul(cublasLtHandle_t, cublasLtMatmulDesc_t desc, const
   if (!emulation::make_problem(d, la, lb, lc, ly, p) || !emulation::known_epilogue(d.epilogue))
     return CUBLAS_STATUS_INVALID_VALUE;
   if (!algo || algo->data[0] != emulation::kAlgoMagic) {
-    std::fprintf(stderr, "cuBLASLt emulation: cublasLtMatmul without an algorithm from the heuristic\n");
+    std::fprintf(stderr,
+                 "cuBLASLt emulation: cublasLtMatmul without an algorithm from the heuristic\n");
     return CUBLAS_STATUS_NOT_SUPPORTED;
   }
   if (workspace_bytes < algo->data[1] || (algo->data[1] && !workspace)) {
-    std::fprintf(stderr, "cuBLASLt emulation: the algorithm needs %llu bytes of workspace, %zu given\n",
+    std::fprintf(stderr,
+                 "cuBLASLt emulation: the algorithm needs %llu bytes of workspace, %zu given\n",
                  static_cast<unsigned long long>(algo->data[1]), workspace_bytes);
     return CUBLAS_STATUS_INVALID_VALUE;
   }
@@ -347,13 +395,16 @@ cublasStatus_t cublasLtMatmul(cublasLtHandle_t, cublasLtMatmulDesc_t desc, const
   const void* operands[4] = {a, b, c, y};
   const emulation::Layout* layouts[4] = {&la, &lb, &lc, &ly};
   for (int i = 0; i < 4; ++i) {
-    const uint64_t bits = emulation::address(operands[i]) |
-                          uint64_t(layouts[i]->stride * int64_t(emulation::element_bytes(layouts[i]->type)));
+    const uint64_t bits =
+        emulation::address(operands[i]) |
+        uint64_t(layouts[i]->stride * int64_t(emulation::element_bytes(layouts[i]->type)));
     if (bits % algo->data[3 + i] != 0) {
-      std::fprintf(stderr, "cuBLASLt emulation: operand %c at %p (batch stride %lld) is not aligned to the %llu "
-                   "bytes its algorithm was chosen for\n",
-                   "ABCD"[i], operands[i], static_cast<long long>(layouts[i]->stride),
-                   static_cast<unsigned long long>(algo->data[3 + i]));
+      std::fprintf(
+          stderr,
+          "cuBLASLt emulation: operand %c at %p (batch stride %lld) is not aligned to the %llu "
+          "bytes its algorithm was chosen for\n",
+          "ABCD"[i], operands[i], static_cast<long long>(layouts[i]->stride),
+          static_cast<unsigned long long>(algo->data[3 + i]));
       return CUBLAS_STATUS_INVALID_VALUE;
     }
   }

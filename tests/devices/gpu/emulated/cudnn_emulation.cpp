@@ -74,10 +74,14 @@ struct Pooling {
 
 cudaDataType data_type(cudnnDataType_t t) {
   switch (t) {
-    case CUDNN_DATA_FLOAT: return CUDA_R_32F;
-    case CUDNN_DATA_HALF: return CUDA_R_16F;
-    case CUDNN_DATA_BFLOAT16: return CUDA_R_16BF;
-    default: return CUDA_R_8I;  // refused by emulated_type
+    case CUDNN_DATA_FLOAT:
+      return CUDA_R_32F;
+    case CUDNN_DATA_HALF:
+      return CUDA_R_16F;
+    case CUDNN_DATA_BFLOAT16:
+      return CUDA_R_16BF;
+    default:
+      return CUDA_R_8I;  // refused by emulated_type
   }
 }
 bool emulated_type(cudnnDataType_t t) {
@@ -100,9 +104,10 @@ bool valid(const Tensor4d& x, const Tensor4d& w, const Convolution& conv, const 
       y.type != x.type || conv.compute != CUDNN_DATA_FLOAT || conv.mode != CUDNN_CROSS_CORRELATION)
     return false;
   if (w.format != x.format || y.format != x.format) return false;
-  return conv.groups >= 1 && x.c == w.c * conv.groups && w.n % conv.groups == 0 && y.n == x.n && y.c == w.n &&
-         y.h == output_size(x.h, conv.pad_h, w.h, conv.dilation_h, conv.stride_h) &&
-         y.w == output_size(x.w, conv.pad_w, w.w, conv.dilation_w, conv.stride_w) && y.h > 0 && y.w > 0;
+  return conv.groups >= 1 && x.c == w.c * conv.groups && w.n % conv.groups == 0 && y.n == x.n &&
+         y.c == w.n && y.h == output_size(x.h, conv.pad_h, w.h, conv.dilation_h, conv.stride_h) &&
+         y.w == output_size(x.w, conv.pad_w, w.w, conv.dilation_w, conv.stride_w) && y.h > 0 &&
+         y.w > 0;
 }
 
 // The algorithms offered, in the heuristics' order, with the workspace each needs (nullopt: not
@@ -114,19 +119,21 @@ struct Algorithm {
   cudnnMathType_t math;
 };
 
-std::vector<Algorithm> algorithms(const Tensor4d& x, const Tensor4d& w, const Convolution& conv, const Tensor4d& y) {
+std::vector<Algorithm> algorithms(const Tensor4d& x, const Tensor4d& w, const Convolution& conv,
+                                  const Tensor4d& y) {
   const bool f32 = x.type == CUDNN_DATA_FLOAT, nhwc = x.format == CUDNN_TENSOR_NHWC;
   const size_t element = element_bytes(data_type(x.type));
   const size_t im2col = size_t(w.c) * w.h * w.w * size_t(y.h) * y.w * element;
-  const bool winograd = w.h == 3 && w.w == 3 && conv.stride_h == 1 && conv.stride_w == 1 && conv.dilation_h == 1 &&
-                        conv.dilation_w == 1 && conv.groups == 1;
+  const bool winograd = w.h == 3 && w.w == 3 && conv.stride_h == 1 && conv.stride_w == 1 &&
+                        conv.dilation_h == 1 && conv.dilation_w == 1 && conv.groups == 1;
   const cudnnMathType_t tensor_math = f32 ? conv.math : CUDNN_TENSOR_OP_MATH;
   const cudnnMathType_t plain_math = f32 ? conv.math : CUDNN_DEFAULT_MATH;
   return {
       {CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, true, size_t(64) << 10, tensor_math},
       {CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, true, 0, plain_math},
       {CUDNN_CONVOLUTION_FWD_ALGO_GEMM, !nhwc, im2col, plain_math},
-      {CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED, winograd && !nhwc, 4 * im2col + (size_t(1) << 20), tensor_math},
+      {CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED, winograd && !nhwc,
+       4 * im2col + (size_t(1) << 20), tensor_math},
       {CUDNN_CONVOLUTION_FWD_ALGO_DIRECT, false, 0, plain_math},
       {CUDNN_CONVOLUTION_FWD_ALGO_FFT, false, 0, plain_math},
       {CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING, false, 0, plain_math},
@@ -166,8 +173,8 @@ std::vector<float> read_nchw(const void* p, const Tensor4d& t, bool tf32) {
 }
 
 // The convolution of x and w, in y's layout, in double.
-std::vector<double> convolve(const void* x_data, const Tensor4d& x, const void* w_data, const Tensor4d& w,
-                             const Convolution& conv, const Tensor4d& y) {
+std::vector<double> convolve(const void* x_data, const Tensor4d& x, const void* w_data,
+                             const Tensor4d& w, const Convolution& conv, const Tensor4d& y) {
   const bool tf32 = x.type == CUDNN_DATA_FLOAT && conv.math != CUDNN_FMA_MATH;
   const std::vector<float> xs = read_nchw(x_data, x, tf32), ws = read_nchw(w_data, w, tf32);
   std::vector<double> out(y.count());
@@ -179,7 +186,8 @@ std::vector<double> convolve(const void* x_data, const Tensor4d& x, const void* 
         for (int ow = 0; ow < y.w; ++ow) {
           double sum = 0;
           for (int c = 0; c < group_in; ++c) {
-            const float* plane = xs.data() + (size_t(n) * x.c + size_t(g * group_in + c)) * x.h * x.w;
+            const float* plane =
+                xs.data() + (size_t(n) * x.c + size_t(g * group_in + c)) * x.h * x.w;
             const float* filter = ws.data() + (size_t(k) * w.c + size_t(c)) * w.h * w.w;
             for (int r = 0; r < w.h; ++r) {
               const int ih = oh * conv.stride_h - conv.pad_h + r * conv.dilation_h;
@@ -198,16 +206,16 @@ std::vector<double> convolve(const void* x_data, const Tensor4d& x, const void* 
 }
 
 // Checks a run's algorithm and workspace; scribbles over the workspace inside the work.
-cudnnStatus_t check_run(const Tensor4d& x, const Tensor4d& w, const Convolution& conv, const Tensor4d& y,
-                        cudnnConvolutionFwdAlgo_t algo, const void* workspace, size_t workspace_bytes,
-                        size_t& needed) {
+cudnnStatus_t check_run(const Tensor4d& x, const Tensor4d& w, const Convolution& conv,
+                        const Tensor4d& y, cudnnConvolutionFwdAlgo_t algo, const void* workspace,
+                        size_t workspace_bytes, size_t& needed) {
   if (!valid(x, w, conv, y)) return CUDNN_STATUS_BAD_PARAM;
   const std::vector<Algorithm> all = algorithms(x, w, conv, y);
   const Algorithm* a = find_algorithm(all, algo);
   if (!a) return CUDNN_STATUS_NOT_SUPPORTED;
   if (workspace_bytes < a->workspace || (a->workspace && !workspace)) {
-    std::fprintf(stderr, "cuDNN emulation: algorithm %d needs %zu bytes of workspace, %zu given\n", int(algo),
-                 a->workspace, workspace_bytes);
+    std::fprintf(stderr, "cuDNN emulation: algorithm %d needs %zu bytes of workspace, %zu given\n",
+                 int(algo), a->workspace, workspace_bytes);
     return CUDNN_STATUS_BAD_PARAM;
   }
   needed = a->workspace;
@@ -237,7 +245,21 @@ int rank(const std::vector<Algorithm>& all, int requested, cudnnConvolutionFwdAl
   return count;
 }
 
-cudaStream_t stream_of(cudnnHandle_t handle) { return reinterpret_cast<CudnnHandle*>(handle)->stream; }
+cudaStream_t stream_of(cudnnHandle_t handle) {
+  return reinterpret_cast<CudnnHandle*>(handle)->stream;
+}
+
+// A handle or descriptor is an object of ours behind cuDNN's opaque pointer type.
+template <class Object, class Opaque>
+cudnnStatus_t create(Opaque* made) {
+  *made = reinterpret_cast<Opaque>(new Object);
+  return CUDNN_STATUS_SUCCESS;
+}
+template <class Object, class Opaque>
+cudnnStatus_t destroy(Opaque object) {
+  delete reinterpret_cast<Object*>(object);
+  return CUDNN_STATUS_SUCCESS;
+}
 
 }  // namespace
 }  // namespace tandem::gpu::emulation
@@ -248,18 +270,19 @@ namespace emulation = tandem::gpu::emulation;
 
 const char* cudnnGetErrorString(cudnnStatus_t status) {
   switch (status) {
-    case CUDNN_STATUS_SUCCESS: return "CUDNN_STATUS_SUCCESS";
-    case CUDNN_STATUS_BAD_PARAM: return "CUDNN_STATUS_BAD_PARAM (emulated)";
-    default: return "CUDNN_STATUS_NOT_SUPPORTED (emulated)";
+    case CUDNN_STATUS_SUCCESS:
+      return "CUDNN_STATUS_SUCCESS";
+    case CUDNN_STATUS_BAD_PARAM:
+      return "CUDNN_STATUS_BAD_PARAM (emulated)";
+    default:
+      return "CUDNN_STATUS_NOT_SUPPORTED (emulated)";
   }
 }
 cudnnStatus_t cudnnCreate(cudnnHandle_t* handle) {
-  *handle = reinterpret_cast<cudnnHandle_t>(new emulation::CudnnHandle);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::create<emulation::CudnnHandle>(handle);
 }
 cudnnStatus_t cudnnDestroy(cudnnHandle_t handle) {
-  delete reinterpret_cast<emulation::CudnnHandle*>(handle);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::destroy<emulation::CudnnHandle>(handle);
 }
 cudnnStatus_t cudnnSetStream(cudnnHandle_t handle, cudaStream_t stream) {
   reinterpret_cast<emulation::CudnnHandle*>(handle)->stream = stream;
@@ -271,56 +294,48 @@ cudnnStatus_t cudnnGetStream(cudnnHandle_t handle, cudaStream_t* stream) {
 }
 
 cudnnStatus_t cudnnCreateTensorDescriptor(cudnnTensorDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnTensorDescriptor_t>(new emulation::Tensor4d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::create<emulation::Tensor4d>(d);
 }
 cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t d) {
-  delete reinterpret_cast<emulation::Tensor4d*>(d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::destroy<emulation::Tensor4d>(d);
 }
 cudnnStatus_t cudnnCreateFilterDescriptor(cudnnFilterDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnFilterDescriptor_t>(new emulation::Tensor4d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::create<emulation::Tensor4d>(d);
 }
 cudnnStatus_t cudnnDestroyFilterDescriptor(cudnnFilterDescriptor_t d) {
-  delete reinterpret_cast<emulation::Tensor4d*>(d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::destroy<emulation::Tensor4d>(d);
 }
 cudnnStatus_t cudnnCreateConvolutionDescriptor(cudnnConvolutionDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnConvolutionDescriptor_t>(new emulation::Convolution);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::create<emulation::Convolution>(d);
 }
 cudnnStatus_t cudnnDestroyConvolutionDescriptor(cudnnConvolutionDescriptor_t d) {
-  delete reinterpret_cast<emulation::Convolution*>(d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::destroy<emulation::Convolution>(d);
 }
 cudnnStatus_t cudnnCreateActivationDescriptor(cudnnActivationDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnActivationDescriptor_t>(new emulation::Activation);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::create<emulation::Activation>(d);
 }
 cudnnStatus_t cudnnDestroyActivationDescriptor(cudnnActivationDescriptor_t d) {
-  delete reinterpret_cast<emulation::Activation*>(d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::destroy<emulation::Activation>(d);
 }
 cudnnStatus_t cudnnCreatePoolingDescriptor(cudnnPoolingDescriptor_t* d) {
-  *d = reinterpret_cast<cudnnPoolingDescriptor_t>(new emulation::Pooling);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::create<emulation::Pooling>(d);
 }
 cudnnStatus_t cudnnDestroyPoolingDescriptor(cudnnPoolingDescriptor_t d) {
-  delete reinterpret_cast<emulation::Pooling*>(d);
-  return CUDNN_STATUS_SUCCESS;
+  return emulation::destroy<emulation::Pooling>(d);
 }
 
 cudnnStatus_t cudnnSetTensor4dDescriptor(cudnnTensorDescriptor_t d, cudnnTensorFormat_t format,
                                          cudnnDataType_t type, int n, int c, int h, int w) {
-  if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || (format != CUDNN_TENSOR_NCHW && format != CUDNN_TENSOR_NHWC))
+  if (n <= 0 || c <= 0 || h <= 0 || w <= 0 ||
+      (format != CUDNN_TENSOR_NCHW && format != CUDNN_TENSOR_NHWC))
     return CUDNN_STATUS_BAD_PARAM;
   *reinterpret_cast<emulation::Tensor4d*>(d) = {type, format, n, c, h, w, true};
   return CUDNN_STATUS_SUCCESS;
 }
 cudnnStatus_t cudnnSetFilter4dDescriptor(cudnnFilterDescriptor_t d, cudnnDataType_t type,
                                          cudnnTensorFormat_t format, int k, int c, int h, int w) {
-  return cudnnSetTensor4dDescriptor(reinterpret_cast<cudnnTensorDescriptor_t>(d), format, type, k, c, h, w);
+  return cudnnSetTensor4dDescriptor(reinterpret_cast<cudnnTensorDescriptor_t>(d), format, type, k,
+                                    c, h, w);
 }
 cudnnStatus_t cudnnGetTensorSizeInBytes(const cudnnTensorDescriptor_t d, size_t* bytes) {
   const emulation::Tensor4d& t = emulation::tensor(d);
@@ -331,10 +346,12 @@ cudnnStatus_t cudnnGetFilterSizeInBytes(const cudnnFilterDescriptor_t d, size_t*
   return cudnnGetTensorSizeInBytes(reinterpret_cast<cudnnTensorDescriptor_t>(d), bytes);
 }
 
-cudnnStatus_t cudnnSetConvolution2dDescriptor(cudnnConvolutionDescriptor_t d, int pad_h, int pad_w, int u, int v,
-                                              int dilation_h, int dilation_w, cudnnConvolutionMode_t mode,
+cudnnStatus_t cudnnSetConvolution2dDescriptor(cudnnConvolutionDescriptor_t d, int pad_h, int pad_w,
+                                              int u, int v, int dilation_h, int dilation_w,
+                                              cudnnConvolutionMode_t mode,
                                               cudnnDataType_t compute) {
-  if (pad_h < 0 || pad_w < 0 || u <= 0 || v <= 0 || dilation_h <= 0 || dilation_w <= 0) return CUDNN_STATUS_BAD_PARAM;
+  if (pad_h < 0 || pad_w < 0 || u <= 0 || v <= 0 || dilation_h <= 0 || dilation_w <= 0)
+    return CUDNN_STATUS_BAD_PARAM;
   auto& c = *reinterpret_cast<emulation::Convolution*>(d);
   c.pad_h = pad_h;
   c.pad_w = pad_w;
@@ -353,16 +370,16 @@ cudnnStatus_t cudnnSetConvolutionGroupCount(cudnnConvolutionDescriptor_t d, int 
   return CUDNN_STATUS_SUCCESS;
 }
 cudnnStatus_t cudnnSetConvolutionMathType(cudnnConvolutionDescriptor_t d, cudnnMathType_t math) {
-  if (math != CUDNN_DEFAULT_MATH && math != CUDNN_TENSOR_OP_MATH && math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION &&
-      math != CUDNN_FMA_MATH)
+  if (math != CUDNN_DEFAULT_MATH && math != CUDNN_TENSOR_OP_MATH &&
+      math != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION && math != CUDNN_FMA_MATH)
     return CUDNN_STATUS_BAD_PARAM;
   reinterpret_cast<emulation::Convolution*>(d)->math = math;
   return CUDNN_STATUS_SUCCESS;
 }
 cudnnStatus_t cudnnGetConvolution2dForwardOutputDim(const cudnnConvolutionDescriptor_t d,
                                                     const cudnnTensorDescriptor_t x_desc,
-                                                    const cudnnFilterDescriptor_t w_desc, int* n, int* c, int* h,
-                                                    int* w) {
+                                                    const cudnnFilterDescriptor_t w_desc, int* n,
+                                                    int* c, int* h, int* w) {
   const emulation::Convolution& conv = emulation::convolution(d);
   const emulation::Tensor4d &x = emulation::tensor(x_desc), &f = emulation::tensor(w_desc);
   if (!conv.set || !x.set || !f.set || x.c != f.c * conv.groups) return CUDNN_STATUS_BAD_PARAM;
@@ -373,8 +390,9 @@ cudnnStatus_t cudnnGetConvolution2dForwardOutputDim(const cudnnConvolutionDescri
   return CUDNN_STATUS_SUCCESS;
 }
 
-cudnnStatus_t cudnnSetActivationDescriptor(cudnnActivationDescriptor_t d, cudnnActivationMode_t mode,
-                                           cudnnNanPropagation_t nan, double) {
+cudnnStatus_t cudnnSetActivationDescriptor(cudnnActivationDescriptor_t d,
+                                           cudnnActivationMode_t mode, cudnnNanPropagation_t nan,
+                                           double) {
   *reinterpret_cast<emulation::Activation*>(d) = {mode, nan};
   return CUDNN_STATUS_SUCCESS;
 }
@@ -386,11 +404,10 @@ cudnnStatus_t cudnnGetConvolutionForwardAlgorithmMaxCount(cudnnHandle_t, int* co
   return CUDNN_STATUS_SUCCESS;
 }
 
-cudnnStatus_t cudnnGetConvolutionForwardWorkspaceSize(cudnnHandle_t, const cudnnTensorDescriptor_t x,
-                                                      const cudnnFilterDescriptor_t w,
-                                                      const cudnnConvolutionDescriptor_t conv,
-                                                      const cudnnTensorDescriptor_t y, cudnnConvolutionFwdAlgo_t algo,
-                                                      size_t* bytes) {
+cudnnStatus_t cudnnGetConvolutionForwardWorkspaceSize(
+    cudnnHandle_t, const cudnnTensorDescriptor_t x, const cudnnFilterDescriptor_t w,
+    const cudnnConvolutionDescriptor_t conv, const cudnnTensorDescriptor_t y,
+    cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
   const auto &xt = emulation::tensor(x), &wt = emulation::tensor(w), &yt = emulation::tensor(y);
   const auto& c = emulation::convolution(conv);
   if (!emulation::valid(xt, wt, c, yt)) return CUDNN_STATUS_BAD_PARAM;
@@ -404,8 +421,9 @@ cudnnStatus_t cudnnGetConvolutionForwardWorkspaceSize(cudnnHandle_t, const cudnn
 cudnnStatus_t cudnnGetConvolutionForwardAlgorithm_v7(cudnnHandle_t, const cudnnTensorDescriptor_t x,
                                                      const cudnnFilterDescriptor_t w,
                                                      const cudnnConvolutionDescriptor_t conv,
-                                                     const cudnnTensorDescriptor_t y, const int requested,
-                                                     int* returned, cudnnConvolutionFwdAlgoPerf_t* results) {
+                                                     const cudnnTensorDescriptor_t y,
+                                                     const int requested, int* returned,
+                                                     cudnnConvolutionFwdAlgoPerf_t* results) {
   const auto &xt = emulation::tensor(x), &wt = emulation::tensor(w), &yt = emulation::tensor(y);
   const auto& c = emulation::convolution(conv);
   if (!emulation::valid(xt, wt, c, yt) || requested < 1) return CUDNN_STATUS_BAD_PARAM;
@@ -416,13 +434,11 @@ cudnnStatus_t cudnnGetConvolutionForwardAlgorithm_v7(cudnnHandle_t, const cudnnT
 
 // Times every algorithm that fits the workspace given: each run writes over y and the workspace.
 // It waits for the device, so it cannot be captured.
-cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t, const cudnnTensorDescriptor_t x, const void*,
-                                                     const cudnnFilterDescriptor_t w, const void*,
-                                                     const cudnnConvolutionDescriptor_t conv,
-                                                     const cudnnTensorDescriptor_t y, void* y_data,
-                                                     const int requested, int* returned,
-                                                     cudnnConvolutionFwdAlgoPerf_t* results, void* workspace,
-                                                     size_t workspace_bytes) {
+cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(
+    cudnnHandle_t, const cudnnTensorDescriptor_t x, const void*, const cudnnFilterDescriptor_t w,
+    const void*, const cudnnConvolutionDescriptor_t conv, const cudnnTensorDescriptor_t y,
+    void* y_data, const int requested, int* returned, cudnnConvolutionFwdAlgoPerf_t* results,
+    void* workspace, size_t workspace_bytes) {
   const auto &xt = emulation::tensor(x), &wt = emulation::tensor(w), &yt = emulation::tensor(y);
   const auto& c = emulation::convolution(conv);
   if (!emulation::valid(xt, wt, c, yt) || requested < 1) return CUDNN_STATUS_BAD_PARAM;
@@ -430,21 +446,26 @@ cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t, const cudnnT
     return CUDNN_STATUS_NOT_SUPPORTED;
   emulation::scribble(y_data, yt.count() * emulation::element_bytes(emulation::data_type(yt.type)));
   emulation::scribble(workspace, workspace_bytes);
-  *returned = emulation::rank(emulation::algorithms(xt, wt, c, yt), requested, results, workspace_bytes);
+  *returned =
+      emulation::rank(emulation::algorithms(xt, wt, c, yt), requested, results, workspace_bytes);
   return CUDNN_STATUS_SUCCESS;
 }
 
 // ---- Convolutions ---------------------------------------------------------------------------
 
-cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, const cudnnTensorDescriptor_t x,
-                                      const void* x_data, const cudnnFilterDescriptor_t w, const void* w_data,
-                                      const cudnnConvolutionDescriptor_t conv, cudnnConvolutionFwdAlgo_t algo,
-                                      void* workspace, size_t workspace_bytes, const void* beta,
+cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha,
+                                      const cudnnTensorDescriptor_t x, const void* x_data,
+                                      const cudnnFilterDescriptor_t w, const void* w_data,
+                                      const cudnnConvolutionDescriptor_t conv,
+                                      cudnnConvolutionFwdAlgo_t algo, void* workspace,
+                                      size_t workspace_bytes, const void* beta,
                                       const cudnnTensorDescriptor_t y, void* y_data) {
-  const emulation::Tensor4d xt = emulation::tensor(x), wt = emulation::tensor(w), yt = emulation::tensor(y);
+  const emulation::Tensor4d xt = emulation::tensor(x), wt = emulation::tensor(w),
+                            yt = emulation::tensor(y);
   const emulation::Convolution c = emulation::convolution(conv);
   size_t scratch = 0;
-  if (const cudnnStatus_t s = emulation::check_run(xt, wt, c, yt, algo, workspace, workspace_bytes, scratch))
+  if (const cudnnStatus_t s =
+          emulation::check_run(xt, wt, c, yt, algo, workspace, workspace_bytes, scratch))
     return s;
   const float a = *static_cast<const float*>(alpha), b = *static_cast<const float*>(beta);
   emulation::enqueue(emulation::stream_of(handle), [=] {
@@ -452,8 +473,9 @@ cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, c
     const std::vector<double> sums = emulation::convolve(x_data, xt, w_data, wt, c, yt);
     const cudaDataType type = emulation::data_type(yt.type);
     for (size_t i = 0; i < sums.size(); ++i)
-      emulation::store(y_data, type, i,
-                       float(a * sums[i] + (b != 0 ? b * double(emulation::load(y_data, type, i)) : 0.0)));
+      emulation::store(
+          y_data, type, i,
+          float(a * sums[i] + (b != 0 ? b * double(emulation::load(y_data, type, i)) : 0.0)));
   });
   return CUDNN_STATUS_SUCCESS;
 }
@@ -462,21 +484,26 @@ cudnnStatus_t cudnnConvolutionBiasActivationForward(
     cudnnHandle_t handle, const void* alpha1, const cudnnTensorDescriptor_t x, const void* x_data,
     const cudnnFilterDescriptor_t w, const void* w_data, const cudnnConvolutionDescriptor_t conv,
     cudnnConvolutionFwdAlgo_t algo, void* workspace, size_t workspace_bytes, const void* alpha2,
-    const cudnnTensorDescriptor_t z, const void* z_data, const cudnnTensorDescriptor_t bias, const void* bias_data,
-    const cudnnActivationDescriptor_t activation, const cudnnTensorDescriptor_t y, void* y_data) {
-  const emulation::Tensor4d xt = emulation::tensor(x), wt = emulation::tensor(w), yt = emulation::tensor(y);
+    const cudnnTensorDescriptor_t z, const void* z_data, const cudnnTensorDescriptor_t bias,
+    const void* bias_data, const cudnnActivationDescriptor_t activation,
+    const cudnnTensorDescriptor_t y, void* y_data) {
+  const emulation::Tensor4d xt = emulation::tensor(x), wt = emulation::tensor(w),
+                            yt = emulation::tensor(y);
   const emulation::Tensor4d zt = emulation::tensor(z), bt = emulation::tensor(bias);
   const emulation::Convolution c = emulation::convolution(conv);
   const emulation::Activation act = *reinterpret_cast<const emulation::Activation*>(activation);
   size_t scratch = 0;
-  if (const cudnnStatus_t s = emulation::check_run(xt, wt, c, yt, algo, workspace, workspace_bytes, scratch))
+  if (const cudnnStatus_t s =
+          emulation::check_run(xt, wt, c, yt, algo, workspace, workspace_bytes, scratch))
     return s;
   // z is y's shape and type; the bias one value per output channel, of y's type.
-  if (zt.n != yt.n || zt.c != yt.c || zt.h != yt.h || zt.w != yt.w || zt.type != yt.type || zt.format != yt.format ||
-      bt.n != 1 || bt.c != yt.c || bt.h != 1 || bt.w != 1 || bt.type != yt.type || !bias_data || !z_data)
+  if (zt.n != yt.n || zt.c != yt.c || zt.h != yt.h || zt.w != yt.w || zt.type != yt.type ||
+      zt.format != yt.format || bt.n != 1 || bt.c != yt.c || bt.h != 1 || bt.w != 1 ||
+      bt.type != yt.type || !bias_data || !z_data)
     return CUDNN_STATUS_BAD_PARAM;
   if (act.mode != CUDNN_ACTIVATION_RELU &&
-      !(act.mode == CUDNN_ACTIVATION_IDENTITY && algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM))
+      !(act.mode == CUDNN_ACTIVATION_IDENTITY &&
+        algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM))
     return CUDNN_STATUS_NOT_SUPPORTED;
   const float a1 = *static_cast<const float*>(alpha1), a2 = *static_cast<const float*>(alpha2);
   emulation::enqueue(emulation::stream_of(handle), [=] {
@@ -505,22 +532,25 @@ cudnnStatus_t cudnnConvolutionBiasActivationForward(
 // ---- Pooling --------------------------------------------------------------------------------
 
 cudnnStatus_t cudnnSetPooling2dDescriptor(cudnnPoolingDescriptor_t d, cudnnPoolingMode_t mode,
-                                          cudnnNanPropagation_t nan, int window_h, int window_w, int pad_h,
-                                          int pad_w, int stride_h, int stride_w) {
+                                          cudnnNanPropagation_t nan, int window_h, int window_w,
+                                          int pad_h, int pad_w, int stride_h, int stride_w) {
   if (window_h <= 0 || window_w <= 0 || pad_h < 0 || pad_w < 0 || stride_h <= 0 || stride_w <= 0)
     return CUDNN_STATUS_BAD_PARAM;
-  *reinterpret_cast<emulation::Pooling*>(d) = {mode, nan, window_h, window_w, pad_h, pad_w, stride_h, stride_w};
+  *reinterpret_cast<emulation::Pooling*>(d) = {mode,  nan,   window_h, window_w,
+                                               pad_h, pad_w, stride_h, stride_w};
   return CUDNN_STATUS_SUCCESS;
 }
 
 // y = alpha pool(x) + beta y, where y's size is the one cuDNN's formula gives.
-cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cudnnPoolingDescriptor_t pooling, const void* alpha,
-                                  const cudnnTensorDescriptor_t x, const void* x_data, const void* beta,
+cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cudnnPoolingDescriptor_t pooling,
+                                  const void* alpha, const cudnnTensorDescriptor_t x,
+                                  const void* x_data, const void* beta,
                                   const cudnnTensorDescriptor_t y, void* y_data) {
   const emulation::Pooling p = *reinterpret_cast<const emulation::Pooling*>(pooling);
   const emulation::Tensor4d xt = emulation::tensor(x), yt = emulation::tensor(y);
-  if (!xt.set || !yt.set || xt.type != yt.type || !emulation::emulated_type(xt.type) || xt.format != yt.format ||
-      xt.n != yt.n || xt.c != yt.c || yt.h != 1 + (xt.h + 2 * p.pad_h - p.window_h) / p.stride_h ||
+  if (!xt.set || !yt.set || xt.type != yt.type || !emulation::emulated_type(xt.type) ||
+      xt.format != yt.format || xt.n != yt.n || xt.c != yt.c ||
+      yt.h != 1 + (xt.h + 2 * p.pad_h - p.window_h) / p.stride_h ||
       yt.w != 1 + (xt.w + 2 * p.pad_w - p.window_w) / p.stride_w)
     return CUDNN_STATUS_BAD_PARAM;
   if (p.mode != CUDNN_POOLING_MAX && p.mode != CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING &&
@@ -549,10 +579,13 @@ cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cudnnPoolingDescri
             if (p.mode == CUDNN_POOLING_MAX)
               v = nan && p.nan == CUDNN_PROPAGATE_NAN ? std::nan("") : best;
             else
-              v = sum / (p.mode == CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING ? p.window_h * p.window_w : count);
+              v = sum / (p.mode == CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
+                             ? p.window_h * p.window_w
+                             : count);
             const size_t i = yt.index(n, c, oh, ow);
-            emulation::store(y_data, type, i,
-                             float(a * v + (b != 0 ? b * double(emulation::load(y_data, type, i)) : 0.0)));
+            emulation::store(
+                y_data, type, i,
+                float(a * v + (b != 0 ? b * double(emulation::load(y_data, type, i)) : 0.0)));
           }
   });
   return CUDNN_STATUS_SUCCESS;

@@ -101,7 +101,8 @@ cudaError_t outside_capture(const char* call) {
                            (s->mode == cudaStreamCaptureModeThreadLocal && s->thread == self);
     if (!forbidden) continue;
     if (!s->invalidated)
-      std::fprintf(stderr, "CUDA emulation: %s during a stream capture invalidates the capture\n", call);
+      std::fprintf(stderr, "CUDA emulation: %s during a stream capture invalidates the capture\n",
+                   call);
     s->invalidated = true;
     error = cudaErrorStreamCaptureUnsupported;
   }
@@ -114,19 +115,32 @@ void fail_capture(cudaStream_t stream) {
 
 float load(const void* p, cudaDataType type, size_t i) {
   switch (type) {
-    case CUDA_R_32F: return static_cast<const float*>(p)[i];
-    case CUDA_R_16F: return __half2float(static_cast<const __half*>(p)[i]);
-    case CUDA_R_16BF: return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
-    default: std::fprintf(stderr, "CUDA emulation: data type %d not emulated\n", int(type)); std::abort();
+    case CUDA_R_32F:
+      return static_cast<const float*>(p)[i];
+    case CUDA_R_16F:
+      return __half2float(static_cast<const __half*>(p)[i]);
+    case CUDA_R_16BF:
+      return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+    default:
+      std::fprintf(stderr, "CUDA emulation: data type %d not emulated\n", int(type));
+      std::abort();
   }
 }
 
 void store(void* p, cudaDataType type, size_t i, float v) {
   switch (type) {
-    case CUDA_R_32F: static_cast<float*>(p)[i] = v; return;
-    case CUDA_R_16F: static_cast<__half*>(p)[i] = __float2half_rn(v); return;
-    case CUDA_R_16BF: static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v); return;
-    default: std::fprintf(stderr, "CUDA emulation: data type %d not emulated\n", int(type)); std::abort();
+    case CUDA_R_32F:
+      static_cast<float*>(p)[i] = v;
+      return;
+    case CUDA_R_16F:
+      static_cast<__half*>(p)[i] = __float2half_rn(v);
+      return;
+    case CUDA_R_16BF:
+      static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v);
+      return;
+    default:
+      std::fprintf(stderr, "CUDA emulation: data type %d not emulated\n", int(type));
+      std::abort();
   }
 }
 
@@ -146,13 +160,20 @@ cudaError_t cudaGetLastError() { return cudaError_t(emulation::last_error.exchan
 cudaError_t cudaPeekAtLastError() { return cudaError_t(emulation::last_error.load()); }
 const char* cudaGetErrorName(cudaError_t error) {
   switch (error) {
-    case cudaSuccess: return "cudaSuccess";
-    case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
-    case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
-    case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
-    case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
-    case cudaErrorStreamCaptureInvalidated: return "cudaErrorStreamCaptureInvalidated";
-    default: return "cudaError (emulated)";
+    case cudaSuccess:
+      return "cudaSuccess";
+    case cudaErrorInvalidValue:
+      return "cudaErrorInvalidValue";
+    case cudaErrorMemoryAllocation:
+      return "cudaErrorMemoryAllocation";
+    case cudaErrorInvalidConfiguration:
+      return "cudaErrorInvalidConfiguration";
+    case cudaErrorStreamCaptureUnsupported:
+      return "cudaErrorStreamCaptureUnsupported";
+    case cudaErrorStreamCaptureInvalidated:
+      return "cudaErrorStreamCaptureInvalidated";
+    default:
+      return "cudaError (emulated)";
   }
 }
 const char* cudaGetErrorString(cudaError_t error) {
@@ -174,14 +195,29 @@ cudaError_t cudaDeviceSynchronize() { return emulation::outside_capture("cudaDev
 cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attribute, int device) {
   if (device != 0) return cudaErrorInvalidDevice;
   switch (attribute) {
-    case cudaDevAttrMaxSharedMemoryPerBlock: *value = emulation::kSharedPerBlock; return cudaSuccess;
-    case cudaDevAttrMaxSharedMemoryPerBlockOptin: *value = emulation::kSharedPerBlockOptin; return cudaSuccess;
-    case cudaDevAttrComputeCapabilityMajor: *value = 9; return cudaSuccess;
-    case cudaDevAttrComputeCapabilityMinor: *value = 0; return cudaSuccess;
-    case cudaDevAttrMultiProcessorCount: *value = 132; return cudaSuccess;
-    case cudaDevAttrWarpSize: *value = 32; return cudaSuccess;
-    case cudaDevAttrMaxThreadsPerBlock: *value = 1024; return cudaSuccess;
-    default: return cudaErrorNotSupported;
+    case cudaDevAttrMaxSharedMemoryPerBlock:
+      *value = emulation::kSharedPerBlock;
+      return cudaSuccess;
+    case cudaDevAttrMaxSharedMemoryPerBlockOptin:
+      *value = emulation::kSharedPerBlockOptin;
+      return cudaSuccess;
+    case cudaDevAttrComputeCapabilityMajor:
+      *value = 9;
+      return cudaSuccess;
+    case cudaDevAttrComputeCapabilityMinor:
+      *value = 0;
+      return cudaSuccess;
+    case cudaDevAttrMultiProcessorCount:
+      *value = 132;
+      return cudaSuccess;
+    case cudaDevAttrWarpSize:
+      *value = 32;
+      return cudaSuccess;
+    case cudaDevAttrMaxThreadsPerBlock:
+      *value = 1024;
+      return cudaSuccess;
+    default:
+      return cudaErrorNotSupported;
   }
 }
 
@@ -249,7 +285,8 @@ cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t, cudaMemPoolAttr, void*) { ret
 
 // ---- Copies ---------------------------------------------------------------------------------
 
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind, cudaStream_t stream) {
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind,
+                            cudaStream_t stream) {
   return emulation::enqueue(stream, [=] {
     if (bytes) std::memmove(dst, src, bytes);
   });
@@ -281,9 +318,10 @@ cudaError_t cudaMemcpy3DAsync(const cudaMemcpy3DParms* p, cudaStream_t stream) {
   return emulation::enqueue(stream, [=] {
     for (size_t z = 0; z < e.depth; ++z)
       for (size_t y = 0; y < e.height; ++y)
-        std::memmove(static_cast<char*>(d.ptr) + ((dp.z + z) * d.ysize + dp.y + y) * d.pitch + dp.x,
-                     static_cast<const char*>(s.ptr) + ((sp.z + z) * s.ysize + sp.y + y) * s.pitch + sp.x,
-                     e.width);
+        std::memmove(
+            static_cast<char*>(d.ptr) + ((dp.z + z) * d.ysize + dp.y + y) * d.pitch + dp.x,
+            static_cast<const char*>(s.ptr) + ((sp.z + z) * s.ysize + sp.y + y) * s.pitch + sp.x,
+            e.width);
   });
 }
 cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream) {
@@ -353,7 +391,8 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
 }
 
 cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
-  *exec = reinterpret_cast<cudaGraphExec_t>(new emulation::Graph(*reinterpret_cast<emulation::Graph*>(graph)));
+  *exec = reinterpret_cast<cudaGraphExec_t>(
+      new emulation::Graph(*reinterpret_cast<emulation::Graph*>(graph)));
   return cudaSuccess;
 }
 cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
@@ -388,7 +427,9 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
     e->recorded = true;
   });
 }
-cudaError_t cudaEventSynchronize(cudaEvent_t) { return emulation::outside_capture("cudaEventSynchronize"); }
+cudaError_t cudaEventSynchronize(cudaEvent_t) {
+  return emulation::outside_capture("cudaEventSynchronize");
+}
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
   const auto* a = reinterpret_cast<const emulation::Event*>(start);
   const auto* b = reinterpret_cast<const emulation::Event*>(end);
